@@ -1,0 +1,98 @@
+package org.pamjava.internal.bridge;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.pamjava.PamConstants;
+import org.pamjava.PamHandle;
+import org.pamjava.PamModule;
+import org.pamjava.internal.runtime.Diagnostics;
+import org.pamjava.internal.runtime.ModuleInvoker;
+import org.pamjava.internal.runtime.ModuleLoader;
+import org.pamjava.internal.runtime.Operation;
+
+/**
+ * The training run behind pam_java's AOT cache (run by the build, never by pam_java.so): walks the
+ * path of a PAM call — runtime start, loading a jar module and a cached {@code .java} module,
+ * dispatching operations — so the JVM records the classes it needs. The first phase
+ * ({@code prepare}) compiles the training module into a disk cache, in a JVM whose classes are
+ * not recorded, so the compiler's thousands of classes stay out of the cache.
+ */
+public final class AotTraining {
+    private static final String SOURCE = """
+            import java.util.List;
+            import org.pamjava.PamConstants;
+            import org.pamjava.PamHandle;
+            import org.pamjava.PamModule;
+
+            public class TrainingModule implements PamModule {
+                @Override
+                public int authenticate(PamHandle pamh, int flags, List<String> args) {
+                    return args.size() > 1 ? PamConstants.PAM_AUTH_ERR : PamConstants.PAM_SUCCESS;
+                }
+
+                @Override
+                public int acctMgmt(PamHandle pamh, int flags, List<String> args) {
+                    return PamConstants.PAM_SUCCESS;
+                }
+            }
+            """;
+
+    private AotTraining() {}
+
+    /** {@code AotTraining prepare|train DIR}. */
+    public static void main(String[] argv) throws Exception {
+        Path dir = Path.of(argv[1]);
+        Path source = dir.resolve("TrainingModule.java");
+        Path cache = dir.resolve("cache");
+        Diagnostics log = (priority, message) -> System.err.println("aot-training: " + message);
+        ModuleLoader loader = new ModuleLoader(dir, cache, List.of(), log);
+        if (argv[0].equals("prepare")) {
+            Files.writeString(source, SOURCE);
+            PamModule module = loader.load(source.getFileName().toString(), log);
+            writeJar(dir.resolve("training.jar"), cache, module.getClass().getName());
+            return;
+        }
+        NativeEntry.init(dir.toString(), dir.toString(), "", "", false, "training");
+        PamHandle handle = (PamHandle) Proxy.newProxyInstance(AotTraining.class.getClassLoader(),
+                new Class<?>[] {PamHandle.class}, (proxy, method, args) -> {
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        for (String moduleArg : List.of("TrainingModule.java", "training.jar")) {
+            PamModule module = loader.load(moduleArg, log);
+            for (Operation op : Operation.values()) {
+                int rc = ModuleInvoker.invoke(module, moduleArg, op, handle, 0, List.of(moduleArg), (p, m) -> {});
+                if (op == Operation.AUTHENTICATE && rc != PamConstants.PAM_SUCCESS) {
+                    throw new IllegalStateException("training module failed: " + rc);
+                }
+            }
+            ModuleInvoker.end(module, moduleArg, handle, log);
+        }
+        Utf8.decode(Utf8.encode("training ✓", "text"), "text");
+    }
+
+    /** Packs the cached class file of the training module as a jar module. */
+    private static void writeJar(Path jar, Path cache, String className) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue(ModuleLoader.MODULE_CLASS_ATTRIBUTE, className);
+        Path classFile;
+        try (var files = Files.walk(cache)) {
+            classFile = files.filter(f -> f.getFileName().toString().equals(className + ".class")).findFirst()
+                    .orElseThrow(() -> new IOException("the compiled training module is not in " + cache));
+        }
+        try (OutputStream out = Files.newOutputStream(jar);
+             JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+            jarOut.putNextEntry(new JarEntry(className.replace('.', '/') + ".class"));
+            Files.copy(classFile, jarOut);
+            jarOut.closeEntry();
+        }
+    }
+}

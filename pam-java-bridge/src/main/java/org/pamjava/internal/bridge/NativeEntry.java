@@ -1,0 +1,138 @@
+package org.pamjava.internal.bridge;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.pamjava.PamConstants;
+import org.pamjava.PamException;
+import org.pamjava.PamModule;
+import org.pamjava.internal.runtime.Diagnostics;
+import org.pamjava.internal.runtime.ModuleInvoker;
+import org.pamjava.internal.runtime.ModuleLoadException;
+import org.pamjava.internal.runtime.ModuleLoader;
+import org.pamjava.internal.runtime.Operation;
+
+/**
+ * What pam_java.so calls, on its own threads: {@link #init} once per process, {@link #call} for
+ * each operation, {@link #end} at pam_end(3). Nothing may escape into C: every failure becomes a
+ * PAM code and a syslog line.
+ *
+ * <p>Module instances live per (PAM handle, MODULE argument): created at the handle's first call
+ * of that module, dropped after {@code end}.
+ */
+final class NativeEntry {
+    private record Instance(PamModule module, NativePamHandle handle) {}
+
+    private static final Map<Long, Map<String, Instance>> INSTANCES = new ConcurrentHashMap<>();
+    private static volatile ModuleLoader loader;
+    private static volatile String libpamVersion = "unknown";
+
+    private NativeEntry() {}
+
+    static Diagnostics syslog(long pamh) {
+        return (priority, message) -> LibPam.log(pamh, priority, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @param runtimeDir where pam_java's jars are
+     * @param moduleDir the directory holding pam_java.so (relative MODULEs resolve against it)
+     * @param cacheDir the root-only cache directory of compiled .java modules
+     * @param classPath extra class path for every module (':'-separated), may be empty
+     * @param jvmCreated whether pam_java created this JVM (then System.out/err go to syslog)
+     */
+    static void init(String runtimeDir, String moduleDir, String cacheDir, String classPath, boolean jvmCreated,
+                     String libpamVersion) {
+        Diagnostics log = syslog(0);
+        try {
+            if (jvmCreated) {
+                // The host's stdout and stderr are the user's terminal, not ours.
+                System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO), true, StandardCharsets.UTF_8));
+                System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR), true, StandardCharsets.UTF_8));
+            }
+            List<Path> extra = new ArrayList<>();
+            for (String entry : classPath.split(":")) {
+                if (!entry.isBlank()) {
+                    extra.add(Path.of(entry.strip()));
+                }
+            }
+            NativeEntry.libpamVersion = libpamVersion;
+            loader = new ModuleLoader(Path.of(moduleDir), cacheDir.isEmpty() ? null : Path.of(cacheDir, "classes"),
+                    extra, log);
+        } catch (Throwable t) {
+            log.logFailure("pam_java runtime failed to initialise: " + t, t);
+        }
+    }
+
+    static int call(long pamh, int opNumber, int flags, byte[][] argv) {
+        Diagnostics log = syslog(pamh);
+        try {
+            Operation op = Operation.ofNumber(opNumber);
+            List<String> args = arguments(argv);
+            String moduleArg = args.get(0);
+            Instance instance;
+            try {
+                instance = instance(pamh, moduleArg, log);
+            } catch (ModuleLoadException e) {
+                log.log(Diagnostics.LOG_ERR, e.getMessage());
+                if (e.getCause() != null && e.pamCode() == PamConstants.PAM_SERVICE_ERR) {
+                    log.logFailure("caused by", e.getCause());
+                }
+                return e.pamCode();
+            }
+            return ModuleInvoker.invoke(instance.module(), moduleArg, op, instance.handle(), flags, args, log);
+        } catch (PamException e) {
+            log.log(Diagnostics.LOG_ERR, e.getMessage());
+            return PamConstants.PAM_SERVICE_ERR;
+        } catch (OutOfMemoryError e) {
+            return PamConstants.PAM_BUF_ERR;
+        } catch (Throwable t) {
+            log.logFailure("pam_java internal error: " + t, t);
+            return PamConstants.PAM_SERVICE_ERR;
+        }
+    }
+
+    static void end(long pamh, byte[] moduleArg, int status) {
+        Diagnostics log = syslog(pamh);
+        try {
+            String module = Utf8.decode(moduleArg, "module argument");
+            Map<String, Instance> modules = INSTANCES.get(pamh);
+            Instance instance = modules == null ? null : modules.remove(module);
+            if (modules != null && modules.isEmpty()) {
+                INSTANCES.remove(pamh);
+            }
+            if (instance != null) {
+                ModuleInvoker.end(instance.module(), module, instance.handle(), log);
+            }
+        } catch (Throwable t) {
+            log.logFailure("pam_java internal error at pam_end: " + t, t);
+        }
+    }
+
+    private static Instance instance(long pamh, String moduleArg, Diagnostics log) throws ModuleLoadException {
+        Map<String, Instance> modules = INSTANCES.computeIfAbsent(pamh, k -> new ConcurrentHashMap<>());
+        Instance instance = modules.get(moduleArg);
+        if (instance == null) {
+            if (loader == null) {
+                throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                        "the pam_java runtime did not initialise; see the first error in syslog");
+            }
+            instance = new Instance(loader.load(moduleArg, log), new NativePamHandle(pamh, libpamVersion));
+            modules.put(moduleArg, instance);
+        }
+        return instance;
+    }
+
+    /** The rule's arguments, strictly decoded before any module code sees them. */
+    private static List<String> arguments(byte[][] argv) {
+        String[] args = new String[argv.length];
+        for (int i = 0; i < argv.length; i++) {
+            args[i] = Utf8.decode(argv[i], "module argument " + (i + 1));
+        }
+        return List.copyOf(Arrays.asList(args));
+    }
+}

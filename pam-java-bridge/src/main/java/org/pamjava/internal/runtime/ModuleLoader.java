@@ -1,0 +1,199 @@
+package org.pamjava.internal.runtime;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.pamjava.PamConstants;
+import org.pamjava.PamModule;
+
+/**
+ * Turns a PAM rule's MODULE argument into a fresh module instance in a class loader of its own:
+ * a {@code .java} file (compiled at first use, classes cached by source hash) or a {@code .jar}
+ * (manifest {@code Pam-Module-Class}, {@code Class-Path} honoured). A relative MODULE is relative
+ * to the directory that holds {@code pam_java.so}.
+ */
+public final class ModuleLoader {
+    /** The manifest attribute naming a jar module's class. */
+    public static final String MODULE_CLASS_ATTRIBUTE = "Pam-Module-Class";
+
+    private final Path moduleDir;
+    private final List<URL> extraClassPath;
+    private final List<Path> compileClassPath;
+    private final CompiledClassCache diskCache;
+    private final Map<String, CompiledModule> compiled = new ConcurrentHashMap<>();
+
+    /**
+     * @param moduleDir the directory relative MODULE paths are resolved against
+     * @param cacheDir where compiled {@code .java} modules are kept, or {@code null} for none
+     * @param extraClassPath jars and directories every module sees (the configuration's class_path)
+     */
+    public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log) {
+        this.moduleDir = moduleDir;
+        this.extraClassPath = extraClassPath.stream().map(ModuleLoader::url).toList();
+        List<Path> cp = new ArrayList<>();
+        cp.add(apiLocation());
+        cp.addAll(extraClassPath);
+        this.compileClassPath = List.copyOf(cp);
+        this.diskCache = cacheDir == null ? null : CompiledClassCache.open(cacheDir, log);
+    }
+
+    /** A new instance of the module that {@code moduleArg} names. */
+    public PamModule load(String moduleArg, Diagnostics log) throws ModuleLoadException {
+        Path file = moduleDir.resolve(moduleArg);
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (name.endsWith(".java")) {
+            return instantiate(file, loadSource(file, log));
+        }
+        if (name.endsWith(".jar")) {
+            return instantiate(file, loadJar(file));
+        }
+        throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR,
+                "cannot open " + file + ": a Java module must be a .java or .jar file");
+    }
+
+    private Class<?> loadSource(Path file, Diagnostics log) throws ModuleLoadException {
+        byte[] source = readModule(file);
+        String key = cacheKey(source);
+        CompiledModule module = compiled.get(key);
+        if (module == null && diskCache != null) {
+            module = diskCache.read(key);
+        }
+        if (module == null) {
+            module = new JavaSourceCompiler(compileClassPath).compile(file, source);
+            if (diskCache != null) {
+                diskCache.write(key, module, log);
+            }
+        }
+        compiled.putIfAbsent(key, module);
+        var loader = new ModuleClassLoader(name(file), module.classes(), extraClassPath.toArray(URL[]::new));
+        return loadClass(file, loader, module.mainClass());
+    }
+
+    private Class<?> loadJar(Path file) throws ModuleLoadException {
+        readable(file);
+        List<URL> urls = new ArrayList<>();
+        String className;
+        try (JarFile jar = new JarFile(file.toFile())) {
+            Manifest manifest = jar.getManifest();
+            Attributes main = manifest == null ? null : manifest.getMainAttributes();
+            className = main == null ? null : main.getValue(MODULE_CLASS_ATTRIBUTE);
+            if (className == null || className.isBlank()) {
+                throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                        file + " has no " + MODULE_CLASS_ATTRIBUTE + " attribute in its manifest");
+            }
+            urls.add(url(file));
+            String classPath = main.getValue(Attributes.Name.CLASS_PATH);
+            if (classPath != null) {
+                URL base = url(file.getParent());
+                for (String entry : classPath.trim().split("\\s+")) {
+                    if (!entry.isEmpty()) {
+                        urls.add(new URL(base, entry));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + " as a jar: " + e, e);
+        }
+        urls.addAll(extraClassPath);
+        return loadClass(file, new ModuleClassLoader(name(file), Map.of(), urls.toArray(URL[]::new)),
+                className.trim());
+    }
+
+    private static Class<?> loadClass(Path file, ClassLoader loader, String className) throws ModuleLoadException {
+        try {
+            return Class.forName(className, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    "cannot load class " + className + " of " + file + ": " + e, e);
+        }
+    }
+
+    private static PamModule instantiate(Path file, Class<?> type) throws ModuleLoadException {
+        if (!PamModule.class.isAssignableFrom(type)) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    type.getName() + " of " + file + " does not implement org.pamjava.PamModule");
+        }
+        try {
+            return (PamModule) type.getConstructor().newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    type.getName() + " of " + file + " has no public no-argument constructor", e);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    "the constructor of " + type.getName() + " threw " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    "cannot create " + type.getName() + " of " + file + ": " + e, e);
+        }
+    }
+
+    private static byte[] readModule(Path file) throws ModuleLoadException {
+        readable(file);
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static void readable(Path file) throws ModuleLoadException {
+        if (!Files.isRegularFile(file)) {
+            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": "
+                    + (Files.exists(file) ? "not a regular file" : "no such file"));
+        }
+        if (!Files.isReadable(file)) {
+            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": permission denied");
+        }
+    }
+
+    private static String cacheKey(byte[] source) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(source);
+            // Classes compiled by another JDK or against another API are not reused.
+            sha.update(("\0" + Runtime.version() + "\0" + apiVersion()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String apiVersion() {
+        String v = PamModule.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+
+    private static Path apiLocation() {
+        try {
+            return Path.of(PamModule.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the pam-java-api classes", e);
+        }
+    }
+
+    private static String name(Path file) {
+        return "pam-java-module:" + file;
+    }
+
+    private static URL url(Path p) {
+        try {
+            return p.toAbsolutePath().toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("bad class path entry " + p, e);
+        }
+    }
+
+}

@@ -1,0 +1,157 @@
+/* config.c: reads pam_java's root-owned configuration file and checks paths are trustworthy. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pam_java.h"
+
+#ifndef PJ_CONF_FILE
+#error "PJ_CONF_FILE must be defined by the build"
+#endif
+#ifndef PJ_JAVA_HOME
+#error "PJ_JAVA_HOME must be defined by the build"
+#endif
+#ifndef PJ_CACHE_DIR
+#error "PJ_CACHE_DIR must be defined by the build"
+#endif
+
+/*
+ * When the process runs as root, a file that decides what runs as root must be owned by root
+ * and writable by nobody else, and so must every directory above it: otherwise whoever can
+ * write there can choose the code. The check runs on the resolved path, so a symlink cannot
+ * lead around it.
+ */
+int pj_path_is_trusted(pam_handle_t *pamh, const char *path)
+{
+    char resolved[PATH_MAX];
+    struct stat st;
+
+    if (geteuid() != 0)
+        return 1;
+    if (realpath(path, resolved) == NULL) {
+        pj_log(pamh, LOG_ERR, "cannot resolve %s: %s", path, strerror(errno));
+        return 0;
+    }
+    for (;;) {
+        if (lstat(resolved, &st) != 0) {
+            pj_log(pamh, LOG_ERR, "cannot stat %s: %s", resolved, strerror(errno));
+            return 0;
+        }
+        if (st.st_uid != 0) {
+            pj_log(pamh, LOG_ERR, "refusing %s: %s is not owned by root", path, resolved);
+            return 0;
+        }
+        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+            pj_log(pamh, LOG_ERR, "refusing %s: %s is writable by group or others", path, resolved);
+            return 0;
+        }
+        char *slash = strrchr(resolved, '/');
+        if (slash == NULL || slash == resolved) {
+            if (slash == resolved && resolved[1] != '\0') {
+                resolved[1] = '\0';
+                continue;
+            }
+            return 1;
+        }
+        *slash = '\0';
+    }
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+static int copy_value(pam_handle_t *pamh, int lineno, char *dst, size_t size, const char *value)
+{
+    if (strlen(value) >= size) {
+        pj_log(pamh, LOG_ERR, "%s:%d: value too long", PJ_CONF_FILE, lineno);
+        return 0;
+    }
+    strcpy(dst, value);
+    return 1;
+}
+
+static int apply_setting(pam_handle_t *pamh, struct pj_config *cfg, int lineno, const char *key,
+                         const char *value)
+{
+    if (strcmp(key, "java_home") == 0)
+        return copy_value(pamh, lineno, cfg->java_home, sizeof(cfg->java_home), value);
+    if (strcmp(key, "jvm_options") == 0)
+        return copy_value(pamh, lineno, cfg->jvm_options, sizeof(cfg->jvm_options), value);
+    if (strcmp(key, "class_path") == 0)
+        return copy_value(pamh, lineno, cfg->class_path, sizeof(cfg->class_path), value);
+    if (strcmp(key, "cache_dir") == 0)
+        return copy_value(pamh, lineno, cfg->cache_dir, sizeof(cfg->cache_dir), value);
+    if (strcmp(key, "timeout") == 0) {
+        char *end;
+        errno = 0;
+        double seconds = strtod(value, &end);
+        if (errno != 0 || *end != '\0' || end == value || seconds < 0 || seconds > 86400) {
+            pj_log(pamh, LOG_ERR, "%s:%d: timeout must be seconds between 0 and 86400", PJ_CONF_FILE, lineno);
+            return 0;
+        }
+        cfg->timeout_ms = (long)(seconds * 1000);
+        return 1;
+    }
+    pj_log(pamh, LOG_ERR, "%s:%d: unknown setting '%s'", PJ_CONF_FILE, lineno, key);
+    return 0;
+}
+
+/* Returns PAM_SUCCESS, or PAM_SERVICE_ERR with a syslog line naming the file and line. */
+int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg)
+{
+    char line[8192];
+    int lineno = 0, ok = 1;
+
+    memset(cfg, 0, sizeof(*cfg));
+    strcpy(cfg->java_home, PJ_JAVA_HOME);
+    strcpy(cfg->cache_dir, PJ_CACHE_DIR);
+
+    int fd = open(PJ_CONF_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return PAM_SUCCESS;     /* every setting has a default */
+        pj_log(pamh, LOG_ERR, "cannot open %s: %s", PJ_CONF_FILE, strerror(errno));
+        return PAM_SERVICE_ERR;
+    }
+    if (!pj_path_is_trusted(pamh, PJ_CONF_FILE)) {
+        close(fd);
+        return PAM_SERVICE_ERR;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (f == NULL) {
+        close(fd);
+        return PAM_BUF_ERR;
+    }
+    while (ok && fgets(line, sizeof(line), f) != NULL) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            pj_log(pamh, LOG_ERR, "%s:%d: expected 'name = value'", PJ_CONF_FILE, lineno);
+            ok = 0;
+            break;
+        }
+        *eq = '\0';
+        ok = apply_setting(pamh, cfg, lineno, trim(s), trim(eq + 1));
+    }
+    fclose(f);
+    return ok ? PAM_SUCCESS : PAM_SERVICE_ERR;
+}

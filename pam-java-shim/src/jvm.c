@@ -1,0 +1,346 @@
+/* jvm.c: finds or creates the process's one JVM, loads the Java bridge, and calls into it. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "pam_java.h"
+
+#ifndef PJ_RUNTIME_DIR
+#error "PJ_RUNTIME_DIR must be defined by the build"
+#endif
+#ifndef PJ_LIBPAM_VERSION
+#error "PJ_LIBPAM_VERSION must be defined by the build"
+#endif
+
+#define BRIDGE_ENTRY "org/pamjava/internal/bridge/NativeEntry"
+#define BRIDGE_ENTRY_DOTS "org.pamjava.internal.bridge.NativeEntry"
+#define BRIDGE_NATIVES_DOTS "org.pamjava.internal.bridge.LibPam"
+#define MAX_JVM_OPTIONS 64
+
+extern struct pj_config pj_config;
+extern char pj_module_dir[PATH_MAX];
+
+typedef jint (*create_vm_fn)(JavaVM **, void **, void *);
+typedef jint (*created_vms_fn)(JavaVM **, jsize, jsize *);
+
+/*
+ * Initialisation is a state machine guarded by jvm_lock: tried once per process; a failure is
+ * sticky (a JVM cannot be created twice in one process) and later calls fail fast.
+ */
+static pthread_mutex_t jvm_lock = PTHREAD_MUTEX_INITIALIZER;
+static enum { JVM_UNTRIED, JVM_READY, JVM_FAILED } jvm_state;
+static JavaVM *jvm;
+static int jvm_created_here;
+static pid_t jvm_pid;
+static jclass entry_class;
+static jmethodID entry_call, entry_end;
+
+pid_t pj_jvm_owner_pid(void)
+{
+    return __atomic_load_n(&jvm_pid, __ATOMIC_ACQUIRE);
+}
+
+int pj_jvm_initialized(void)
+{
+    return jvm_created_here;
+}
+
+/* A process that already runs Java (a Java application calling libpam) keeps its own JVM. */
+static JavaVM *existing_jvm(void)
+{
+    void *lib = dlopen("libjvm.so", RTLD_NOW | RTLD_NOLOAD);
+    JavaVM *vm = NULL;
+    jsize count = 0;
+
+    if (lib == NULL)
+        return NULL;
+    created_vms_fn created = (created_vms_fn)dlsym(lib, "JNI_GetCreatedJavaVMs");
+    if (created == NULL || created(&vm, 1, &count) != JNI_OK || count < 1)
+        vm = NULL;
+    dlclose(lib);
+    return vm;
+}
+
+/* Variables HotSpot reads at creation that must not let the caller choose what runs. */
+static const char *const jvm_environment[] = {
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "JDK_AOT_VM_OPTIONS",
+    "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME",
+};
+#define N_JVM_ENV (sizeof(jvm_environment) / sizeof(jvm_environment[0]))
+
+static int add_option(JavaVMOption *opts, int *n, char *text, void *extra)
+{
+    if (text == NULL || *n >= MAX_JVM_OPTIONS)
+        return 0;
+    opts[*n].optionString = text;
+    opts[*n].extraInfo = extra;
+    (*n)++;
+    return 1;
+}
+
+static char *format(const char *fmt, const char *a, const char *b)
+{
+    char *s = NULL;
+    if (asprintf(&s, fmt, a, b) < 0)
+        return NULL;
+    return s;
+}
+
+static int create_jvm(JNIEnv **env)
+{
+    JavaVMOption opts[MAX_JVM_OPTIONS];
+    char *owned[MAX_JVM_OPTIONS];
+    char *saved_env[N_JVM_ENV];
+    char *user_options = NULL;
+    int n = 0, n_owned = 0, ok = 1;
+    jint rc = JNI_ERR;
+    char aot_path[PATH_MAX];
+
+    char *lib_path = format("%s/lib/server/libjvm.so%s", pj_config.java_home, "");
+    void *lib = lib_path != NULL ? dlopen(lib_path, RTLD_NOW | RTLD_LOCAL) : NULL;
+    if (lib == NULL) {
+        pj_log(NULL, LOG_ERR, "cannot load the JVM %s: %s", lib_path ? lib_path : "?", dlerror());
+        free(lib_path);
+        return -1;
+    }
+    free(lib_path);
+    create_vm_fn create = (create_vm_fn)dlsym(lib, "JNI_CreateJavaVM");
+    if (create == NULL) {
+        pj_log(NULL, LOG_ERR, "the JVM library has no JNI_CreateJavaVM");
+        return -1;
+    }
+
+#define OWN(expr) (owned[n_owned] = (expr), owned[n_owned] != NULL ? owned[n_owned++] : NULL)
+    ok &= add_option(opts, &n, OWN(format("-Djava.class.path=%s/pam-java-api.jar:%s/pam-java-bridge.jar",
+                                          PJ_RUNTIME_DIR, PJ_RUNTIME_DIR)), NULL);
+    ok &= add_option(opts, &n, OWN(format("-Djava.library.path=%s%s", PJ_RUNTIME_DIR, "")), NULL);
+    ok &= add_option(opts, &n, OWN(format("-Duser.home=%s%s", pj_config.cache_dir, "")), NULL);
+    ok &= add_option(opts, &n, OWN(format("-XX:ErrorFile=%s/hs_err_pid%s.log", pj_config.cache_dir, "%p")), NULL);
+    /* -Xrs: the host keeps SIGINT, SIGTERM, SIGHUP and SIGQUIT. With -Xrs the attach listener
+     * would start eagerly, hence -XX:+DisableAttachMechanism. */
+    ok &= add_option(opts, &n, "-Xrs", NULL);
+    ok &= add_option(opts, &n, "-XX:+DisableAttachMechanism", NULL);
+    ok &= add_option(opts, &n, "-XX:-UsePerfData", NULL);
+    /* Start-up budget: one GC thread, the C1 compiler only, a small heap. */
+    ok &= add_option(opts, &n, "-XX:+UseSerialGC", NULL);
+    ok &= add_option(opts, &n, "-XX:TieredStopAtLevel=1", NULL);
+    ok &= add_option(opts, &n, "-Xmx96m", NULL);
+    /* Unified logging writes to stdout; the host's terminal is not ours. */
+    ok &= add_option(opts, &n, "-Xlog:disable", NULL);
+    ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);
+    if ((size_t)snprintf(aot_path, sizeof(aot_path), "%s/pam-java.aot", PJ_RUNTIME_DIR) < sizeof(aot_path)
+        && access(aot_path, R_OK) == 0)
+        ok &= add_option(opts, &n, OWN(format("-XX:AOTCache=%s%s", aot_path, "")), NULL);
+    ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
+    ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
+    ok &= add_option(opts, &n, "abort", (void *)pj_abort_hook);
+    /* The administrator's options come last so they win. */
+    if (pj_config.jvm_options[0] != '\0' && (user_options = strdup(pj_config.jvm_options)) != NULL) {
+        char *save = NULL;
+        for (char *t = strtok_r(user_options, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save))
+            ok &= add_option(opts, &n, t, NULL);
+    }
+#undef OWN
+    if (!ok) {
+        pj_log(NULL, LOG_ERR, "cannot build the JVM options (out of memory or too many jvm_options)");
+        goto out;
+    }
+
+    JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = n, .options = opts,
+                            .ignoreUnrecognized = JNI_FALSE };
+    /* Hide the caller's Java variables from HotSpot while it starts, then put them back. */
+    for (size_t i = 0; i < N_JVM_ENV; i++) {
+        const char *v = getenv(jvm_environment[i]);
+        saved_env[i] = v != NULL ? strdup(v) : NULL;
+        unsetenv(jvm_environment[i]);
+    }
+    rc = create(&jvm, (void **)env, &args);
+    for (size_t i = 0; i < N_JVM_ENV; i++) {
+        if (saved_env[i] != NULL) {
+            setenv(jvm_environment[i], saved_env[i], 1);
+            free(saved_env[i]);
+        }
+    }
+    if (rc != JNI_OK)
+        pj_log(NULL, LOG_ERR, "JNI_CreateJavaVM failed (%d) with java_home %s", (int)rc, pj_config.java_home);
+out:
+    for (int i = 0; i < n_owned; i++)
+        free(owned[i]);
+    free(user_options);
+    return rc == JNI_OK ? 0 : -1;
+}
+
+/* In a JVM we did not create, the bridge gets a class loader of its own over the runtime jars. */
+static jclass load_bridge_class(JNIEnv *env, jobject loader, const char *dotted)
+{
+    jclass loader_class = (*env)->FindClass(env, "java/lang/ClassLoader");
+    jmethodID load_class = (*env)->GetMethodID(env, loader_class, "loadClass",
+                                               "(Ljava/lang/String;)Ljava/lang/Class;");
+    jstring name = (*env)->NewStringUTF(env, dotted);
+    if (load_class == NULL || name == NULL)
+        return NULL;
+    return (jclass)(*env)->CallObjectMethod(env, loader, load_class, name);
+}
+
+static jobject new_bridge_loader(JNIEnv *env)
+{
+    const char *jars[] = { "pam-java-api.jar", "pam-java-bridge.jar" };
+    jclass file_class = (*env)->FindClass(env, "java/io/File");
+    jclass uri_class = (*env)->FindClass(env, "java/net/URI");
+    jclass url_class = (*env)->FindClass(env, "java/net/URL");
+    jclass ucl_class = (*env)->FindClass(env, "java/net/URLClassLoader");
+    jclass cl_class = (*env)->FindClass(env, "java/lang/ClassLoader");
+    if (!file_class || !uri_class || !url_class || !ucl_class || !cl_class)
+        return NULL;
+    jmethodID file_init = (*env)->GetMethodID(env, file_class, "<init>", "(Ljava/lang/String;)V");
+    jmethodID to_uri = (*env)->GetMethodID(env, file_class, "toURI", "()Ljava/net/URI;");
+    jmethodID to_url = (*env)->GetMethodID(env, uri_class, "toURL", "()Ljava/net/URL;");
+    jmethodID ucl_init = (*env)->GetMethodID(env, ucl_class, "<init>", "([Ljava/net/URL;Ljava/lang/ClassLoader;)V");
+    jmethodID platform = (*env)->GetStaticMethodID(env, cl_class, "getPlatformClassLoader",
+                                                   "()Ljava/lang/ClassLoader;");
+    jobjectArray urls = (*env)->NewObjectArray(env, 2, url_class, NULL);
+    if (!file_init || !to_uri || !to_url || !ucl_init || !platform || !urls)
+        return NULL;
+    for (int i = 0; i < 2; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, jars[i]);
+        jobject file = (*env)->NewObject(env, file_class, file_init, (*env)->NewStringUTF(env, path));
+        jobject uri = file ? (*env)->CallObjectMethod(env, file, to_uri) : NULL;
+        jobject url = uri ? (*env)->CallObjectMethod(env, uri, to_url) : NULL;
+        if (url == NULL)
+            return NULL;
+        (*env)->SetObjectArrayElement(env, urls, i, url);
+    }
+    jobject parent = (*env)->CallStaticObjectMethod(env, cl_class, platform);
+    return (*env)->NewObject(env, ucl_class, ucl_init, urls, parent);
+}
+
+static int load_bridge(JNIEnv *env)
+{
+    jclass entry, natives;
+
+    if (jvm_created_here) {
+        entry = (*env)->FindClass(env, BRIDGE_ENTRY);
+        natives = (*env)->FindClass(env, "org/pamjava/internal/bridge/LibPam");
+    } else {
+        jobject loader = new_bridge_loader(env);
+        entry = loader ? load_bridge_class(env, loader, BRIDGE_ENTRY_DOTS) : NULL;
+        natives = loader ? load_bridge_class(env, loader, BRIDGE_NATIVES_DOTS) : NULL;
+    }
+    if (entry == NULL || natives == NULL || (*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_ERR, "cannot load the pam_java runtime from %s", PJ_RUNTIME_DIR);
+        return -1;
+    }
+    if (pj_register_natives(env, natives) != 0)
+        return -1;
+    entry_class = (*env)->NewGlobalRef(env, entry);
+    entry_call = (*env)->GetStaticMethodID(env, entry, "call", "(JII[[B)I");
+    entry_end = (*env)->GetStaticMethodID(env, entry, "end", "(J[BI)V");
+    jmethodID init = (*env)->GetStaticMethodID(env, entry, "init",
+        "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;)V");
+    if (entry_class == NULL || entry_call == NULL || entry_end == NULL || init == NULL) {
+        (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_ERR, "the pam_java runtime in %s does not match pam_java.so", PJ_RUNTIME_DIR);
+        return -1;
+    }
+    (*env)->CallStaticVoidMethod(env, entry, init,
+                                 (*env)->NewStringUTF(env, PJ_RUNTIME_DIR),
+                                 (*env)->NewStringUTF(env, pj_module_dir),
+                                 (*env)->NewStringUTF(env, pj_config.cache_dir),
+                                 (*env)->NewStringUTF(env, pj_config.class_path),
+                                 (jboolean)jvm_created_here,
+                                 (*env)->NewStringUTF(env, PJ_LIBPAM_VERSION));
+    if ((*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_ERR, "the pam_java runtime failed to start");
+        return -1;
+    }
+    return 0;
+}
+
+/* On a worker thread: make sure the JVM is up and this thread is attached to it. */
+int pj_jvm_attach(JNIEnv **env)
+{
+    int ok;
+
+    pthread_mutex_lock(&jvm_lock);
+    if (jvm_state == JVM_UNTRIED) {
+        jvm_state = JVM_FAILED;
+        jvm = existing_jvm();
+        if (jvm == NULL) {
+            if (create_jvm(env) == 0)
+                jvm_created_here = 1;
+        } else if ((*jvm)->AttachCurrentThreadAsDaemon(jvm, (void **)env, NULL) != JNI_OK) {
+            jvm = NULL;
+        }
+        if (jvm != NULL) {
+            __atomic_store_n(&jvm_pid, getpid(), __ATOMIC_RELEASE);
+            if ((**env)->PushLocalFrame(*env, 64) == 0) {
+                if (load_bridge(*env) == 0)
+                    jvm_state = JVM_READY;
+                (**env)->PopLocalFrame(*env, NULL);
+            }
+        }
+        pthread_mutex_unlock(&jvm_lock);
+        return jvm_state == JVM_READY ? 0 : -1;
+    }
+    ok = jvm_state == JVM_READY;
+    pthread_mutex_unlock(&jvm_lock);
+    if (!ok) {
+        pj_log(NULL, LOG_ERR, "Java could not be started in this process earlier; see the first error");
+        return -1;
+    }
+    return (*jvm)->AttachCurrentThreadAsDaemon(jvm, (void **)env, NULL) == JNI_OK ? 0 : -1;
+}
+
+static jbyteArray bytes_of(JNIEnv *env, const char *s)
+{
+    jsize len = (jsize)strlen(s);
+    jbyteArray a = (*env)->NewByteArray(env, len);
+    if (a != NULL)
+        (*env)->SetByteArrayRegion(env, a, 0, len, (const jbyte *)s);
+    return a;
+}
+
+/* On a worker thread: one operation (or the end hook) of one module, in Java. */
+int pj_jvm_run(JNIEnv *env, struct pj_call *call)
+{
+    int result = PAM_SERVICE_ERR;
+
+    if ((*env)->PushLocalFrame(env, call->argc + 16) != 0) {
+        (*env)->ExceptionClear(env);
+        return PAM_BUF_ERR;
+    }
+    jclass bytes_class = (*env)->FindClass(env, "[B");
+    jobjectArray argv = bytes_class ? (*env)->NewObjectArray(env, call->argc, bytes_class, NULL) : NULL;
+    for (int i = 0; argv != NULL && i < call->argc; i++) {
+        jbyteArray arg = bytes_of(env, call->argv[i]);
+        if (arg == NULL) {
+            argv = NULL;
+            break;
+        }
+        (*env)->SetObjectArrayElement(env, argv, i, arg);
+    }
+    if (argv == NULL) {
+        result = PAM_BUF_ERR;
+    } else if (call->op == PJ_END) {
+        (*env)->CallStaticVoidMethod(env, entry_class, entry_end, (jlong)(intptr_t)call->pamh,
+                                     (*env)->GetObjectArrayElement(env, argv, 0), (jint)call->flags);
+        result = PAM_SUCCESS;
+    } else {
+        result = (*env)->CallStaticIntMethod(env, entry_class, entry_call, (jlong)(intptr_t)call->pamh,
+                                             (jint)call->op, (jint)call->flags, argv);
+    }
+    if ((*env)->ExceptionCheck(env)) {
+        /* The bridge catches everything; getting here means the JVM itself is in trouble. */
+        (*env)->ExceptionClear(env);
+        pj_log(call->pamh, LOG_ERR, "unexpected Java exception escaped the pam_java runtime");
+        result = PAM_SERVICE_ERR;
+    }
+    (*env)->PopLocalFrame(env, NULL);
+    return result;
+}

@@ -1,0 +1,419 @@
+/* natives.c: the JNI natives of org.pamjava.internal.bridge.LibPam, one per libpam service. */
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+
+#include "pam_java.h"
+
+/*
+ * Text crosses as byte[] (decoded strictly in Java, so bad bytes become a clear error, not
+ * garbled modified-UTF-8). Results come back through small out-arrays and a PAM code; Java
+ * turns a failing code into PamException. Every native first checks it runs inside the PAM call
+ * that owns pamh: libpam is not thread-safe, and a handle outlives nothing.
+ */
+#define NOT_IN_CALL (-1)
+
+static struct pj_call *owning_call(jlong pamh)
+{
+    struct pj_call *call = pj_current_call();
+    if (call == NULL || (jlong)(intptr_t)call->pamh != pamh)
+        return NULL;
+    return call;
+}
+
+static pam_handle_t *handle_of(jlong pamh)
+{
+    return (pam_handle_t *)(intptr_t)pamh;
+}
+
+static jbyteArray new_bytes(JNIEnv *env, const char *s, size_t len)
+{
+    jbyteArray a = (*env)->NewByteArray(env, (jsize)len);
+    if (a != NULL)
+        (*env)->SetByteArrayRegion(env, a, 0, (jsize)len, (const jbyte *)s);
+    return a;
+}
+
+/* A NUL-terminated malloc'd copy of a Java byte[] (the caller wipes and frees it), or NULL. */
+static char *c_string(JNIEnv *env, jbyteArray bytes, size_t *len_out)
+{
+    jsize len = (*env)->GetArrayLength(env, bytes);
+    char *s = malloc((size_t)len + 1);
+    if (s == NULL)
+        return NULL;
+    (*env)->GetByteArrayRegion(env, bytes, 0, len, (jbyte *)s);
+    s[len] = '\0';
+    if (len_out != NULL)
+        *len_out = (size_t)len;
+    return s;
+}
+
+static void wipe_free(char *s)
+{
+    if (s != NULL) {
+        explicit_bzero(s, strlen(s));
+        free(s);
+    }
+}
+
+static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jobjectArray out)
+{
+    struct pj_call *call = owning_call(pamh);
+    const void *value = NULL;
+    int rc;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if (pj_enter_libpam(call) != 0)
+        return PAM_ABORT;
+    rc = pam_get_item(handle_of(pamh), item, &value);
+    if (rc == PAM_SUCCESS && value != NULL)
+        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, value, strlen(value)));
+    pj_leave_libpam(call);
+    return rc;
+}
+
+static jint JNICALL set_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jbyteArray value)
+{
+    struct pj_call *call = owning_call(pamh);
+    char *s = NULL;
+    int rc;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if (value != NULL && (s = c_string(env, value, NULL)) == NULL)
+        return PAM_BUF_ERR;
+    if (pj_enter_libpam(call) != 0) {
+        wipe_free(s);
+        return PAM_ABORT;
+    }
+    rc = pam_set_item(handle_of(pamh), item, s);
+    pj_leave_libpam(call);
+    wipe_free(s);
+    return rc;
+}
+
+static jint JNICALL get_xauth(JNIEnv *env, jclass cls, jlong pamh, jobjectArray out)
+{
+    struct pj_call *call = owning_call(pamh);
+    const void *value = NULL;
+    int rc;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if (pj_enter_libpam(call) != 0)
+        return PAM_ABORT;
+    rc = pam_get_item(handle_of(pamh), PAM_XAUTHDATA, &value);
+    const struct pam_xauth_data *x = value;
+    if (rc == PAM_SUCCESS && x != NULL && x->name != NULL) {
+        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, x->name, (size_t)x->namelen));
+        (*env)->SetObjectArrayElement(env, out, 1, new_bytes(env, x->data ? x->data : "",
+                                                             x->data ? (size_t)x->datalen : 0));
+    }
+    pj_leave_libpam(call);
+    return rc;
+}
+
+static jint JNICALL set_xauth(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name, jbyteArray data)
+{
+    struct pj_call *call = owning_call(pamh);
+    struct pam_xauth_data x = { 0, NULL, 0, NULL };
+    size_t namelen = 0, datalen = 0;
+    int rc;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if (name != NULL) {
+        x.name = c_string(env, name, &namelen);
+        x.data = c_string(env, data, &datalen);
+        if (x.name == NULL || x.data == NULL) {
+            free(x.name);
+            free(x.data);
+            return PAM_BUF_ERR;
+        }
+        x.namelen = (int)namelen;
+        x.datalen = (int)datalen;
+    }
+    if (pj_enter_libpam(call) != 0) {
+        rc = PAM_ABORT;
+    } else {
+        /* libpam copies the structure and its strings; a NULL name clears the item. */
+        rc = pam_set_item(handle_of(pamh), PAM_XAUTHDATA, name != NULL ? &x : NULL);
+        pj_leave_libpam(call);
+    }
+    if (x.data != NULL)
+        explicit_bzero(x.data, datalen);
+    free(x.name);
+    free(x.data);
+    return rc;
+}
+
+static jint JNICALL get_env(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name, jobjectArray out)
+{
+    struct pj_call *call = owning_call(pamh);
+    char *key;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if ((key = c_string(env, name, NULL)) == NULL)
+        return PAM_BUF_ERR;
+    if (pj_enter_libpam(call) != 0) {
+        free(key);
+        return PAM_ABORT;
+    }
+    const char *value = pam_getenv(handle_of(pamh), key);
+    if (value != NULL)
+        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, value, strlen(value)));
+    pj_leave_libpam(call);
+    free(key);
+    return PAM_SUCCESS;
+}
+
+static jint JNICALL put_env(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name_value)
+{
+    struct pj_call *call = owning_call(pamh);
+    char *s;
+    int rc;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if ((s = c_string(env, name_value, NULL)) == NULL)
+        return PAM_BUF_ERR;
+    if (pj_enter_libpam(call) != 0) {
+        wipe_free(s);
+        return PAM_ABORT;
+    }
+    rc = pam_putenv(handle_of(pamh), s);
+    pj_leave_libpam(call);
+    wipe_free(s);
+    return rc;
+}
+
+static jobjectArray JNICALL get_env_list(JNIEnv *env, jclass cls, jlong pamh)
+{
+    struct pj_call *call = owning_call(pamh);
+    jobjectArray result = NULL;
+    char **list;
+    jsize n = 0;
+    (void)cls;
+
+    if (call == NULL || pj_enter_libpam(call) != 0)
+        return NULL;
+    list = pam_getenvlist(handle_of(pamh));
+    pj_leave_libpam(call);
+    if (list == NULL)
+        return NULL;
+    while (list[n] != NULL)
+        n++;
+    jclass bytes_class = (*env)->FindClass(env, "[B");
+    if (bytes_class != NULL)
+        result = (*env)->NewObjectArray(env, n, bytes_class, NULL);
+    for (jsize i = 0; i < n; i++) {
+        if (result != NULL)
+            (*env)->SetObjectArrayElement(env, result, i, new_bytes(env, list[i], strlen(list[i])));
+        wipe_free(list[i]);
+    }
+    free(list);
+    return result;
+}
+
+struct conversation {
+    pam_handle_t *pamh;
+    int n;
+    const struct pam_message **messages;
+    struct pam_response *responses;
+    int rc;
+};
+
+/* Runs on the application's thread: its conversation function expects that. */
+static void converse_on_caller(void *arg)
+{
+    struct conversation *c = arg;
+    const void *item = NULL;
+    const struct pam_conv *conv;
+
+    c->rc = pam_get_item(c->pamh, PAM_CONV, &item);
+    conv = item;
+    if (c->rc == PAM_SUCCESS && (conv == NULL || conv->conv == NULL))
+        c->rc = PAM_CONV_ERR;
+    if (c->rc == PAM_SUCCESS)
+        c->rc = conv->conv(c->n, c->messages, &c->responses, conv->appdata_ptr);
+    if (c->rc == PAM_SUCCESS && c->responses == NULL)
+        c->rc = PAM_CONV_ERR;
+}
+
+static jint JNICALL conversation(JNIEnv *env, jclass cls, jlong pamh, jintArray styles,
+                                 jobjectArray texts, jobjectArray replies, jintArray ret_codes)
+{
+    struct pj_call *call = owning_call(pamh);
+    struct conversation c = { handle_of(pamh), 0, NULL, NULL, PAM_BUF_ERR };
+    struct pam_message *msgs = NULL;
+    jint *style_values = NULL;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    c.n = (*env)->GetArrayLength(env, styles);
+    if (c.n < 1 || c.n > PAM_MAX_NUM_MSG)
+        return PAM_CONV_ERR;
+    msgs = calloc((size_t)c.n, sizeof(*msgs));
+    c.messages = calloc((size_t)c.n, sizeof(*c.messages));
+    style_values = (*env)->GetIntArrayElements(env, styles, NULL);
+    if (msgs == NULL || c.messages == NULL || style_values == NULL)
+        goto out;
+    for (int i = 0; i < c.n; i++) {
+        jbyteArray text = (*env)->GetObjectArrayElement(env, texts, i);
+        msgs[i].msg_style = style_values[i];
+        msgs[i].msg = text != NULL ? c_string(env, text, NULL) : NULL;
+        (*env)->DeleteLocalRef(env, text);
+        if (msgs[i].msg == NULL)
+            goto out;
+        c.messages[i] = &msgs[i];
+    }
+    c.rc = PAM_ABORT;
+    if (pj_handback(call, converse_on_caller, &c) != 0)
+        goto out;
+    if (c.rc == PAM_SUCCESS) {
+        jint codes[PAM_MAX_NUM_MSG];
+        for (int i = 0; i < c.n; i++) {
+            const char *resp = c.responses[i].resp;
+            codes[i] = c.responses[i].resp_retcode;
+            if (resp != NULL) {
+                jbyteArray reply = new_bytes(env, resp, strlen(resp));
+                (*env)->SetObjectArrayElement(env, replies, i, reply);
+                (*env)->DeleteLocalRef(env, reply);
+            }
+        }
+        (*env)->SetIntArrayRegion(env, ret_codes, 0, c.n, codes);
+    }
+out:
+    if (c.responses != NULL) {
+        /* Replies hold what the user typed: wipe them before they go back to the allocator. */
+        for (int i = 0; i < c.n; i++)
+            wipe_free(c.responses[i].resp);
+        free(c.responses);
+    }
+    for (int i = 0; msgs != NULL && i < c.n; i++)
+        free((char *)msgs[i].msg);
+    free(msgs);
+    free(c.messages);
+    if (style_values != NULL)
+        (*env)->ReleaseIntArrayElements(env, styles, style_values, JNI_ABORT);
+    return c.rc;
+}
+
+static jint JNICALL fail_delay(JNIEnv *env, jclass cls, jlong pamh, jint usec)
+{
+    struct pj_call *call = owning_call(pamh);
+    int rc;
+    (void)env;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if (pj_enter_libpam(call) != 0)
+        return PAM_ABORT;
+    rc = pam_fail_delay(handle_of(pamh), (unsigned int)usec);
+    pj_leave_libpam(call);
+    return rc;
+}
+
+struct get_user {
+    pam_handle_t *pamh;
+    const char *prompt;
+    const char *user;
+    int rc;
+};
+
+/* pam_get_user(3) may call the conversation, so it too runs on the application's thread. */
+static void get_user_on_caller(void *arg)
+{
+    struct get_user *g = arg;
+    g->rc = pam_get_user(g->pamh, &g->user, g->prompt);
+}
+
+static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray prompt, jobjectArray out)
+{
+    struct pj_call *call = owning_call(pamh);
+    struct get_user g = { handle_of(pamh), NULL, NULL, PAM_ABORT };
+    char *p = NULL;
+    (void)cls;
+
+    if (call == NULL)
+        return NOT_IN_CALL;
+    if (prompt != NULL && (p = c_string(env, prompt, NULL)) == NULL)
+        return PAM_BUF_ERR;
+    g.prompt = p;
+    if (pj_handback(call, get_user_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.user != NULL)
+        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, g.user, strlen(g.user)));
+    free(p);
+    return g.rc;
+}
+
+static jbyteArray JNICALL str_error(JNIEnv *env, jclass cls, jlong pamh, jint errnum)
+{
+    (void)cls;
+    const char *s = pam_strerror(handle_of(pamh), errnum);
+    return s != NULL ? new_bytes(env, s, strlen(s)) : NULL;
+}
+
+static void JNICALL log_line(JNIEnv *env, jclass cls, jlong pamh, jint priority, jbyteArray text)
+{
+    struct pj_call *call = owning_call(pamh);
+    char *s = c_string(env, text, NULL);
+    (void)cls;
+
+    if (s == NULL)
+        return;
+    /* pam_syslog only with the handle of the call in progress; otherwise plain syslog. */
+    if (call != NULL && pj_enter_libpam(call) == 0) {
+        pj_log(call->pamh, priority, "%s", s);
+        pj_leave_libpam(call);
+    } else {
+        pj_log(NULL, priority, "%s", s);
+    }
+    free(s);
+}
+
+static jboolean JNICALL jvm_initialized(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return pj_jvm_initialized() ? JNI_TRUE : JNI_FALSE;
+}
+
+#define NATIVE(name, sig, fn) { (char *)(name), (char *)(sig), (void *)(fn) }
+static const JNINativeMethod natives[] = {
+    NATIVE("getItem", "(JI[[B)I", get_item),
+    NATIVE("setItem", "(JI[B)I", set_item),
+    NATIVE("getXauthData", "(J[[B)I", get_xauth),
+    NATIVE("setXauthData", "(J[B[B)I", set_xauth),
+    NATIVE("getEnv", "(J[B[[B)I", get_env),
+    NATIVE("putEnv", "(J[B)I", put_env),
+    NATIVE("getEnvList", "(J)[[B", get_env_list),
+    NATIVE("conversation", "(J[I[[B[[B[I)I", conversation),
+    NATIVE("failDelay", "(JI)I", fail_delay),
+    NATIVE("getUser", "(J[B[[B)I", get_user),
+    NATIVE("strerror", "(JI)[B", str_error),
+    NATIVE("log", "(JI[B)V", log_line),
+    NATIVE("jvmInitialized", "()Z", jvm_initialized),
+};
+
+int pj_register_natives(JNIEnv *env, jclass libpam_class)
+{
+    jint n = (jint)(sizeof(natives) / sizeof(natives[0]));
+    if ((*env)->RegisterNatives(env, libpam_class, natives, n) != JNI_OK) {
+        (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_ERR, "cannot register the pam_java natives");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,134 @@
+/* pam_java.c: the PAM module that runs Java modules inside the calling process. */
+#include <dlfcn.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <security/pam_ext.h>
+
+#include "pam_java.h"
+
+struct pj_config pj_config;
+char pj_module_dir[PATH_MAX];
+
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static int setup_result = PAM_SERVICE_ERR;
+
+#define DATA_KEY_PREFIX "pam_java:"
+
+static void setup(void)
+{
+    Dl_info info;
+
+    /* A relative MODULE is relative to the directory that holds this pam_java.so. */
+    if (dladdr((void *)setup, &info) == 0 || info.dli_fname == NULL
+        || realpath(info.dli_fname, pj_module_dir) == NULL) {
+        pj_log(NULL, LOG_ERR, "cannot find where pam_java.so was loaded from");
+        return;
+    }
+    char *slash = strrchr(pj_module_dir, '/');
+    if (slash != NULL)
+        slash[slash == pj_module_dir ? 1 : 0] = '\0';
+    setup_result = pj_config_load(NULL, &pj_config);
+}
+
+static struct pj_call *new_call(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
+{
+    struct pj_call *call = calloc(1, sizeof(*call));
+    if (call != NULL) {
+        call->pamh = pamh;
+        call->op = op;
+        call->flags = flags;
+        call->argc = argc;
+        call->argv = argv;
+        call->result = PAM_SERVICE_ERR;
+    }
+    return call;
+}
+
+/*
+ * A process that forked after Java started has no JVM threads, only a copy of their memory:
+ * calling into it would hang or crash. Such a child fails fast instead.
+ */
+static int in_forked_child(void)
+{
+    pid_t owner = pj_jvm_owner_pid();
+    return owner != 0 && owner != getpid();
+}
+
+/* pam_set_data cleanup, run by pam_end(3): the module's end hook, then the instance is dropped. */
+static void end_module(pam_handle_t *pamh, void *data, int status)
+{
+    char *module = data;
+    const char *argv[1] = { module };
+
+    if (!in_forked_child() && !(status & PAM_DATA_REPLACE)) {
+        struct pj_call *call = new_call(pamh, PJ_END, status, 1, argv);
+        if (call != NULL)
+            (void)pj_call_run(call, pj_config.timeout_ms);
+    }
+    free(module);
+}
+
+/* The first call of a module on a handle arranges for its end hook at pam_end. */
+static int register_end_hook(pam_handle_t *pamh, const char *module)
+{
+    char *key = NULL, *data = NULL;
+    const void *existing = NULL;
+    int rc;
+
+    if (asprintf(&key, DATA_KEY_PREFIX "%s", module) < 0)
+        return PAM_BUF_ERR;
+    rc = pam_get_data(pamh, key, &existing);
+    if (rc == PAM_SUCCESS) {
+        free(key);
+        return PAM_SUCCESS;
+    }
+    if ((data = strdup(module)) == NULL) {
+        free(key);
+        return PAM_BUF_ERR;
+    }
+    rc = pam_set_data(pamh, key, data, end_module);
+    if (rc != PAM_SUCCESS)
+        free(data);
+    free(key);
+    return rc;
+}
+
+static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
+{
+    int rc;
+
+    if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0') {
+        pam_syslog(pamh, LOG_ERR, "no Java module given: the first argument must name a .java or .jar file");
+        return PAM_MODULE_UNKNOWN;
+    }
+    if (in_forked_child()) {
+        pam_syslog(pamh, LOG_ERR, "refusing to run Java in a process forked after Java started");
+        return PAM_SYSTEM_ERR;
+    }
+    pthread_once(&setup_once, setup);
+    if (setup_result != PAM_SUCCESS)
+        return setup_result;
+    if ((rc = register_end_hook(pamh, argv[0])) != PAM_SUCCESS)
+        return rc;
+    struct pj_call *call = new_call(pamh, op, flags, argc, argv);
+    if (call == NULL)
+        return PAM_BUF_ERR;
+    return pj_call_run(call, pj_config.timeout_ms);
+}
+
+#define ENTRY_POINT(name, op) \
+    PAM_EXTERN __attribute__((visibility("default"))) int \
+    name(pam_handle_t *pamh, int flags, int argc, const char **argv) \
+    { \
+        return run_operation(pamh, op, flags, argc, argv); \
+    }
+
+ENTRY_POINT(pam_sm_authenticate, PJ_AUTHENTICATE)
+ENTRY_POINT(pam_sm_setcred, PJ_SETCRED)
+ENTRY_POINT(pam_sm_acct_mgmt, PJ_ACCT_MGMT)
+ENTRY_POINT(pam_sm_open_session, PJ_OPEN_SESSION)
+ENTRY_POINT(pam_sm_close_session, PJ_CLOSE_SESSION)
+ENTRY_POINT(pam_sm_chauthtok, PJ_CHAUTHTOK)

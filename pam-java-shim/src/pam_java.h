@@ -1,0 +1,81 @@
+/* pam_java.h: declarations shared by the parts of pam_java.so. */
+#ifndef PAM_JAVA_H
+#define PAM_JAVA_H
+
+#include <jni.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <security/pam_modules.h>
+
+/* The operations, in the order of org.pamjava.internal.bridge.Operation. */
+enum pj_op {
+    PJ_AUTHENTICATE, PJ_SETCRED, PJ_ACCT_MGMT, PJ_OPEN_SESSION, PJ_CLOSE_SESSION,
+    PJ_CHAUTHTOK, PJ_END
+};
+
+/* JVM-wide settings from the root-owned configuration file (pam_java(8)). */
+struct pj_config {
+    char java_home[PATH_MAX];
+    char jvm_options[4096];
+    char class_path[4096];
+    char cache_dir[PATH_MAX];
+    long timeout_ms;            /* 0: wait for the module as long as it takes */
+};
+
+/*
+ * One PAM call in flight. The application's thread (the caller) hands it to a worker thread
+ * that runs Java, then waits; calls the module makes that must run on the caller's thread
+ * (the conversation) are handed back to it. Shared fields are guarded by pj_lock.
+ */
+struct pj_call {
+    pam_handle_t *pamh;
+    enum pj_op op;
+    int flags;
+    int argc;
+    const char **argv;
+    int result;
+
+    void (*handback)(void *arg);   /* set by the worker while state == CALL_HANDBACK */
+    void *handback_arg;
+    int state;
+    int abandoned;                 /* the caller gave up (timeout); never touch pamh again */
+    int in_libpam;                 /* the worker is inside a libpam call on pamh */
+    int refs;                      /* the caller and the worker; the last one frees */
+    pthread_cond_t cond;
+};
+
+enum { CALL_QUEUED, CALL_RUNNING, CALL_HANDBACK, CALL_DONE };
+
+extern pthread_mutex_t pj_lock;
+
+/* config.c */
+int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg);
+int pj_path_is_trusted(pam_handle_t *pamh, const char *path);
+
+/* jvm.c */
+int pj_jvm_attach(JNIEnv **env);
+int pj_jvm_run(JNIEnv *env, struct pj_call *call);
+pid_t pj_jvm_owner_pid(void);
+int pj_jvm_initialized(void);
+
+/* workers.c */
+int pj_call_run(struct pj_call *call, long timeout_ms);
+struct pj_call *pj_current_call(void);
+int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg);
+int pj_enter_libpam(struct pj_call *call);
+void pj_leave_libpam(struct pj_call *call);
+
+/* natives.c */
+int pj_register_natives(JNIEnv *env, jclass libpam_class);
+
+/* log.c */
+void pj_log(pam_handle_t *pamh, int priority, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+jint pj_vfprintf_hook(FILE *stream, const char *format, va_list args);
+void pj_exit_hook(jint code);
+void pj_abort_hook(void);
+
+#endif

@@ -1,0 +1,240 @@
+/* workers.c: pam_java's own threads run Java; the application's thread waits and serves hand-backs. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "pam_java.h"
+
+/*
+ * Java gets threads of a fixed, generous stack size whatever the host's thread or ulimit, and
+ * with every asynchronous signal blocked: JVM threads inherit that mask, so the host's signals
+ * keep reaching the host's threads. Workers are never destroyed; the pool grows to the number
+ * of PAM calls the process has made at once.
+ */
+#define WORKER_STACK_SIZE (4u << 20)
+
+pthread_mutex_t pj_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct worker {
+    struct pj_call *call;
+    struct worker *next_idle;
+    pthread_cond_t wake;
+};
+
+static struct worker *idle_workers;
+static __thread struct pj_call *current_call;
+
+struct pj_call *pj_current_call(void)
+{
+    return current_call;
+}
+
+static void release_call(struct pj_call *call)
+{
+    if (--call->refs == 0) {
+        pthread_cond_destroy(&call->cond);
+        free(call);
+    }
+}
+
+static void run_call(JNIEnv *env, struct pj_call *call)
+{
+    int result;
+
+    current_call = call;
+    result = env != NULL ? pj_jvm_run(env, call) : PAM_SERVICE_ERR;
+    current_call = NULL;
+
+    pthread_mutex_lock(&pj_lock);
+    call->result = result;
+    call->state = CALL_DONE;
+    pthread_cond_broadcast(&call->cond);
+    release_call(call);
+    pthread_mutex_unlock(&pj_lock);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *self = arg;
+    JNIEnv *env = NULL;
+
+    if (pj_jvm_attach(&env) != 0)
+        env = NULL;    /* calls fail with PAM_SERVICE_ERR; the cause is in syslog */
+    for (;;) {
+        pthread_mutex_lock(&pj_lock);
+        while (self->call == NULL)
+            pthread_cond_wait(&self->wake, &pj_lock);
+        struct pj_call *call = self->call;
+        call->state = CALL_RUNNING;
+        pthread_mutex_unlock(&pj_lock);
+
+        run_call(env, call);
+
+        pthread_mutex_lock(&pj_lock);
+        self->call = NULL;
+        self->next_idle = idle_workers;
+        idle_workers = self;
+        pthread_mutex_unlock(&pj_lock);
+    }
+    return NULL;
+}
+
+/* Called with pj_lock held. */
+static int start_worker(struct pj_call *call)
+{
+    pthread_attr_t attr;
+    pthread_t tid;
+    sigset_t async_signals, saved;
+    struct worker *w = calloc(1, sizeof(*w));
+    int err;
+
+    if (w == NULL)
+        return PAM_BUF_ERR;
+    pthread_cond_init(&w->wake, NULL);
+    w->call = call;
+
+    /* Signals the kernel sends to the faulting thread stay deliverable; the JVM needs them. */
+    sigfillset(&async_signals);
+    sigdelset(&async_signals, SIGSEGV);
+    sigdelset(&async_signals, SIGBUS);
+    sigdelset(&async_signals, SIGILL);
+    sigdelset(&async_signals, SIGFPE);
+    sigdelset(&async_signals, SIGTRAP);
+    sigdelset(&async_signals, SIGSYS);
+
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, WORKER_STACK_SIZE);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_sigmask(SIG_BLOCK, &async_signals, &saved);
+    err = pthread_create(&tid, &attr, worker_main, w);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    pthread_attr_destroy(&attr);
+    if (err != 0) {
+        pthread_cond_destroy(&w->wake);
+        free(w);
+        pj_log(call->pamh, LOG_ERR, "cannot start a thread: %s", strerror(err));
+        return PAM_SYSTEM_ERR;
+    }
+    return PAM_SUCCESS;
+}
+
+static void deadline_after(struct timespec *deadline, long ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, deadline);
+    deadline->tv_sec += ms / 1000;
+    deadline->tv_nsec += (ms % 1000) * 1000000L;
+    if (deadline->tv_nsec >= 1000000000L) {
+        deadline->tv_sec++;
+        deadline->tv_nsec -= 1000000000L;
+    }
+}
+
+/*
+ * Runs the call on a worker and serves its hand-backs on this thread until it is done or,
+ * with a timeout, until the module has used up its time (time spent in the application's
+ * conversation does not count). Takes ownership of call.
+ */
+int pj_call_run(struct pj_call *call, long timeout_ms)
+{
+    struct timespec deadline;
+    int result;
+
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&call->cond, &cattr);
+    pthread_condattr_destroy(&cattr);
+    call->state = CALL_QUEUED;
+    call->refs = 2;
+    if (timeout_ms > 0)
+        deadline_after(&deadline, timeout_ms);
+
+    pthread_mutex_lock(&pj_lock);
+    struct worker *w = idle_workers;
+    if (w != NULL) {
+        idle_workers = w->next_idle;
+        w->call = call;
+        pthread_cond_signal(&w->wake);
+    } else if ((result = start_worker(call)) != PAM_SUCCESS) {
+        call->refs = 0;
+        pthread_mutex_unlock(&pj_lock);
+        pthread_cond_destroy(&call->cond);
+        free(call);
+        return result;
+    }
+    for (;;) {
+        if (call->state == CALL_DONE) {
+            result = call->result;
+            break;
+        }
+        if (call->state == CALL_HANDBACK) {
+            pthread_mutex_unlock(&pj_lock);
+            call->handback(call->handback_arg);
+            pthread_mutex_lock(&pj_lock);
+            call->state = CALL_RUNNING;
+            pthread_cond_broadcast(&call->cond);
+            if (timeout_ms > 0)
+                deadline_after(&deadline, timeout_ms);
+            continue;
+        }
+        if (timeout_ms <= 0) {
+            pthread_cond_wait(&call->cond, &pj_lock);
+        } else if (pthread_cond_timedwait(&call->cond, &pj_lock, &deadline) == ETIMEDOUT
+                   && call->state != CALL_DONE && call->state != CALL_HANDBACK) {
+            /* Wait out a libpam call in progress: after we return, pamh may be freed. */
+            while (call->in_libpam)
+                pthread_cond_wait(&call->cond, &pj_lock);
+            call->abandoned = 1;
+            pj_log(call->pamh, LOG_ERR, "the Java module did not answer within %ld ms; giving up",
+                   timeout_ms);
+            result = PAM_AUTHINFO_UNAVAIL;
+            break;
+        }
+    }
+    release_call(call);
+    pthread_mutex_unlock(&pj_lock);
+    return result;
+}
+
+/* On a worker: run fn(arg) on the caller's thread and wait for it. Returns 0, or -1 if abandoned. */
+int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg)
+{
+    int ok;
+
+    pthread_mutex_lock(&pj_lock);
+    if (!call->abandoned) {
+        call->handback = fn;
+        call->handback_arg = arg;
+        call->state = CALL_HANDBACK;
+        pthread_cond_broadcast(&call->cond);
+        while (call->state == CALL_HANDBACK)
+            pthread_cond_wait(&call->cond, &pj_lock);
+    }
+    ok = !call->abandoned;
+    pthread_mutex_unlock(&pj_lock);
+    return ok ? 0 : -1;
+}
+
+/* On a worker, around each libpam call: returns -1 when the caller has gone (pamh is off limits). */
+int pj_enter_libpam(struct pj_call *call)
+{
+    int ok;
+
+    pthread_mutex_lock(&pj_lock);
+    ok = !call->abandoned;
+    if (ok)
+        call->in_libpam = 1;
+    pthread_mutex_unlock(&pj_lock);
+    return ok ? 0 : -1;
+}
+
+void pj_leave_libpam(struct pj_call *call)
+{
+    pthread_mutex_lock(&pj_lock);
+    call->in_libpam = 0;
+    pthread_cond_broadcast(&call->cond);
+    pthread_mutex_unlock(&pj_lock);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# stage-dist.sh: assembles the staging tree dist/ (DESIGN.md 2.3) from the built modules and
+# builds the AOT cache for it. Run by the build (pam-java-dist); works in place, without root.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$PROJECT_DIR"
+
+version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n 1)
+dist="$PROJECT_DIR/dist"
+runtime="$dist/share/pam-java"
+
+mkdir -p "$dist/lib/security" "$runtime" "$dist/etc/security" "$dist/bin"
+install -m 0755 pam-java-shim/target/native/pam_java.so "$dist/lib/security/pam_java.so"
+install -m 0644 "pam-java-api/target/pam-java-api-$version.jar" "$runtime/pam-java-api.jar"
+install -m 0644 "pam-java-bridge/target/pam-java-bridge-$version.jar" "$runtime/pam-java-bridge.jar"
+# The cache of compiled .java modules: root-only (DESIGN.md 4).
+install -d -m 0700 "$dist/var/cache/pam-java"
+if [ ! -e "$dist/etc/security/pam_java.conf" ]; then
+  install -m 0644 pam-java-shim/pam_java.conf "$dist/etc/security/pam_java.conf"
+fi
+
+# The AOT cache records the classes a PAM call loads, with the very JVM flags and class path
+# pam_java.so uses, so a new process maps them instead of loading and linking them.
+rm -f "$runtime/pam-java.aot"
+training=$(mktemp -d "$PROJECT_DIR/pam-java-bridge/target/aot-training.XXXXXX")
+trap 'rm -rf "$training"' EXIT
+jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
+           -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar")
+"$JAVA_HOME/bin/java" "${jvm_flags[@]}" org.pamjava.internal.bridge.AotTraining prepare "$training"
+"$JAVA_HOME/bin/java" "${jvm_flags[@]}" -XX:AOTCacheOutput="$runtime/pam-java.aot" -Xlog:aot=warning \
+  org.pamjava.internal.bridge.AotTraining train "$training"
+echo "staged $dist"

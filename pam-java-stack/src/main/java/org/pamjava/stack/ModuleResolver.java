@@ -1,0 +1,63 @@
+package org.pamjava.stack;
+
+import java.util.List;
+import java.util.Optional;
+import org.pamjava.PamModule;
+
+/**
+ * Finds the module a rule names: the engine's stand-in for dlopen(3) of the module path and, for
+ * {@code pam_java.so} rules, for pam_java's loading of the Java MODULE.
+ *
+ * <p>The engine calls {@link #resolve} once per transaction and module (the module path, plus for
+ * {@code pam_java.so} the MODULE argument), at pam_start, and uses the returned instance for every
+ * rule naming that module in that transaction; it calls {@link PamModule#end} on it at pam_end.
+ * An empty result means the module is unavailable: libpam then fails every rule naming it with
+ * {@code PAM_MODULE_UNKNOWN}, and pam_java fails a {@code pam_java.so} rule with {@code PAM_OPEN_ERR}.
+ */
+@FunctionalInterface
+public interface ModuleResolver {
+
+    /**
+     * The module for a rule.
+     *
+     * @param modulePath the module path as the rule writes it, e.g. {@code pam_debug.so},
+     *     {@code /lib/security/pam_java.so}
+     * @param args the rule's module arguments; for {@code pam_java.so} rules {@code args.get(0)} is
+     *     the Java MODULE
+     * @return a fresh module instance (or one the caller wants shared), or empty when unavailable
+     */
+    Optional<PamModule> resolve(String modulePath, List<String> args);
+
+    /** Tries this resolver, then {@code fallback}. */
+    default ModuleResolver orElse(ModuleResolver fallback) {
+        return (path, args) -> {
+            Optional<PamModule> found = resolve(path, args);
+            return found.isPresent() ? found : fallback.resolve(path, args);
+        };
+    }
+
+    /**
+     * Knows Linux-PAM's {@code pam_permit.so}, {@code pam_deny.so} and {@code pam_debug.so}, named by
+     * file name or by a path in a directory called {@code security}; nothing else.
+     */
+    static ModuleResolver standard() {
+        return (path, args) -> {
+            int slash = path.lastIndexOf('/');
+            String name = path.substring(slash + 1);
+            if (slash >= 0 && !path.substring(0, slash).endsWith("/security")) {
+                return Optional.empty();
+            }
+            return switch (name) {
+                case "pam_permit.so" -> Optional.of(new PermitModule());
+                case "pam_deny.so" -> Optional.of(new DenyModule());
+                case "pam_debug.so" -> Optional.of(new DebugModule());
+                default -> Optional.empty();
+            };
+        };
+    }
+
+    /** Whether {@code modulePath} names pam_java's native module, whose first argument is a Java MODULE. */
+    static boolean isPamJava(String modulePath) {
+        return modulePath.substring(modulePath.lastIndexOf('/') + 1).equals("pam_java.so");
+    }
+}

@@ -1,0 +1,310 @@
+package org.pamjava.stack;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a service's PAM configuration exactly as Linux-PAM 1.5 (with Debian's {@code @include})
+ * does when pam_start_confdir(3) is called: the service's file, then {@code other}; includes,
+ * substacks, {@code -type} rules, and malformed lines turned into rules that always fail.
+ *
+ * <p>Problems never throw: like libpam, the parser logs them (here: {@link PamConfig#diagnostics()},
+ * with file and line) and carries on; when libpam would refuse to start at all,
+ * {@link PamConfig#isUsable()} is false.
+ */
+public final class PamConfigParser {
+
+    /** libpam's PAM_SUBSTACK_MAX_LEVEL. */
+    static final int SUBSTACK_MAX_LEVEL = 16;
+    /**
+     * How many configuration files may be open at once. libpam has no include depth limit of its
+     * own ({@code include} does not deepen the stack level): a file that includes itself recurses
+     * until fopen(3) runs out of file descriptors, which this stands for.
+     */
+    static final int MAX_OPEN_FILES = 1000;
+    /** The name libpam gives a rule that names no module. */
+    private static final String UNKNOWN_MODULE = "<*unknown module*>";
+
+    private final ConfigSource source;
+    private final String service;
+    private final Map<ModuleType, List<PamRule>> serviceRules = new EnumMap<>(ModuleType.class);
+    private final Map<ModuleType, List<PamRule>> otherRules = new EnumMap<>(ModuleType.class);
+    private final List<ConfigDiagnostic> diagnostics = new ArrayList<>();
+    private int openFiles;
+
+    private PamConfigParser(ConfigSource source, String service) {
+        this.source = source;
+        this.service = service;
+        for (ModuleType t : ModuleType.values()) {
+            serviceRules.put(t, new ArrayList<>());
+            otherRules.put(t, new ArrayList<>());
+        }
+    }
+
+    /**
+     * Parses the configuration of {@code service}. As pam_start(3) does, a path is reduced to its
+     * last component and the name is lower-cased.
+     */
+    public static PamConfig parse(ConfigSource source, String service) {
+        String name = normalizeService(service);
+        PamConfigParser parser = new PamConfigParser(source, name);
+        boolean usable = parser.parseAll();
+        return new PamConfig(name, parser.serviceRules, parser.otherRules, parser.diagnostics, usable);
+    }
+
+    static String normalizeService(String service) {
+        return asciiLowerCase(service.substring(service.lastIndexOf('/') + 1));
+    }
+
+    /** tolower(3) in the C locale, character by character. */
+    static String asciiLowerCase(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            sb.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return sb.toString();
+    }
+
+    private boolean parseAll() {
+        if (source.isPamConf()) {
+            boolean ok = parseFile(source.pamConfBytes(), "pam.conf", null, null, 0);
+            if (!ok) {
+                report("pam.conf", 0, "error reading PAM configuration file");
+            }
+            return ok;
+        }
+        boolean readSomething = false;
+        Optional<byte[]> own = source.read(service);
+        if (own.isPresent()) {
+            if (!parseFile(own.get(), service, service, null, 0)) {
+                report(service, 0, "_pam_init_handlers: error reading " + service);
+                return false;
+            }
+            readSomething = true;
+        }
+        Optional<byte[]> other = source.read("other");
+        if (other.isPresent()) {
+            if (!parseFile(other.get(), "other", "other", null, 0)) {
+                report("other", 0, "_pam_init_handlers: error reading other");
+                return false;
+            }
+            readSomething = true;
+        } else {
+            report("other", 0, "_pam_init_handlers: no default config other");
+        }
+        if (!readSomething) {
+            report(service, 0, "error reading PAM configuration file");
+        }
+        return readSomething;
+    }
+
+    /**
+     * One file. {@code knownService} is null for the pam.conf form (service in the first field);
+     * {@code requested} is null when every type is wanted. Returns false where libpam returns PAM_ABORT.
+     */
+    private boolean parseFile(byte[] content, String file, String knownService, ModuleType requested, int level) {
+        ConfigLines lines = new ConfigLines(content);
+        for (;;) {
+            ConfigLines.Line line;
+            try {
+                line = lines.next();
+            } catch (ConfigLines.MalformedFile e) {
+                report(file, e.line, e.getMessage());
+                return false;
+            }
+            if (line == null) {
+                return true;
+            }
+            if (!parseLine(line, file, knownService, requested, level)) {
+                return false;
+            }
+        }
+    }
+
+    private boolean parseLine(ConfigLines.Line line, String file, String knownService, ModuleType requested, int level) {
+        int n = line.number();
+        ConfigTokenizer tokens = new ConfigTokenizer(line.text());
+        String thisService = knownService != null ? knownService : tokens.next();
+        if (thisService == null) {
+            return true;
+        }
+        boolean other = asciiEqualsIgnoreCase(thisService, "other");
+        if (!other && !asciiEqualsIgnoreCase(thisService, service)) {
+            return true;
+        }
+        String svc = text(thisService);
+        PamRule.Kind kind = PamRule.Kind.MODULE;
+        ModuleType type;
+        boolean include = false;
+        boolean substack = false;
+        Control control = null;
+        String tok = tokens.next();
+        if (tok == null) {
+            report(file, n, "(" + svc + ") empty module type");
+            type = requested != null ? requested : ModuleType.AUTH;
+            kind = PamRule.Kind.MUST_FAIL;
+        } else if (asciiEqualsIgnoreCase(tok, "@include")) {
+            // Debian: "@include FILE" pulls in every rule of FILE of the wanted type(s).
+            type = requested;
+            include = true;
+        } else {
+            if (tok.startsWith("-")) {
+                kind = PamRule.Kind.SILENT_MODULE;
+                tok = tok.substring(1);
+            }
+            Optional<ModuleType> t = ModuleType.fromKeyword(tok);
+            if (t.isPresent()) {
+                type = t.get();
+            } else {
+                report(file, n, "(" + svc + ") illegal module type: " + text(tok));
+                type = requested != null ? requested : ModuleType.AUTH;
+                kind = PamRule.Kind.MUST_FAIL;
+            }
+        }
+        if (requested != null && type != requested) {
+            return true;
+        }
+        if (!include) {
+            tok = tokens.next();
+            if (tok == null) {
+                report(file, n, "(" + svc + ") no control flag supplied");
+                control = Control.ALL_BAD;
+                kind = PamRule.Kind.MUST_FAIL;
+            } else if (Control.simpleKeyword(tok) != null) {
+                control = Control.simpleKeyword(tok);
+            } else if (asciiEqualsIgnoreCase(tok, "include")) {
+                include = true;
+            } else if (asciiEqualsIgnoreCase(tok, "substack")) {
+                include = true;
+                substack = true;
+            } else {
+                control = Control.parse(tok, error -> report(file, n, "pam_parse: " + text(error)));
+            }
+        }
+        tok = tokens.next();
+        String modulePath;
+        List<String> args;
+        if (include) {
+            if (substack && !addRule(file, n, other, level, type, PamRule.Kind.SUBSTACK, Control.ALL_BAD, tok, List.of())) {
+                report(file, n, "error adding substack " + text(tok));
+                return false;
+            }
+            if (loadIncluded(file, n, tok, thisService, type, level + (substack ? 1 : 0))) {
+                return true;
+            }
+            control = Control.ALL_BAD;
+            modulePath = null;
+            kind = PamRule.Kind.MUST_FAIL;
+            args = List.of();
+        } else {
+            if (tok != null) {
+                modulePath = tok;
+            } else {
+                report(file, n, "(" + svc + ") no module name supplied");
+                modulePath = null;
+                kind = PamRule.Kind.MUST_FAIL;
+            }
+            args = tokens.rest();
+        }
+        if (!addRule(file, n, other, level, type, kind, control, modulePath, args)) {
+            report(file, n, "error loading " + text(modulePath));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean loadIncluded(String file, int line, String name, String thisService, ModuleType type, int level) {
+        if (level >= SUBSTACK_MAX_LEVEL) {
+            report(file, line, "maximum level of substacks reached");
+            return false;
+        }
+        if (name == null) {
+            report(file, line, "(" + text(thisService) + ") no config name supplied");
+            return false;
+        }
+        Optional<byte[]> content = openFiles < MAX_OPEN_FILES ? source.read(name) : Optional.empty();
+        if (content.isEmpty()) {
+            report(file, line, "_pam_load_conf_file: unable to open config for " + text(name));
+            return false;
+        }
+        openFiles++;
+        try {
+            boolean ok = parseFile(content.get(), text(name), thisService, type, level);
+            if (!ok) {
+                report(file, line, "_pam_load_conf_file: error reading " + text(name) + ": Critical error - immediate abort");
+            }
+            return ok;
+        } finally {
+            openFiles--;
+        }
+    }
+
+    /** _pam_add_handler: false where libpam aborts (no type, or a module name it will not accept). */
+    private boolean addRule(String file, int line, boolean other, int level, ModuleType type, PamRule.Kind kind,
+                            Control control, String modulePath, List<String> args) {
+        if (type == null) {
+            report(file, line, "illegal module type for the rule");
+            return false;
+        }
+        if (!acceptableModuleName(modulePath == null ? UNKNOWN_MODULE : modulePath)) {
+            return false;
+        }
+        List<String> decodedArgs = args.stream().map(PamConfigParser::text).toList();
+        PamRule rule = new PamRule(file, line, type, kind, level, control,
+                modulePath == null ? null : text(modulePath), decodedArgs);
+        (other ? otherRules : serviceRules).get(type).add(rule);
+        return true;
+    }
+
+    /** libpam's extract_modulename: the file name without directory and extension must not be empty or "?". */
+    private static boolean acceptableModuleName(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        if (dot >= 0) {
+            name = name.substring(0, dot);
+        }
+        return !name.isEmpty() && !name.equals("?");
+    }
+
+    private void report(String file, int line, String message) {
+        diagnostics.add(new ConfigDiagnostic(file, line, message));
+    }
+
+    /** Configuration bytes (held one-to-one in chars) as the UTF-8 text modules receive. */
+    static String text(String latin1) {
+        if (latin1 == null) {
+            return null;
+        }
+        return isAscii(latin1) ? latin1
+                : new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    private static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
+    }
+
+    /** strcasecmp(3) in the C locale: only ASCII letters fold. */
+    static boolean asciiEqualsIgnoreCase(String a, String b) {
+        if (a.length() != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x >= 'A' && x <= 'Z') {
+                x += 32;
+            }
+            if (y >= 'A' && y <= 'Z') {
+                y += 32;
+            }
+            if (x != y) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

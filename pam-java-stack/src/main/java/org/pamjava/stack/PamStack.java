@@ -1,0 +1,69 @@
+package org.pamjava.stack;
+
+import java.util.Objects;
+import org.pamjava.PamConstants;
+import org.pamjava.PamException;
+
+/**
+ * A PAM configuration and the modules its rules can name: what libpam is for an application.
+ * {@link #start} is pam_start_confdir(3).
+ *
+ * <pre>{@code
+ * PamStack stack = PamStack.of(ConfigSource.files(Map.of("login", """
+ *         auth    required  pam_java.so Otp.java digits=6
+ *         account required  pam_permit.so
+ *         """))).withModules((path, args) -> args.get(0).equals("Otp.java")
+ *                 ? Optional.of(new Otp()) : Optional.empty());
+ * try (PamTransaction pam = stack.start("login", "alice", conversation)) {
+ *     int rc = pam.authenticate(0);
+ * }
+ * }</pre>
+ */
+public final class PamStack {
+
+    private final ConfigSource source;
+    private final ModuleResolver resolver;
+
+    private PamStack(ConfigSource source, ModuleResolver resolver) {
+        this.source = source;
+        this.resolver = resolver;
+    }
+
+    /** A stack over {@code source} whose rules can use {@link ModuleResolver#standard()} modules. */
+    public static PamStack of(ConfigSource source) {
+        return new PamStack(Objects.requireNonNull(source), ModuleResolver.standard());
+    }
+
+    /** The same stack, with {@code modules} tried before the modules already known. */
+    public PamStack withModules(ModuleResolver modules) {
+        return new PamStack(source, modules.orElse(resolver));
+    }
+
+    /** The same stack with exactly {@code resolver} (not even the standard modules besides). */
+    public PamStack withOnlyModules(ModuleResolver resolver) {
+        return new PamStack(source, Objects.requireNonNull(resolver));
+    }
+
+    /** The parsed configuration of {@code service}, with its diagnostics. */
+    public PamConfig config(String service) {
+        return PamConfigParser.parse(source, service);
+    }
+
+    /**
+     * pam_start_confdir(3): reads the configuration of {@code service}, resolves its modules and
+     * starts a transaction.
+     *
+     * @param user the initial {@code PAM_USER}, or {@code null}
+     * @throws PamException with {@code PAM_ABORT} when libpam could not use the configuration
+     *     (the message lists the diagnostics)
+     */
+    public PamTransaction start(String service, String user, PamConversation conversation) {
+        Objects.requireNonNull(conversation, "conversation");
+        PamConfig config = PamConfigParser.parse(source, service);
+        if (!config.isUsable()) {
+            throw new PamException(PamConstants.PAM_ABORT, "pam_start: cannot use the configuration of "
+                    + config.service() + ": " + config.diagnostics());
+        }
+        return new PamTransaction(source, resolver, config, user, conversation);
+    }
+}

@@ -78,7 +78,7 @@ public final class PamConfigParser {
             return ok;
         }
         boolean readSomething = false;
-        Optional<byte[]> own = source.read(service);
+        Optional<byte[]> own = source.readService(service);
         if (own.isPresent()) {
             if (!parseFile(own.get(), service, service, null, 0)) {
                 report(service, 0, "_pam_init_handlers: error reading " + service);
@@ -86,7 +86,7 @@ public final class PamConfigParser {
             }
             readSomething = true;
         }
-        Optional<byte[]> other = source.read("other");
+        Optional<byte[]> other = source.readService("other");
         if (other.isPresent()) {
             if (!parseFile(other.get(), "other", "other", null, 0)) {
                 report("other", 0, "_pam_init_handlers: error reading other");
@@ -147,17 +147,18 @@ public final class PamConfigParser {
             report(file, n, "(" + svc + ") empty module type");
             type = requested != null ? requested : ModuleType.AUTH;
             kind = PamRule.Kind.MUST_FAIL;
-        } else if (asciiEqualsIgnoreCase(tok, "@include")) {
-            // Debian: "@include FILE" pulls in every rule of FILE of the wanted type(s).
-            type = requested;
-            include = true;
         } else {
             if (tok.startsWith("-")) {
                 kind = PamRule.Kind.SILENT_MODULE;
                 tok = tok.substring(1);
             }
             Optional<ModuleType> t = ModuleType.fromKeyword(tok);
-            if (t.isPresent()) {
+            if (asciiEqualsIgnoreCase(tok, "@include")) {
+                // Debian: "@include FILE" pulls in every rule of FILE of the wanted type(s);
+                // at the top of a service file that is every type.
+                type = requested;
+                include = true;
+            } else if (t.isPresent()) {
                 type = t.get();
             } else {
                 report(file, n, "(" + svc + ") illegal module type: " + text(tok));
@@ -226,7 +227,7 @@ public final class PamConfigParser {
             report(file, line, "(" + text(thisService) + ") no config name supplied");
             return false;
         }
-        Optional<byte[]> content = openFiles < MAX_OPEN_FILES ? source.read(name) : Optional.empty();
+        Optional<byte[]> content = openFiles < MAX_OPEN_FILES ? source.readInclude(name) : Optional.empty();
         if (content.isEmpty()) {
             report(file, line, "_pam_load_conf_file: unable to open config for " + text(name));
             return false;

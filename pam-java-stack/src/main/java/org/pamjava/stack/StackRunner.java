@@ -155,12 +155,9 @@ final class StackRunner {
                     // the value does not count
                 }
                 case ControlAction.Jump(int count) -> {
-                    if (replay && mayTakeValue(impression, status)
-                            && (retval != PamConstants.PAM_IGNORE || chainValue == retval)) {
-                        // a replayed chain treats the jumping rule as required, and still jumps
-                        impression = Impression.POSITIVE;
-                        status = retval;
-                    }
+                    // Upstream libpam treats a jumping rule of a replayed (frozen) chain as required
+                    // as well; Debian's 045_pam_dispatch_jump_is_ignore patch makes the jump only a
+                    // jump, and Debian's libpam is the reference here.
                     int left = count;
                     while (i + 1 < rules.size() && rules.get(i + 1).stackLevel() >= level && left > 0) {
                         do {

@@ -143,8 +143,12 @@ static jint JNICALL set_xauth(JNIEnv *env, jclass cls, jlong pamh, jbyteArray na
     if (pj_enter_libpam(call) != 0) {
         rc = PAM_ABORT;
     } else {
-        /* libpam copies the structure and its strings; a NULL name clears the item. */
-        rc = pam_set_item(handle_of(pamh), PAM_XAUTHDATA, name != NULL ? &x : NULL);
+        /* libpam copies the structure and its strings. It dereferences the pointer even when
+         * NULL, so clearing means setting an empty structure; libpam (1.5.2) then clears the
+         * item but reports PAM_BUF_ERR because it cannot copy the NULL name. */
+        rc = pam_set_item(handle_of(pamh), PAM_XAUTHDATA, &x);
+        if (name == NULL && rc == PAM_BUF_ERR)
+            rc = PAM_SUCCESS;
         pj_leave_libpam(call);
     }
     if (x.data != NULL)

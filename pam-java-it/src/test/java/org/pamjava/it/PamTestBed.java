@@ -1,0 +1,123 @@
+package org.pamjava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private PAM world for one test: a config directory for pam_start_confdir(3), a results file
+ * the test modules write to, and a syslog capture; runs the C host or the JVM host against it.
+ */
+final class PamTestBed {
+    /** Which kind of application calls PAM: a C program (pam_java creates the JVM) or a Java one. */
+    enum Host { C, JVM }
+
+    static final Path DIST = Path.of(System.getProperty("pamjava.dist", "../dist")).toAbsolutePath().normalize();
+    static final Path NATIVE = Path.of(System.getProperty("pamjava.testNative", "target/test-native")).toAbsolutePath();
+    static final Path MODULES = Path.of(System.getProperty("pamjava.testModules", "src/test/modules")).toAbsolutePath();
+    static final Path PAM_JAVA = DIST.resolve("lib/security/pam_java.so");
+    static final int LOG_AUTHPRIV = 10 << 3;
+
+    final Path dir;
+    final Path confdir;
+    final Path results;
+    final Path syslog;
+
+    PamTestBed(Path dir) throws IOException {
+        this.dir = dir.toAbsolutePath();
+        this.confdir = Files.createDirectories(this.dir.resolve("pam.d"));
+        this.results = this.dir.resolve("results.txt");
+        this.syslog = this.dir.resolve("syslog.txt");
+    }
+
+    /** Writes a service file; {@code $PAM_JAVA}, {@code $MODULES} and {@code $OUT} are replaced. */
+    PamTestBed service(String name, String... lines) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String line : lines) {
+            text.append(line.replace("$PAM_JAVA", PAM_JAVA.toString()).replace("$MODULES", MODULES.toString())
+                    .replace("$OUT", "out=" + results)).append('\n');
+        }
+        Files.writeString(confdir.resolve(name), text);
+        return this;
+    }
+
+    /** What one host run printed and logged. */
+    record Run(int exitCode, List<String> lines, String stderr, List<String> syslog, List<String> results) {
+        /** The PAM code printed for {@code operation} (e.g. "auth", "2:acct"). */
+        int code(String operation) {
+            for (String line : lines) {
+                String[] parts = line.split(" ", 3);
+                if (parts.length >= 2 && parts[0].equals(operation)) {
+                    return Integer.parseInt(parts[1]);
+                }
+            }
+            throw new AssertionError("no result for " + operation + " in " + lines);
+        }
+
+        /** Syslog lines at facility LOG_AUTHPRIV containing {@code text}. */
+        List<String> authprivLog(String text) {
+            return syslog.stream().filter(l -> l.startsWith(LOG_AUTHPRIV + " ") && l.contains(text)).toList();
+        }
+
+        List<String> results(String prefix) {
+            return results.stream().filter(l -> l.startsWith(prefix)).toList();
+        }
+    }
+
+    Run run(Host host, String service, List<String> options, String stdin, String... operations)
+            throws IOException, InterruptedException {
+        Files.deleteIfExists(results);
+        Files.deleteIfExists(syslog);
+        List<String> command = new ArrayList<>();
+        if (host == Host.C) {
+            command.add(NATIVE.resolve("pam_host").toString());
+        } else {
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"), JavaPamHost.class.getName()));
+        }
+        command.addAll(List.of("--confdir", confdir.toString()));
+        command.addAll(options);
+        command.add(service);
+        command.addAll(List.of(operations));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("LD_PRELOAD", NATIVE.resolve("syslog_capture.so").toString());
+        env.put("PAM_JAVA_TEST_SYSLOG", syslog.toString());
+        Path err = dir.resolve("stderr.txt");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("host did not finish: " + command);
+        }
+        List<String> lines = new String(out, StandardCharsets.UTF_8).lines().toList();
+        return new Run(p.exitValue(), lines, Files.readString(err), readLines(syslog), readLines(results));
+    }
+
+    Run run(Host host, String service, String... operations) throws IOException, InterruptedException {
+        return run(host, service, List.of(), "", operations);
+    }
+
+    private static List<String> readLines(Path p) throws IOException {
+        return Files.exists(p) ? Files.readAllLines(p) : List.of();
+    }
+
+    static void assertCodes(Run run, Object... operationAndCode) {
+        for (int i = 0; i < operationAndCode.length; i += 2) {
+            assertEquals((int) (Integer) operationAndCode[i + 1], run.code((String) operationAndCode[i]),
+                    operationAndCode[i] + " in " + run.lines() + "\nsyslog: " + run.syslog());
+        }
+    }
+}

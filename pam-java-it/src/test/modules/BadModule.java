@@ -1,0 +1,3 @@
+public class BadModule implements org.pamjava.PamModule {
+    int broken( { return 0; }
+}

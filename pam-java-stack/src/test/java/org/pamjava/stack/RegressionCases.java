@@ -102,6 +102,11 @@ final class RegressionCases {
                 "auth required pam_debug.so auth=bogus auth=auth_err\nauth required pam_debug.so auth=maxtries\n");
         b.add("include of a missing file is a failing rule", "login",
                 "auth include $DIR/none\nauth required pam_permit.so\n");
+        String longArgs = "x ".repeat(400);
+        b.add("a logical line longer than 1023 bytes is split", "login",
+                "auth optional pam_permit.so \\\n" + longArgs + "\\\n" + longArgs + "\nauth required pam_permit.so\n");
+        b.add("a physical line longer than 1023 bytes is split", "login",
+                "auth optional pam_debug.so " + "y ".repeat(600) + "auth=perm_denied\n");
         b.add("user prompt when PAM_USER is unset", "login", "auth required pam_permit.so\n", "-");
         return cases;
     }

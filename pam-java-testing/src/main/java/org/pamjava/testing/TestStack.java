@@ -1,0 +1,146 @@
+package org.pamjava.testing;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.pamjava.PamModule;
+import org.pamjava.stack.ConfigSource;
+import org.pamjava.stack.ModuleResolver;
+import org.pamjava.stack.PamConfig;
+import org.pamjava.stack.PamStack;
+
+/**
+ * A PAM service under test: its configuration (written in the test, or read from a directory) and
+ * the Java modules its rules name. Immutable; each {@code with}-style method returns a new stack.
+ *
+ * <p>Modules are found by name. A rule {@code pam_java.so MODULE ...} uses the module registered
+ * under MODULE (or under MODULE's file name, so {@code /etc/security/Otp.java} finds
+ * {@code "Otp.java"}); any other rule uses the module registered under its module path or file name
+ * ({@code "pam_foo.so"}). Linux-PAM's {@code pam_permit.so}, {@code pam_deny.so} and
+ * {@code pam_debug.so} are always there; every other module is unavailable, as a module that
+ * fails to load.
+ */
+public final class TestStack {
+
+    private final String service;
+    private final Map<String, String> files;
+    private final Path directory;
+    private final String pamConf;
+    private final Map<String, Supplier<PamModule>> modules;
+
+    private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
+                      Map<String, Supplier<PamModule>> modules) {
+        this.service = service;
+        this.files = files;
+        this.directory = directory;
+        this.pamConf = pamConf;
+        this.modules = modules;
+    }
+
+    /**
+     * A service whose pam.d file ({@code /etc/pam.d/SERVICE}) has {@code config} as content. As in
+     * pam_start(3), the service name is reduced to its last path component and lower-cased.
+     */
+    public static TestStack service(String service, String config) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(fileName(service), config);
+        return new TestStack(service, files, null, null, Map.of());
+    }
+
+    /** A service configured by the pam.d-style files of {@code directory} (includes resolved there too). */
+    public static TestStack directory(Path directory, String service) {
+        return new TestStack(service, Map.of(), directory, null, Map.of());
+    }
+
+    /** A service configured by an {@code /etc/pam.conf}-style text (five fields per line). */
+    public static TestStack pamConf(String service, String pamConf) {
+        return new TestStack(service, Map.of(), null, pamConf, Map.of());
+    }
+
+    private static String fileName(String service) {
+        String name = service.substring(service.lastIndexOf('/') + 1);
+        StringBuilder sb = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            sb.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return sb.toString();
+    }
+
+    /** Adds a pam.d file, for {@code include}, {@code substack}, {@code @include} or {@code other}. */
+    public TestStack file(String name, String content) {
+        if (directory != null) {
+            throw new IllegalStateException("this stack reads its files from " + directory);
+        }
+        Map<String, String> copy = new LinkedHashMap<>(files);
+        copy.put(name, content);
+        return new TestStack(service, copy, directory, pamConf, modules);
+    }
+
+    /** Registers a module: a fresh instance from {@code factory} for each transaction, as pam_java does. */
+    public TestStack module(String name, Supplier<? extends PamModule> factory) {
+        Objects.requireNonNull(factory, "factory");
+        Map<String, Supplier<PamModule>> copy = new LinkedHashMap<>(modules);
+        copy.put(name, factory::get);
+        return new TestStack(service, files, directory, pamConf, copy);
+    }
+
+    /**
+     * Registers one module instance used by every transaction, so the test can look inside it
+     * afterwards (the native runtime would make one per transaction).
+     */
+    public TestStack module(String name, PamModule instance) {
+        Objects.requireNonNull(instance, "instance");
+        return module(name, () -> instance);
+    }
+
+    /** The service name. */
+    public String service() {
+        return service;
+    }
+
+    /** The configuration as the engine reads it, with what libpam would have logged about it. */
+    public PamConfig config() {
+        return engine().config(service);
+    }
+
+    /** Starts a transaction (pam_start) for {@code user}, or with no user yet when {@code null}. */
+    public TestTransaction start(String user) {
+        ScriptedConversation conversation = new ScriptedConversation();
+        return new TestTransaction(engine().start(service, user, conversation), conversation);
+    }
+
+    /** Starts a transaction with no {@code PAM_USER}: a module asking for it prompts "login:". */
+    public TestTransaction start() {
+        return start(null);
+    }
+
+    private PamStack engine() {
+        ConfigSource source;
+        if (directory != null) {
+            source = ConfigSource.directory(directory);
+        } else if (pamConf != null) {
+            source = ConfigSource.pamConf(pamConf, ConfigSource.files(files));
+        } else {
+            source = ConfigSource.files(files);
+        }
+        return PamStack.of(source).withModules(this::resolve);
+    }
+
+    private Optional<PamModule> resolve(String path, List<String> args) {
+        String name = ModuleResolver.isPamJava(path) ? args.getFirst() : path;
+        Supplier<PamModule> factory = modules.get(name);
+        if (factory == null) {
+            factory = modules.get(name.substring(name.lastIndexOf('/') + 1));
+        }
+        return factory == null ? Optional.empty() : Optional.of(factory.get());
+    }
+
+    @Override
+    public String toString() {
+        return "TestStack[" + service + ", modules " + modules.keySet() + "]";
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * A JUnit-friendly test kit for PAM modules written in Java, on the pure-Java engine of
+ * {@code org.pamjava.stack}: no root, no {@code /etc/pam.d}, no native code.
+ *
+ * <pre>{@code
+ * TestStack stack = TestStack.service("login", """
+ *         auth    required  pam_java.so Otp.java digits=6
+ *         account required  pam_permit.so
+ *         """).module("Otp.java", Otp::new);
+ * try (TestTransaction pam = stack.start("alice")) {
+ *     pam.conversation().answer("123456");
+ *     OperationResult r = pam.authenticate();
+ *     assertEquals(PamConstants.PAM_SUCCESS, r.code(), r.describe());
+ *     assertEquals("Verification code: ", pam.conversation().prompts().getFirst().msg());
+ * }
+ * }</pre>
+ *
+ * <p>The modules run exactly as under the native {@code pam_java.so}: one instance per transaction
+ * and module, {@code end} at the end, the same {@link org.pamjava.PamHandle} contract, and Linux-PAM's
+ * own control semantics (the engine is checked against the real libpam).
+ *
+ * <p>Null policy: parameters and return values are non-null unless documented otherwise; PAM items
+ * use {@code null} for C's {@code NULL}.
+ */
+package org.pamjava.testing;

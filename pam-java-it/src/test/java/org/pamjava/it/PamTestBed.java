@@ -54,9 +54,8 @@ final class PamTestBed {
         /** The PAM code printed for {@code operation} (e.g. "auth", "2:acct"). */
         int code(String operation) {
             for (String line : lines) {
-                String[] parts = line.split(" ", 3);
-                if (parts.length >= 2 && parts[0].equals(operation)) {
-                    return Integer.parseInt(parts[1]);
+                if (line.startsWith(operation + " ")) {
+                    return Integer.parseInt(line.substring(operation.length() + 1).split(" ", 2)[0]);
                 }
             }
             throw new AssertionError("no result for " + operation + " in " + lines);

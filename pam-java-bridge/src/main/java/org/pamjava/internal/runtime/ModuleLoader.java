@@ -72,7 +72,10 @@ public final class ModuleLoader {
             module = diskCache.read(key);
         }
         if (module == null) {
+            long started = System.nanoTime();
             module = new JavaSourceCompiler(compileClassPath).compile(file, source);
+            log.log(Diagnostics.LOG_INFO, "compiled " + file + " in " + (System.nanoTime() - started) / 1_000_000
+                    + " ms" + (diskCache == null ? "" : "; cached as " + key));
             if (diskCache != null) {
                 diskCache.write(key, module, log);
             }

@@ -1,0 +1,85 @@
+package org.pamjava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pamjava.it.PamTestBed.assertCodes;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.pamjava.it.PamTestBed.Host;
+import org.pamjava.it.PamTestBed.Run;
+
+/** Instances per (handle, MODULE), end hooks, several pam_java rules, and threads (DESIGN.md 2.2, 3.4). */
+class LifecycleAndThreadsTest {
+
+    private static final Pattern INSTANCE = Pattern.compile("instance=(\\d+) loader=(\\d+)");
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void twoHandlesInOneProcessHaveIsolatedInstancesEachEndedOnce(Host host) throws Exception {
+        PamTestBed bed = PamPythonCasesTest.suite("handles", host, "basic");
+        Run run = bed.run(host, "suite", "auth", "2:auth", "acct", "2:acct", "2:end", "end");
+        assertCodes(run, "auth", 0, "2:auth", 0, "acct", 0, "2:acct", 0, "2:end", 0, "end", 0);
+        List<String> calls = run.results("authenticate");
+        assertEquals(2, calls.size());
+        Matcher first = INSTANCE.matcher(calls.get(0));
+        Matcher second = INSTANCE.matcher(calls.get(1));
+        assertTrue(first.find() && second.find());
+        // Each handle's module has a class loader of its own, so its static counter starts at 1.
+        assertEquals("1", first.group(1));
+        assertEquals("1", second.group(1));
+        assertNotEquals(first.group(2), second.group(2));
+        assertEquals(2, run.results("end ").size(), run.results().toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void twoPamJavaRulesOnOneStackBothRun(Host host) throws Exception {
+        PamTestBed bed = PamPythonCasesTest.bed("tworules", host).service("svc",
+                "auth required $PAM_JAVA $MODULES/SuiteModule.java case=basic $OUT",
+                "auth required $PAM_JAVA $MODULES/AbsentModule.java",
+                "auth requisite $PAM_JAVA $MODULES/FailingModule.java how=code42",
+                "auth required $PAM_JAVA $MODULES/SuiteModule.java case=never $OUT");
+        Run run = bed.run(host, "svc", "auth", "end");
+        // FailingModule's invalid code becomes PAM_SERVICE_ERR and requisite stops the stack there.
+        assertCodes(run, "auth", 3, "end", 0);
+        assertEquals(1, run.results("authenticate").size(), run.results().toString());
+        assertEquals(1, run.results("end ").size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void concurrentHandlesOnSeveralThreadsConverseOnTheirOwnThreads(Host host) throws Exception {
+        PamTestBed bed = PamPythonCasesTest.suite("threads", host, "conv");
+        Run run = bed.run(host, "suite", List.of("--echo", "--threads", "6"), "", "auth", "acct", "end");
+        for (int t = 0; t < 6; t++) {
+            assertCodes(run, "t" + t + " auth", 0, "t" + t + " acct", 0, "t" + t + " end", 0);
+        }
+        assertFalse(run.lines().contains("conv-wrong-thread"), run.lines().toString());
+        assertEquals(6, run.results("replies [Prompt_echo_off/0, Prompt_echo_on/0, Error_msg/0, Text_info/0]").size());
+        assertEquals(6, run.results("end ").size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void javaRunsWithTheHostsAsynchronousSignalsBlocked(Host host) throws Exception {
+        Run run = PamPythonCasesTest.suite("signals", host, "signals").run(host, "suite", "auth");
+        assertCodes(run, "auth", 0);
+        List<String> masks = run.results("SigBlk");
+        assertEquals(1, masks.size(), run.results().toString());
+        BigInteger blocked = new BigInteger(masks.get(0).substring("SigBlk ".length()), 16);
+        // pam_java blocks all of them in the threads it creates; HotSpot then unblocks its own
+        // suspend/resume signal (SIGUSR2) and, in a JVM run without -Xrs (the JVM host), the
+        // shutdown signals it handles for that application.
+        int[] hostSignals = host == Host.C ? new int[] {1, 2, 3, 10, 14, 15, 17} : new int[] {10, 14, 17};
+        for (int signal : hostSignals) {  // HUP INT QUIT USR1 ALRM TERM CHLD
+            assertTrue(blocked.testBit(signal - 1), "signal " + signal + " not blocked: " + masks.get(0));
+        }
+    }
+}

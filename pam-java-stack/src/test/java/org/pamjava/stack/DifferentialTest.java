@@ -29,7 +29,7 @@ import org.pamjava.Response;
  */
 class DifferentialTest {
 
-    static final int STACKS = 2500;
+    static final int STACKS = 3000;
     static final long SEED = 20240601L;
 
     private static Path driver;
@@ -76,16 +76,25 @@ class DifferentialTest {
         Map<Integer, String> libpam = runDriver(jobs.toString());
         List<String> mismatches = new ArrayList<>();
         int operations = 0;
+        java.util.TreeMap<String, Integer> outcomes = new java.util.TreeMap<>();
         for (StackGenerator.Case c : cases) {
             Engine engine = runEngine(c);
             operations += c.ops().length();
             String expected = libpam.get(c.id());
+            if (expected != null && expected.startsWith("start")) {
+                outcomes.merge("pam_start " + PamCodes.name(Integer.parseInt(expected.substring(6))), 1, Integer::sum);
+            } else if (expected != null) {
+                for (String code : expected.split(" ")) {
+                    outcomes.merge(PamCodes.name(Integer.parseInt(code)), 1, Integer::sum);
+                }
+            }
             if (!engine.codes().equals(expected)) {
                 mismatches.add(describe(c, expected, engine));
             }
         }
         System.out.printf("differential %s: compared %d stacks, %d operations against libpam; %d mismatches%n",
                 what, cases.size(), operations, mismatches.size());
+        System.out.println("  libpam results seen: " + outcomes);
         if (!mismatches.isEmpty()) {
             fail(mismatches.size() + " of " + cases.size() + " stacks differ from libpam; first ones:\n\n"
                     + String.join("\n\n", mismatches.subList(0, Math.min(4, mismatches.size()))));

@@ -82,7 +82,7 @@ final class StackGenerator {
         if (rnd.nextDouble() < 0.3) {
             sb.append("#%PAM-1.0\n");
         }
-        int lines = 1 + rnd.nextInt(7);
+        int lines = 2 + rnd.nextInt(9);
         for (int i = 0; i < lines; i++) {
             sb.append(line(later)).append('\n');
             if (rnd.nextDouble() < 0.08) {

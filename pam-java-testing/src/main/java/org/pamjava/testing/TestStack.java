@@ -31,14 +31,29 @@ public final class TestStack {
     private final Path directory;
     private final String pamConf;
     private final Map<String, Supplier<PamModule>> modules;
+    private final ModuleResolver loader;
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
                       Map<String, Supplier<PamModule>> modules) {
+        this(service, files, directory, pamConf, modules, (path, args) -> Optional.empty());
+    }
+
+    private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
+                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader) {
         this.service = service;
         this.files = files;
         this.directory = directory;
         this.pamConf = pamConf;
         this.modules = modules;
+        this.loader = loader;
+    }
+
+    /**
+     * Adds a resolver tried after the registered modules, for example pam_java's own loader of
+     * {@code .java} and {@code .jar} modules, so rules can name real module files.
+     */
+    public TestStack loader(ModuleResolver resolver) {
+        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver));
     }
 
     /**
@@ -77,7 +92,7 @@ public final class TestStack {
         }
         Map<String, String> copy = new LinkedHashMap<>(files);
         copy.put(name, content);
-        return new TestStack(service, copy, directory, pamConf, modules);
+        return new TestStack(service, copy, directory, pamConf, modules, loader);
     }
 
     /** Registers a module: a fresh instance from {@code factory} for each transaction, as pam_java does. */
@@ -85,7 +100,7 @@ public final class TestStack {
         Objects.requireNonNull(factory, "factory");
         Map<String, Supplier<PamModule>> copy = new LinkedHashMap<>(modules);
         copy.put(name, factory::get);
-        return new TestStack(service, files, directory, pamConf, copy);
+        return new TestStack(service, files, directory, pamConf, copy, loader);
     }
 
     /**
@@ -136,7 +151,7 @@ public final class TestStack {
         if (factory == null) {
             factory = modules.get(name.substring(name.lastIndexOf('/') + 1));
         }
-        return factory == null ? Optional.empty() : Optional.of(factory.get());
+        return factory == null ? loader.resolve(path, args) : Optional.of(factory.get());
     }
 
     @Override

@@ -193,6 +193,13 @@ class TestKitTest implements PamConstants {
             assertEquals(PAM_OPEN_ERR, pam.authenticate().code(), "registered under another name: cannot be opened");
         }
         assertTrue(made.isEmpty());
+        TestStack loaded = TestStack.service("login", CONFIG)
+                .loader((path, args) -> !args.isEmpty() && args.getFirst().equals("CodeModule.java") ? java.util.Optional.of(new CodeModule())
+                        : java.util.Optional.empty());
+        try (TestTransaction pam = loaded.start("u")) {
+            pam.conversation().answer("123456");
+            assertEquals(PAM_SUCCESS, pam.authenticate().code(), "found by the loader");
+        }
     }
 
     @Test

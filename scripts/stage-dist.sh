@@ -27,6 +27,6 @@ trap 'rm -rf "$training"' EXIT
 jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
            -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar")
 "$JAVA_HOME/bin/java" "${jvm_flags[@]}" org.pamjava.internal.bridge.AotTraining prepare "$training"
-"$JAVA_HOME/bin/java" "${jvm_flags[@]}" -XX:AOTCacheOutput="$runtime/pam-java.aot" -Xlog:aot=warning \
+"$JAVA_HOME/bin/java" "${jvm_flags[@]}" -XX:AOTCacheOutput="$runtime/pam-java.aot" -Xlog:aot=error \
   org.pamjava.internal.bridge.AotTraining train "$training"
 echo "staged $dist"

@@ -51,31 +51,40 @@ public final class AotTraining {
     public static void main(String[] argv) throws Exception {
         Path dir = Path.of(argv[1]);
         Path source = dir.resolve("TrainingModule.java");
-        Path cache = dir.resolve("cache");
+        Path cache = dir.resolve("classes");
         Diagnostics log = (priority, message) -> System.err.println("aot-training: " + message);
-        ModuleLoader loader = new ModuleLoader(dir, cache, List.of(), log);
         if (argv[0].equals("prepare")) {
             Files.writeString(source, SOURCE);
-            PamModule module = loader.load(source.getFileName().toString(), log);
-            writeJar(dir.resolve("training.jar"), cache, module.getClass().getName());
+            new ModuleLoader(dir, cache, List.of(), log).load(source.getFileName().toString(), log);
+            writeJar(dir.resolve("training.jar"), cache, "TrainingModule");
             return;
         }
-        NativeEntry.init(dir.toString(), dir.toString(), "", "", false, "training");
+        // What pam_java.so does: init, then calls and pam_end for a .java and a jar module on a
+        // (pretend) handle. The training module never calls libpam, so no native is needed.
+        Class.forName(LibPam.class.getName(), false, AotTraining.class.getClassLoader());
+        NativeEntry.init(dir.toString(), dir.toString(), dir.toString(), "", false, "training");
+        long pamh = 1;
+        for (String moduleArg : List.of("TrainingModule.java", "training.jar")) {
+            byte[][] argv0 = {moduleArg.getBytes(java.nio.charset.StandardCharsets.UTF_8)};
+            for (Operation op : List.of(Operation.AUTHENTICATE, Operation.ACCT_MGMT)) {
+                int rc = NativeEntry.call(pamh, op.ordinal(), 0, argv0);
+                if (rc != PamConstants.PAM_SUCCESS) {
+                    throw new IllegalStateException("training module failed: " + rc);
+                }
+            }
+            NativeEntry.end(pamh, argv0[0], 0);
+            pamh++;
+        }
+        PamModule module = new ModuleLoader(dir, cache, List.of(), log).load("training.jar", log);
         PamHandle handle = (PamHandle) Proxy.newProxyInstance(AotTraining.class.getClassLoader(),
                 new Class<?>[] {PamHandle.class}, (proxy, method, args) -> {
                     throw new UnsupportedOperationException(method.getName());
                 });
-        for (String moduleArg : List.of("TrainingModule.java", "training.jar")) {
-            PamModule module = loader.load(moduleArg, log);
-            for (Operation op : Operation.values()) {
-                int rc = ModuleInvoker.invoke(module, moduleArg, op, handle, 0, List.of(moduleArg), (p, m) -> {});
-                if (op == Operation.AUTHENTICATE && rc != PamConstants.PAM_SUCCESS) {
-                    throw new IllegalStateException("training module failed: " + rc);
-                }
-            }
-            ModuleInvoker.end(module, moduleArg, handle, log);
+        for (Operation op : Operation.values()) {
+            ModuleInvoker.invoke(module, "training.jar", op, handle, 0, List.of("training.jar"), (p, m) -> {});
         }
-        Utf8.decode(Utf8.encode("training ✓", "text"), "text");
+        Utf8.decode(Utf8.encode("training \u2713", "text"), "text");
+        new NativePamHandle(pamh, "training").env();
     }
 
     /** Packs the cached class file of the training module as a jar module. */

@@ -34,8 +34,16 @@ final class NativeEntry {
 
     private NativeEntry() {}
 
+    /** Logs through pam_syslog(3) for {@code pamh}, or syslog(3) for 0. A class, not a lambda: see pom.xml. */
+    private record Syslog(long pamh) implements Diagnostics {
+        @Override
+        public void log(int priority, String message) {
+            LibPam.log(pamh, priority, message.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     static Diagnostics syslog(long pamh) {
-        return (priority, message) -> LibPam.log(pamh, priority, message.getBytes(StandardCharsets.UTF_8));
+        return new Syslog(pamh);
     }
 
     /**
@@ -114,7 +122,11 @@ final class NativeEntry {
     }
 
     private static Instance instance(long pamh, String moduleArg, Diagnostics log) throws ModuleLoadException {
-        Map<String, Instance> modules = INSTANCES.computeIfAbsent(pamh, k -> new ConcurrentHashMap<>());
+        Map<String, Instance> modules = INSTANCES.get(pamh);
+        if (modules == null) {
+            modules = new ConcurrentHashMap<>();
+            INSTANCES.put(pamh, modules); // one thread uses a handle at a time
+        }
         Instance instance = modules.get(moduleArg);
         if (instance == null) {
             if (loader == null) {

@@ -86,7 +86,14 @@ final class NativePamHandle implements PamHandle {
     @Override public String getRuser() { return item(PAM_RUSER, "PAM_RUSER"); }
     @Override public void setRuser(String v) { setItem(PAM_RUSER, "PAM_RUSER", v); }
     @Override public String getService() { return item(PAM_SERVICE, "PAM_SERVICE"); }
-    @Override public void setService(String v) { setItem(PAM_SERVICE, "PAM_SERVICE", v); }
+    @Override
+    public void setService(String v) {
+        if (v == null) {
+            // libpam lower-cases the new service name in place: NULL would crash the host.
+            throw new PamException(PAM_BAD_ITEM, "pam_set_item(PAM_SERVICE): the service cannot be unset");
+        }
+        setItem(PAM_SERVICE, "PAM_SERVICE", v);
+    }
     @Override public String getTty() { return item(PAM_TTY, "PAM_TTY"); }
     @Override public void setTty(String v) { setItem(PAM_TTY, "PAM_TTY", v); }
     @Override public String getUserPrompt() { return item(PAM_USER_PROMPT, "PAM_USER_PROMPT"); }

@@ -80,12 +80,10 @@ final class CompiledClassCache {
         try {
             String main = Files.readString(entry.resolve(MAIN_FILE), StandardCharsets.UTF_8).strip();
             Map<String, byte[]> classes = new HashMap<>();
-            try (Stream<Path> files = Files.list(entry)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
+            try (var files = Files.newDirectoryStream(entry, "*.class")) {
+                for (Path f : files) {
                     String name = f.getFileName().toString();
-                    if (name.endsWith(".class")) {
-                        classes.put(name.substring(0, name.length() - ".class".length()), Files.readAllBytes(f));
-                    }
+                    classes.put(name.substring(0, name.length() - ".class".length()), Files.readAllBytes(f));
                 }
             }
             return classes.containsKey(main) ? new CompiledModule(main, classes) : null;

@@ -6,8 +6,6 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,7 +40,11 @@ public final class ModuleLoader {
      */
     public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log) {
         this.moduleDir = moduleDir;
-        this.extraClassPath = extraClassPath.stream().map(ModuleLoader::url).toList();
+        List<URL> urls = new ArrayList<>();
+        for (Path p : extraClassPath) {
+            urls.add(url(p));
+        }
+        this.extraClassPath = List.copyOf(urls);
         List<Path> cp = new ArrayList<>();
         cp.add(apiLocation());
         cp.addAll(extraClassPath);
@@ -81,7 +83,7 @@ public final class ModuleLoader {
             }
         }
         compiled.putIfAbsent(key, module);
-        var loader = new ModuleClassLoader(name(file), module.classes(), extraClassPath.toArray(URL[]::new));
+        var loader = new ModuleClassLoader(name(file), module.classes(), extraClassPath.toArray(new URL[0]));
         return loadClass(file, loader, module.mainClass());
     }
 
@@ -111,7 +113,7 @@ public final class ModuleLoader {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + " as a jar: " + e, e);
         }
         urls.addAll(extraClassPath);
-        return loadClass(file, new ModuleClassLoader(name(file), Map.of(), urls.toArray(URL[]::new)),
+        return loadClass(file, new ModuleClassLoader(name(file), Map.of(), urls.toArray(new URL[0])),
                 className.trim());
     }
 
@@ -162,16 +164,12 @@ public final class ModuleLoader {
         }
     }
 
+    /** SHA-256 of the source, the JDK version and the API version: classes compiled elsewhere are not reused. */
     private static String cacheKey(byte[] source) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(source);
-            // Classes compiled by another JDK or against another API are not reused.
-            sha.update(("\0" + Runtime.version() + "\0" + apiVersion()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        byte[] suffix = ("\0" + Runtime.version() + "\0" + apiVersion()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] keyed = java.util.Arrays.copyOf(source, source.length + suffix.length);
+        System.arraycopy(suffix, 0, keyed, source.length, suffix.length);
+        return HexFormat.of().formatHex(Sha256.digest(keyed));
     }
 
     private static String apiVersion() {

@@ -21,8 +21,9 @@ import org.pamjava.stack.PamStack;
  * under MODULE (or under MODULE's file name, so {@code /etc/security/Otp.java} finds
  * {@code "Otp.java"}); any other rule uses the module registered under its module path or file name
  * ({@code "pam_foo.so"}). Linux-PAM's {@code pam_permit.so}, {@code pam_deny.so} and
- * {@code pam_debug.so} are always there; every other module is unavailable, as a module that
- * fails to load.
+ * {@code pam_debug.so} are always there. A {@code pam_java.so} rule whose MODULE is not registered
+ * loads the {@code .java} or {@code .jar} file it names with pam_java's own loader, as the native
+ * module does. Every other module is unavailable, as a module that fails to load.
  */
 public final class TestStack {
 
@@ -35,7 +36,7 @@ public final class TestStack {
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
                       Map<String, Supplier<PamModule>> modules) {
-        this(service, files, directory, pamConf, modules, (path, args) -> Optional.empty());
+        this(service, files, directory, pamConf, modules, new JavaModuleFiles());
     }
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,

@@ -1,0 +1,57 @@
+package org.pamjava.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.pamjava.PamHandle;
+import org.pamjava.PamModule;
+import org.pamjava.internal.runtime.Diagnostics;
+import org.pamjava.internal.runtime.ModuleLoadException;
+import org.pamjava.internal.runtime.ModuleLoader;
+import org.pamjava.stack.ModuleResolver;
+
+/**
+ * Loads the {@code .java} or {@code .jar} MODULE of a {@code pam_java.so} rule with pam_java's own
+ * loader, so a test runs the very file an administrator deploys. A relative MODULE is relative to
+ * the directory of the rule's {@code pam_java.so} when that path is absolute (as in the native
+ * module), else to the test's working directory. A module that fails to load behaves as in the
+ * native module: every operation returns the loader's code ({@code PAM_OPEN_ERR} or
+ * {@code PAM_SERVICE_ERR}), and the reason is printed to {@code System.err}.
+ */
+final class JavaModuleFiles implements ModuleResolver {
+    private static final Diagnostics STDERR = (priority, message) -> System.err.println("pam_java: " + message);
+    private static final Map<Path, ModuleLoader> LOADERS = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<PamModule> resolve(String modulePath, List<String> args) {
+        if (!ModuleResolver.isPamJava(modulePath) || args.isEmpty()) {
+            return Optional.empty();
+        }
+        Path soDir = Path.of(modulePath).getParent();
+        Path moduleDir = soDir != null && soDir.isAbsolute() && Files.isDirectory(soDir) ? soDir : Path.of("");
+        if (!Files.exists(moduleDir.resolve(args.getFirst()))) {
+            return Optional.empty(); // unavailable: PAM_OPEN_ERR, unless a later resolver knows it
+        }
+        ModuleLoader loader = LOADERS.computeIfAbsent(moduleDir.toAbsolutePath(),
+                dir -> new ModuleLoader(dir, null, List.of(), STDERR));
+        try {
+            return Optional.of(loader.load(args.getFirst(), STDERR));
+        } catch (ModuleLoadException e) {
+            STDERR.log(Diagnostics.LOG_ERR, e.getMessage());
+            return Optional.of(new FailedModule(e.pamCode()));
+        }
+    }
+
+    /** Stands for a module that could not be loaded: every operation fails with the same code. */
+    private record FailedModule(int code) implements PamModule {
+        @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int setcred(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int acctMgmt(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int openSession(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int closeSession(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int chauthtok(PamHandle pamh, int flags, List<String> args) { return code; }
+    }
+}

@@ -17,8 +17,9 @@ import org.pamjava.stack.ModuleResolver;
  * Loads the {@code .java} or {@code .jar} MODULE of a {@code pam_java.so} rule with pam_java's own
  * loader, so a test runs the very file an administrator deploys. A relative MODULE is relative to
  * the directory of the rule's {@code pam_java.so} when that path is absolute (as in the native
- * module), else to the test's working directory. A module that fails to load behaves as in the
- * native module: every operation returns the loader's code ({@code PAM_OPEN_ERR} or
+ * module), else to the test's working directory. A missing file is left to later resolvers (and
+ * is {@code PAM_OPEN_ERR} when none knows it). A file that fails to load behaves as in the native
+ * module: every operation returns the loader's code ({@code PAM_OPEN_ERR} or
  * {@code PAM_SERVICE_ERR}), and the reason is printed to {@code System.err}.
  */
 final class JavaModuleFiles implements ModuleResolver {

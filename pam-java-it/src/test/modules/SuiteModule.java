@@ -98,6 +98,24 @@ public class SuiteModule implements PamModule {
                     record(args, "getUser PamException " + e.pamResult());
                 }
             }
+            case "version" -> record(args, "libpamVersion " + pamh.libpamVersion() + " pamh " + (pamh.pamh() != 0));
+            case "gc" -> {
+                // The previous handle's module (and its class loader) must be unreachable after its pam_end.
+                Object previous = System.getProperties().get("pamjava.test.previousLoader");
+                if (previous instanceof java.lang.ref.WeakReference<?> ref) {
+                    for (int i = 0; i < 50 && ref.get() != null; i++) {
+                        System.gc();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    record(args, "previous loader collected " + (ref.get() == null));
+                }
+                System.getProperties().put("pamjava.test.previousLoader",
+                        new java.lang.ref.WeakReference<>(getClass().getClassLoader()));
+            }
             case "signals" -> {
                 try {
                     for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {

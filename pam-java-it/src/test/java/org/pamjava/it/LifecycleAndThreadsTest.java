@@ -40,6 +40,22 @@ class LifecycleAndThreadsTest {
 
     @ParameterizedTest
     @EnumSource(Host.class)
+    void afterPamEndTheInstanceAndItsClassLoaderAreUnreachable(Host host) throws Exception {
+        PamTestBed bed = PamPythonCasesTest.suite("unreachable", host, "gc");
+        Run run = bed.run(host, "suite", "auth", "end", "2:auth", "2:end");
+        assertCodes(run, "auth", 0, "end", 0, "2:auth", 0, "2:end", 0);
+        assertEquals(List.of("previous loader collected true"), run.results("previous loader"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void libpamVersionAndHandleAreReported(Host host) throws Exception {
+        Run run = PamPythonCasesTest.suite("version", host, "version").run(host, "suite", "auth");
+        assertEquals(List.of("libpamVersion 1.5.2 pamh true"), run.results("libpamVersion"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
     void twoPamJavaRulesOnOneStackBothRun(Host host) throws Exception {
         PamTestBed bed = PamPythonCasesTest.bed("tworules", host).service("svc",
                 "auth required $PAM_JAVA $MODULES/SuiteModule.java case=basic $OUT",

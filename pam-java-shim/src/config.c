@@ -24,43 +24,58 @@
 /*
  * When the process runs as root, a file that decides what runs as root must be owned by root
  * and writable by nobody else, and so must every directory above it: otherwise whoever can
- * write there can choose the code. The check runs on the resolved path, so a symlink cannot
- * lead around it.
+ * write there can choose the code. The walk is done on the path as written (lstat: a symlink in
+ * an open directory does not pass) and on the path it resolves to. A root-owned sticky
+ * directory such as /tmp is acceptable above the file: others cannot replace root's entries.
  */
+static int path_chain_is_trusted(pam_handle_t *pamh, const char *what, const char *path)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    int first = 1;
+
+    if (strlen(path) >= sizeof(p) || path[0] != '/') {
+        pj_log(pamh, LOG_ERR, "refusing %s: not an absolute path", what);
+        return 0;
+    }
+    strcpy(p, path);
+    for (;;) {
+        if (lstat(p, &st) != 0) {
+            pj_log(pamh, LOG_ERR, "refusing %s: cannot stat %s: %s", what, p, strerror(errno));
+            return 0;
+        }
+        if (st.st_uid != 0) {
+            pj_log(pamh, LOG_ERR, "refusing %s: %s is not owned by root", what, p);
+            return 0;
+        }
+        int sticky_dir = !first && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+        if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir) {
+            pj_log(pamh, LOG_ERR, "refusing %s: %s is writable by group or others", what, p);
+            return 0;
+        }
+        first = 0;
+        char *slash = strrchr(p, '/');
+        if (slash == p) {
+            if (p[1] == '\0')
+                return 1;
+            p[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+    }
+}
+
 int pj_path_is_trusted(pam_handle_t *pamh, const char *path)
 {
     char resolved[PATH_MAX];
-    struct stat st;
 
     if (geteuid() != 0)
         return 1;
     if (realpath(path, resolved) == NULL) {
-        pj_log(pamh, LOG_ERR, "cannot resolve %s: %s", path, strerror(errno));
+        pj_log(pamh, LOG_ERR, "refusing %s: %s", path, strerror(errno));
         return 0;
     }
-    for (;;) {
-        if (lstat(resolved, &st) != 0) {
-            pj_log(pamh, LOG_ERR, "cannot stat %s: %s", resolved, strerror(errno));
-            return 0;
-        }
-        if (st.st_uid != 0) {
-            pj_log(pamh, LOG_ERR, "refusing %s: %s is not owned by root", path, resolved);
-            return 0;
-        }
-        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-            pj_log(pamh, LOG_ERR, "refusing %s: %s is writable by group or others", path, resolved);
-            return 0;
-        }
-        char *slash = strrchr(resolved, '/');
-        if (slash == NULL || slash == resolved) {
-            if (slash == resolved && resolved[1] != '\0') {
-                resolved[1] = '\0';
-                continue;
-            }
-            return 1;
-        }
-        *slash = '\0';
-    }
+    return path_chain_is_trusted(pamh, path, path) && path_chain_is_trusted(pamh, path, resolved);
 }
 
 static char *trim(char *s)

@@ -56,7 +56,7 @@ public final class AotTraining {
         if (argv[0].equals("prepare")) {
             Files.writeString(source, SOURCE);
             new ModuleLoader(dir, cache, List.of(), log).load(source.getFileName().toString(), log);
-            writeJar(dir.resolve("training.jar"), cache, "TrainingModule");
+            writeJar(dir.resolve("training.jar"), source);
             return;
         }
         // What pam_java.so does: init, then calls and pam_end for a .java and a jar module on a
@@ -87,20 +87,23 @@ public final class AotTraining {
         new NativePamHandle(pamh, "training").env();
     }
 
-    /** Packs the cached class file of the training module as a jar module. */
-    private static void writeJar(Path jar, Path cache, String className) throws IOException {
+    /** Compiles the training module with javac on its own and packs it as a jar module. */
+    private static void writeJar(Path jar, Path source) throws IOException {
+        Path classes = Files.createDirectories(jar.resolveSibling("jar-classes"));
+        String api = Path.of(java.net.URI.create(PamModule.class.getProtectionDomain().getCodeSource().getLocation()
+                .toString())).toString();
+        int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-proc:none", "-d",
+                classes.toString(), "-cp", api, source.toString());
+        if (rc != 0) {
+            throw new IOException("cannot compile the training module " + source);
+        }
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().putValue(ModuleLoader.MODULE_CLASS_ATTRIBUTE, className);
-        Path classFile;
-        try (var files = Files.walk(cache)) {
-            classFile = files.filter(f -> f.getFileName().toString().equals(className + ".class")).findFirst()
-                    .orElseThrow(() -> new IOException("the compiled training module is not in " + cache));
-        }
+        manifest.getMainAttributes().putValue(ModuleLoader.MODULE_CLASS_ATTRIBUTE, "TrainingModule");
         try (OutputStream out = Files.newOutputStream(jar);
              JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
-            jarOut.putNextEntry(new JarEntry(className.replace('.', '/') + ".class"));
-            Files.copy(classFile, jarOut);
+            jarOut.putNextEntry(new JarEntry("TrainingModule.class"));
+            Files.copy(classes.resolve("TrainingModule.class"), jarOut);
             jarOut.closeEntry();
         }
     }

@@ -56,22 +56,13 @@ final class CompiledClassCache {
     }
 
     private static String problemWith(Path dir) throws IOException {
-        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         var perms = Files.getPosixFilePermissions(dir);
         if (!perms.equals(OWNER_ONLY)) {
             return "its mode is " + PosixFilePermissions.toString(perms) + ", not rwx------";
         }
-        for (Path p = dir; p != null; p = p.getParent()) {
-            int owner = (Integer) Files.getAttribute(p, "unix:uid");
-            if (owner != self && owner != 0) {
-                return p + " belongs to uid " + owner;
-            }
-            var mode = Files.getPosixFilePermissions(p);
-            if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-                return p + " is writable by group or others";
-            }
-        }
-        return null;
+        int self = TrustedPaths.effectiveUidOfProcess();
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid");
+        return owner != self ? dir + " belongs to uid " + owner + ", not " + self : TrustedPaths.problem(dir, self);
     }
 
     /** The cached classes for {@code key}, or {@code null}. */

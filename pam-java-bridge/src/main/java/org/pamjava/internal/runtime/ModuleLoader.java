@@ -29,6 +29,7 @@ public final class ModuleLoader {
 
     private final Path moduleDir;
     private final List<URL> extraClassPath;
+    private final List<Path> extraClassPathFiles;
     private final List<Path> compileClassPath;
     private final CompiledClassCache diskCache;
     private final Map<String, CompiledModule> compiled = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ public final class ModuleLoader {
             urls.add(url(p));
         }
         this.extraClassPath = List.copyOf(urls);
+        this.extraClassPathFiles = List.copyOf(extraClassPath);
         List<Path> cp = new ArrayList<>();
         cp.add(apiLocation());
         cp.addAll(extraClassPath);
@@ -83,6 +85,7 @@ public final class ModuleLoader {
             }
         }
         compiled.putIfAbsent(key, module);
+        checkExtraClassPath();
         var loader = new ModuleClassLoader(name(file), module.classes(), extraClassPath.toArray(new URL[0]));
         return loadClass(file, loader, module.mainClass());
     }
@@ -105,16 +108,30 @@ public final class ModuleLoader {
                 URL base = url(file.getParent());
                 for (String entry : classPath.trim().split("\\s+")) {
                     if (!entry.isEmpty()) {
-                        urls.add(new URL(base, entry));
+                        URL dependency = new URL(base, entry);
+                        if (dependency.getProtocol().equals("file")) {
+                            trusted(Path.of(dependency.toURI()), "dependency of " + file + ":");
+                        } else {
+                            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR,
+                                    "refusing " + file + ": Class-Path entry " + entry + " is not a local file");
+                        }
+                        urls.add(dependency);
                     }
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | URISyntaxException e) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + " as a jar: " + e, e);
         }
+        checkExtraClassPath();
         urls.addAll(extraClassPath);
         return loadClass(file, new ModuleClassLoader(name(file), Map.of(), urls.toArray(new URL[0])),
                 className.trim());
+    }
+
+    private void checkExtraClassPath() throws ModuleLoadException {
+        for (Path entry : extraClassPathFiles) {
+            trusted(entry, "class_path entry");
+        }
     }
 
     private static Class<?> loadClass(Path file, ClassLoader loader, String className) throws ModuleLoadException {
@@ -154,11 +171,20 @@ public final class ModuleLoader {
         }
     }
 
+    /** As root, refuses code from a file others could have written (DESIGN.md 4). */
+    private static void trusted(Path file, String what) throws ModuleLoadException {
+        String problem = TrustedPaths.problem(file);
+        if (problem != null) {
+            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "refusing " + what + " " + file + ": " + problem);
+        }
+    }
+
     private static void readable(Path file) throws ModuleLoadException {
         if (!Files.isRegularFile(file)) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": "
                     + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
+        trusted(file, "module");
         if (!Files.isReadable(file)) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": permission denied");
         }

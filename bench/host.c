@@ -1,0 +1,242 @@
+/* host.c: the benchmark's PAM application: times full PAM transactions and measures memory. */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <security/pam_appl.h>
+
+/*
+ * One transaction is what a login does: pam_start_confdir, authenticate, acct_mgmt,
+ * open_session, close_session, pam_end, against a private configuration directory (no root,
+ * /etc/pam.d untouched). Every step must succeed: a variant that fails fast would look fast.
+ *
+ * Modes (each prints one line per measurement, "key=value" fields, for bench/report.py):
+ *   cold N SERVICE    N fresh processes (this program, mode "once"), one transaction each; the
+ *                     time is spawn to exit as the parent sees it, plus the child's own figures
+ *   warm N SERVICE    N transactions in this process, the time of each
+ *   memory N SERVICE  N transactions in this process; RSS and threads after 1, 10, 100, ... and N
+ *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold")
+ */
+
+static const char usage[] =
+    "usage: host --confdir DIR [--user USER] [--answer TEXT] cold|warm|memory N SERVICE\n"
+    "       host --confdir DIR [--user USER] [--answer TEXT] once SERVICE\n";
+
+extern char **environ;
+
+static const char *confdir, *user = "bench", *answer = "bench-secret";
+
+/* Answers every prompt with the fixed answer; informational messages get no text. */
+static int converse(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+    struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+    (void)data;
+    if (r == NULL)
+        return PAM_BUF_ERR;
+    for (int i = 0; i < n; i++) {
+        if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+            continue;
+        if ((r[i].resp = strdup(answer)) == NULL) {
+            for (int j = 0; j < i; j++)
+                free(r[j].resp);
+            free(r);
+            return PAM_BUF_ERR;
+        }
+    }
+    *resp = r;
+    return PAM_SUCCESS;
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* One full transaction; returns 0, or prints which step failed and returns -1. */
+static int transaction(const char *service)
+{
+    struct pam_conv conv = { converse, NULL };
+    pam_handle_t *pamh = NULL;
+    const char *step = "pam_start_confdir";
+    int rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
+
+    if (rc == PAM_SUCCESS && (step = "pam_authenticate", rc = pam_authenticate(pamh, 0)) == PAM_SUCCESS
+        && (step = "pam_acct_mgmt", rc = pam_acct_mgmt(pamh, 0)) == PAM_SUCCESS
+        && (step = "pam_open_session", rc = pam_open_session(pamh, 0)) == PAM_SUCCESS)
+        step = "pam_close_session", rc = pam_close_session(pamh, 0);
+    if (rc != PAM_SUCCESS)
+        printf("fail service=%s step=%s rc=%d %s\n", service, step, rc, pam_strerror(pamh, rc));
+    if (pamh != NULL) {
+        int end_rc = pam_end(pamh, rc);
+        if (end_rc != PAM_SUCCESS && rc == PAM_SUCCESS) {
+            printf("fail service=%s step=pam_end rc=%d\n", service, end_rc);
+            rc = end_rc;
+        }
+    }
+    fflush(stdout);
+    return rc == PAM_SUCCESS ? 0 : -1;
+}
+
+/* VmRSS (kB) and Threads of this process, from /proc/self/status. */
+static void process_status(long *rss_kb, long *threads)
+{
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+
+    *rss_kb = *threads = -1;
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        sscanf(line, "VmRSS: %ld", rss_kb);
+        sscanf(line, "Threads: %ld", threads);
+    }
+    if (f != NULL)
+        fclose(f);
+}
+
+static int run_once(const char *service)
+{
+    long rss, threads;
+    double start = now_us();
+
+    if (transaction(service) != 0)
+        return 1;
+    double took = now_us() - start;
+    process_status(&rss, &threads);
+    printf("txn_us=%.1f rss_kb=%ld threads=%ld\n", took, rss, threads);
+    return 0;
+}
+
+/* The parent of "cold": each child runs "once"; its line comes back through a pipe. */
+static int run_cold(long n, const char *service, const char *self)
+{
+    char *argv[] = { (char *)self, "--confdir", (char *)confdir, "--user", (char *)user, "--answer",
+                     (char *)answer, "once", (char *)service, NULL };
+    char out[512];
+
+    for (long i = 0; i < n; i++) {
+        int fds[2], status;
+        pid_t pid;
+        struct rusage ru;
+        posix_spawn_file_actions_t actions;
+
+        if (pipe(fds) != 0) {
+            perror("host: pipe");
+            return 1;
+        }
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addclose(&actions, fds[0]);
+        posix_spawn_file_actions_addclose(&actions, fds[1]);
+        double start = now_us();
+        int err = posix_spawn(&pid, self, &actions, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        close(fds[1]);
+        if (err != 0) {
+            fprintf(stderr, "host: cannot start %s: %s\n", self, strerror(err));
+            close(fds[0]);
+            return 1;
+        }
+        /* The child's line is tiny: it fits the pipe, so reading after the wait cannot block it. */
+        while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+            ;
+        double took = now_us() - start;
+        ssize_t got = read(fds[0], out, sizeof(out) - 1);
+        close(fds[0]);
+        out[got > 0 ? got : 0] = '\0';
+        out[strcspn(out, "\n")] = '\0';
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || strncmp(out, "txn_us=", 7) != 0) {
+            printf("fail service=%s cold child status=%d: %s\n", service, status, out);
+            return 1;
+        }
+        printf("cold service=%s wall_us=%.1f %s maxrss_kb=%ld\n", service, took, out, ru.ru_maxrss);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static int run_warm(long n, const char *service)
+{
+    long rss, threads;
+
+    for (long i = 1; i <= n; i++) {
+        double start = now_us();
+        if (transaction(service) != 0)
+            return 1;
+        printf("warm service=%s i=%ld txn_us=%.1f\n", service, i, now_us() - start);
+        if (i == 1 || i == n) {
+            process_status(&rss, &threads);
+            printf("mem service=%s after=%ld rss_kb=%ld threads=%ld\n", service, i, rss, threads);
+        }
+    }
+    return 0;
+}
+
+/* Only the figures after 1, 10, 100, ... and N transactions: printing each would cost time. */
+static int run_memory(long n, const char *service)
+{
+    long rss, threads, next = 1;
+    double start = now_us();
+
+    for (long i = 1; i <= n; i++) {
+        if (transaction(service) != 0)
+            return 1;
+        if (i == next || i == n) {
+            process_status(&rss, &threads);
+            printf("mem service=%s after=%ld rss_kb=%ld threads=%ld elapsed_us=%.0f\n", service, i, rss, threads,
+                   now_us() - start);
+            fflush(stdout);
+            if (i == next)
+                next *= 10;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char self[4096];
+    int i = 1;
+
+    for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        if (strcmp(argv[i], "--confdir") == 0) confdir = argv[i + 1];
+        else if (strcmp(argv[i], "--user") == 0) user = argv[i + 1];
+        else if (strcmp(argv[i], "--answer") == 0) answer = argv[i + 1];
+        else break;
+    }
+    if (confdir == NULL || i >= argc)
+        goto bad_usage;
+    if (strcmp(argv[i], "once") == 0 && i + 2 == argc)
+        return run_once(argv[i + 1]);
+    if (i + 3 != argc)
+        goto bad_usage;
+
+    char *end;
+    long n = strtol(argv[i + 1], &end, 10);
+    const char *service = argv[i + 2];
+    if (*end != '\0' || n < 1)
+        goto bad_usage;
+    if (strcmp(argv[i], "cold") == 0) {
+        ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (len <= 0 || (size_t)len >= sizeof(self) - 1) {
+            perror("host: /proc/self/exe");
+            return 1;
+        }
+        self[len] = '\0';
+        return run_cold(n, service, self);
+    }
+    if (strcmp(argv[i], "warm") == 0)
+        return run_warm(n, service);
+    if (strcmp(argv[i], "memory") == 0)
+        return run_memory(n, service);
+bad_usage:
+    fputs(usage, stderr);
+    return 2;
+}

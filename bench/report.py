@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""report.py: turns the raw lines of bench/run.sh into the table (Markdown and JSON) and the chart.
+
+Medians with p10/p90 spread; ratios are computed pair by pair within the run: for each round,
+the variant's median over the baseline's median in that same round, and the table gives the
+median of those per-round ratios (with their p10/p90), so drift between rounds cancels out.
+"""
+import argparse
+import json
+import re
+import statistics
+import sys
+
+VARIANTS = [
+    ("pam_permit", "pam_permit.so"),
+    ("pam_exec", "pam_exec.so /bin/true"),
+    ("python_trivial", "pam_python, trivial"),
+    ("python_conv", "pam_python, conversing"),
+    ("java_jar_trivial", "pam_java .jar, trivial"),
+    ("java_jar_conv", "pam_java .jar, conversing"),
+    ("java_src_trivial", "pam_java .java, trivial"),
+    ("java_src_conv", "pam_java .java, conversing"),
+]
+LABEL = dict(VARIANTS)
+
+
+def python_peer(variant):
+    """The pam_python variant a pam_java variant is compared with (same work), else None."""
+    if variant.startswith("java_"):
+        return "python_trivial" if variant.endswith("_trivial") else "python_conv"
+    return None
+
+
+def quantile(values, q):
+    """Linear-interpolation quantile (as numpy's default)."""
+    xs = sorted(values)
+    if not xs:
+        return float("nan")
+    pos = (len(xs) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def spread(values):
+    return {"median": quantile(values, 0.5), "p10": quantile(values, 0.1), "p90": quantile(values, 0.9),
+            "n": len(values)}
+
+
+def parse_fields(line):
+    return dict(m.groups() for m in re.finditer(r"(\w+)=(\S+)", line))
+
+
+def read_lines(path):
+    try:
+        with open(path) as f:
+            return [line.rstrip("\n") for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def load(raw):
+    machine = {}
+    for line in read_lines(f"{raw}/machine.txt"):
+        if line.startswith(("cpu=", "jdk=", "load_")):
+            key, _, value = line.partition("=")
+            machine[key] = value
+        else:
+            machine.update(parse_fields(line))
+
+    cold = {}   # variant -> round -> [record]
+    for line in read_lines(f"{raw}/cold.txt"):
+        f = parse_fields(line)
+        if " cold " in line:
+            cold.setdefault(f["service"], {}).setdefault(int(f["round"]), []).append(f)
+
+    warm = {}   # variant -> round -> [txn_us in order]
+    warm_mem = {}  # variant -> [(after, rss_kb, threads)]
+    for line in read_lines(f"{raw}/warm.txt"):
+        f = parse_fields(line)
+        if " warm " in line:
+            warm.setdefault(f["service"], {}).setdefault(int(f["round"]), []).append(float(f["txn_us"]))
+        elif " mem " in line:
+            warm_mem.setdefault(f["service"], []).append((int(f["after"]), int(f["rss_kb"]), int(f["threads"])))
+
+    memory = {}  # variant -> [(after, rss_kb, threads, elapsed_us)]
+    for line in read_lines(f"{raw}/memory.txt"):
+        f = parse_fields(line)
+        memory.setdefault(f["service"], []).append(
+            (int(f["after"]), int(f["rss_kb"]), int(f["threads"]), float(f["elapsed_us"])))
+
+    try:
+        with open(f"{raw}/jmh.json") as fh:
+            jmh = json.load(fh)
+    except FileNotFoundError:
+        jmh = []
+    return machine, cold, warm, warm_mem, memory, jmh
+
+
+def steady(txns):
+    """A warm process's transactions in steady state: the first fifth (start-up, JIT) dropped."""
+    return txns[max(1, len(txns) // 5):]
+
+
+def per_round_ratios(by_round, variant, baseline):
+    """For each round that has both: median(variant) / median(baseline) in that round."""
+    ratios = []
+    for r, values in by_round.get(variant, {}).items():
+        base = by_round.get(baseline, {}).get(r)
+        if values and base:
+            ratios.append(statistics.median(values) / statistics.median(base))
+    return spread(ratios) if ratios else None
+
+
+def analyse(cold, warm, warm_mem, memory):
+    present = [v for v, _ in VARIANTS if v in cold or v in warm or v in memory]
+    cold_wall = {v: {r: [float(x["wall_us"]) / 1000 for x in recs] for r, recs in cold.get(v, {}).items()}
+                 for v in present}
+    warm_us = {v: {r: steady(t) for r, t in warm.get(v, {}).items()} for v in present}
+    result = {}
+    for v in present:
+        recs = [x for recs in cold.get(v, {}).values() for x in recs]
+        row = {"label": LABEL[v]}
+        if recs:
+            row["cold_ms"] = spread([float(x["wall_us"]) / 1000 for x in recs])
+            row["cold_txn_ms"] = spread([float(x["txn_us"]) / 1000 for x in recs])
+            row["cold_rss_mb"] = spread([int(x["rss_kb"]) / 1024 for x in recs])
+            row["cold_threads"] = spread([int(x["threads"]) for x in recs])
+            row["cold_first_in_process_ms"] = None
+        firsts = [t[0] / 1000 for t in warm.get(v, {}).values() if t]
+        if firsts:
+            row["first_txn_in_process_ms"] = spread(firsts)
+        steady_all = [x for t in warm_us[v].values() for x in t]
+        if steady_all:
+            row["warm_us"] = spread(steady_all)
+        for name, by_round, base in (("cold", cold_wall, "pam_permit"), ("warm", warm_us, "pam_permit")):
+            if v != base:
+                row[f"{name}_vs_permit"] = per_round_ratios(by_round, v, base)
+            peer = python_peer(v)
+            if peer:
+                row[f"{name}_vs_python"] = per_round_ratios(by_round, v, peer)
+        points = memory.get(v, [])
+        if points:
+            first = points[0]
+            last = points[-1]
+            row["memory"] = {
+                "transactions": last[0],
+                "rss_after_first_mb": first[1] / 1024,
+                "rss_after_last_mb": last[1] / 1024,
+                "growth_mb": (last[1] - first[1]) / 1024,
+                "growth_per_txn_kb": (last[1] - first[1]) / max(1, last[0] - first[0]),
+                "threads_after_first": first[2],
+                "threads_after_last": last[2],
+                "points": [{"after": p[0], "rss_kb": p[1], "threads": p[2], "elapsed_us": p[3]} for p in points],
+            }
+            after_1000 = [p for p in points if p[0] == 1000]
+            if after_1000 and last[0] > 1000:
+                row["memory"]["growth_after_1000_mb"] = (last[1] - after_1000[0][1]) / 1024
+        result[v] = row
+    permit_rss = result.get("pam_permit", {}).get("cold_rss_mb")
+    for v, row in result.items():
+        if permit_rss and "cold_rss_mb" in row and v != "pam_permit":
+            row["cold_added_rss_mb"] = row["cold_rss_mb"]["median"] - permit_rss["median"]
+    return result
+
+
+def targets(result):
+    """The issue's targets, each: (what, measured text, met?)."""
+    rows = []
+
+    def worst(key, variants, sub="median"):
+        vals = [(result[v][key][sub], v) for v in variants if v in result and result[v].get(key)]
+        return max(vals) if vals else None
+
+    java_trivial = ["java_jar_trivial", "java_src_trivial"]
+    java_all = [v for v, _ in VARIANTS if v.startswith("java_")]
+    w = worst("cold_vs_python", java_trivial)
+    if w:
+        rows.append(("cold, trivial module: pam_java ≤ 1.0× pam_python", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worse)",
+                     w[0] <= 1.0))
+    w = worst("warm_vs_permit", java_all)
+    if w:
+        rows.append(("warm: pam_java ≤ 1.5× pam_permit per transaction", f"{w[0]:.1f}× ({LABEL[w[1]]}, the worst)",
+                     w[0] <= 1.5))
+    growth = [(result[v]["memory"]["growth_mb"], v) for v in java_all if "memory" in result.get(v, {})]
+    if growth:
+        g, v = max(growth)
+        n = result[v]["memory"]["transactions"]
+        rows.append((f"RSS growth over 10,000 warm transactions ≤ 1 MB",
+                     f"{g:+.1f} MB over {n:,} ({LABEL[v]}, the worst)", g <= 1.0 and n >= 10000))
+    added = [(result[v]["cold_added_rss_mb"], v) for v in java_all if "cold_added_rss_mb" in result.get(v, {})]
+    if added:
+        a, v = max(added)
+        rows.append(("added RSS of a cold transaction ≤ 32 MB over pam_permit", f"{a:+.1f} MB ({LABEL[v]}, the worst)",
+                     a <= 32))
+    return rows
+
+
+def fmt_spread(s, digits=1):
+    if not s:
+        return "–"
+    return f"{s['median']:.{digits}f} ({s['p10']:.{digits}f}–{s['p90']:.{digits}f})"
+
+
+def fmt_ratio(s):
+    if not s:
+        return "–"
+    digits = 2 if s["median"] < 10 else 0
+    return f"{s['median']:.{digits}f}× ({s['p10']:.{digits}f}–{s['p90']:.{digits}f})"
+
+
+def markdown(machine, result, jmh):
+    out = []
+    out.append(f"Run of {machine.get('date', '?')} at commit {machine.get('commit', '?')}: "
+               f"{machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB "
+               f"({machine.get('cpu', '?')}), Linux {machine.get('kernel', '?')}; {machine.get('jdk', '?')}; "
+               f"libpam {machine.get('libpam', '?')}, libpam-python {machine.get('pam_python', '?')} "
+               f"(Python {machine.get('python', '?')}). Load average before/after: "
+               f"{machine.get('load_before', '?')} / {machine.get('load_after', '?')}.")
+    out.append("")
+    out.append(f"{machine.get('rounds', '?')} rounds, variants interleaved (rotating order); per round and variant "
+               f"{machine.get('cold', '?')} cold processes and one warm process of {machine.get('warm', '?')} "
+               f"transactions ({machine.get('warm_python', '?')} for pam_python). A transaction: pam_start_confdir, "
+               "authenticate, acct_mgmt, open_session, close_session, pam_end; the module on all three stacks. "
+               "Figures: median (p10–p90). Ratios: median (p10–p90) of the per-round ratios.")
+    out.append("")
+    out.append("**Cold**: one transaction in a fresh process (spawn to exit, as the parent sees it)")
+    out.append("")
+    out.append("| variant | ms per process | ms in PAM | RSS at exit MB | threads | × pam_permit | × pam_python |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for v, label in VARIANTS:
+        row = result.get(v)
+        if not row or "cold_ms" not in row:
+            continue
+        out.append(f"| {label} | {fmt_spread(row['cold_ms'])} | {fmt_spread(row['cold_txn_ms'])} | "
+                   f"{row['cold_rss_mb']['median']:.1f} | {row['cold_threads']['median']:.0f} | "
+                   f"{fmt_ratio(row.get('cold_vs_permit'))} | {fmt_ratio(row.get('cold_vs_python'))} |")
+    out.append("")
+    out.append("**Warm**: many transactions in one process (per transaction; each process's first fifth dropped)")
+    out.append("")
+    out.append("| variant | µs per transaction | first in process ms | × pam_permit | × pam_python |")
+    out.append("|---|---:|---:|---:|---:|")
+    for v, label in VARIANTS:
+        row = result.get(v)
+        if not row or "warm_us" not in row:
+            continue
+        out.append(f"| {label} | {fmt_spread(row['warm_us'])} | {fmt_spread(row.get('first_txn_in_process_ms'))} | "
+                   f"{fmt_ratio(row.get('warm_vs_permit'))} | {fmt_ratio(row.get('warm_vs_python'))} |")
+    out.append("")
+    out.append("**Memory**: one process, RSS (VmRSS) and threads after the first and after the last transaction")
+    out.append("")
+    out.append("| variant | transactions | RSS after 1st MB | after last MB | growth MB | growth per txn kB | "
+               "threads | cold RSS over pam_permit MB |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for v, label in VARIANTS:
+        row = result.get(v)
+        if not row or "memory" not in row:
+            continue
+        m = row["memory"]
+        added = row.get("cold_added_rss_mb")
+        out.append(f"| {label} | {m['transactions']:,} | {m['rss_after_first_mb']:.1f} | {m['rss_after_last_mb']:.1f} | "
+                   f"{m['growth_mb']:+.1f} | {m['growth_per_txn_kb']:.2f} | "
+                   f"{m['threads_after_first']} → {m['threads_after_last']} | "
+                   f"{'–' if added is None else f'{added:+.1f}'} |")
+    rows = targets(result)
+    if rows:
+        out.append("")
+        out.append("**Targets** (issue 6)")
+        out.append("")
+        out.append("| target | measured | |")
+        out.append("|---|---|---|")
+        for what, measured, met in rows:
+            out.append(f"| {what} | {measured} | {'met' if met else 'not met'} |")
+    if jmh:
+        out.append("")
+        out.append("**JMH** (bench/jmh; the Java side alone, one fork, short runs)")
+        out.append("")
+        out.append("| benchmark | score | error | unit |")
+        out.append("|---|---:|---:|---|")
+        for b in jmh:
+            name = b["benchmark"].rsplit(".", 2)
+            name = ".".join(name[-2:])
+            params = b.get("params")
+            if params:
+                name += " (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")"
+            pm = b["primaryMetric"]
+            err = pm.get("scoreError")
+            err = "–" if err is None or err != err else f"{err:.3g}"
+            out.append(f"| {name} | {pm['score']:.3g} | {err} | {pm['scoreUnit']} |")
+    out.append("")
+    return "\n".join(out)
+
+
+def chart(path, machine, result):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = {"pam": "#7f7f7f", "python": "#3b75af", "java": "#e07b28"}
+
+    def colour(v):
+        return colours["python"] if v.startswith("python") else colours["java"] if v.startswith("java") else colours["pam"]
+
+    order = [v for v, _ in VARIANTS if v in result]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5.6), sharey=True)
+    panels = [
+        ("cold_ms", "Cold: fresh process, one transaction\nms per process (median, p10–p90)", False, "cold_vs_python"),
+        ("warm_us", "Warm: transactions in one process\nµs per transaction (log scale)", True, "warm_vs_permit"),
+        (None, "Memory: RSS after the first transaction (bar)\nand after the last (tick), MB", False, None),
+    ]
+    ys = list(range(len(order)))[::-1]
+    for ax, (key, title, log, ratio_key) in zip(axes, panels):
+        ax.set_title(title, fontsize=11)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        for y, v in zip(ys, order):
+            row = result[v]
+            if key:
+                s = row.get(key)
+                if not s:
+                    continue
+                ax.barh(y, s["median"], color=colour(v), height=0.65)
+                ax.errorbar(s["median"], y, xerr=[[s["median"] - s["p10"]], [s["p90"] - s["median"]]],
+                            fmt="none", ecolor="black", elinewidth=1, capsize=3)
+                text = f" {s['median']:.1f}" if s["median"] < 1000 else f" {s['median']:,.0f}"
+                r = row.get(ratio_key)
+                if r:
+                    text += f"  ({r['median']:.2f}× {'pam_python' if ratio_key.endswith('python') else 'permit'})" \
+                        if r["median"] < 100 else f"  ({r['median']:.0f}× permit)"
+                ax.text(s["p90"], y, text, va="center", fontsize=8.5)
+            else:
+                m = row.get("memory")
+                if not m:
+                    continue
+                ax.barh(y, m["rss_after_first_mb"], color=colour(v), height=0.65)
+                ax.plot([m["rss_after_last_mb"]] * 2, [y - 0.38, y + 0.38], color="black", linewidth=2)
+                ax.text(max(m["rss_after_first_mb"], m["rss_after_last_mb"]), y,
+                        f"  {m['rss_after_first_mb']:.0f} → {m['rss_after_last_mb']:.0f}"
+                        f" after {m['transactions']:,}", va="center", fontsize=8.5)
+        if log:
+            ax.set_xscale("log")
+        left, right = ax.get_xlim()
+        ax.set_xlim(left if log else 0, right * (3.5 if log else 1.45))
+    axes[0].set_yticks(ys)
+    axes[0].set_yticklabels([LABEL[v] for v in order])
+    fig.suptitle(f"pam_java benchmark: full PAM transactions through libpam "
+                 f"({machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB, "
+                 f"{machine.get('rounds', '?')} interleaved rounds, {machine.get('date', '')})", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--raw", required=True)
+    p.add_argument("--md", required=True)
+    p.add_argument("--json", required=True)
+    p.add_argument("--chart")
+    a = p.parse_args()
+    machine, cold, warm, warm_mem, memory, jmh = load(a.raw)
+    if not cold and not warm:
+        sys.exit(f"report.py: no measurements in {a.raw}")
+    result = analyse(cold, warm, warm_mem, memory)
+    text = markdown(machine, result, jmh)
+    with open(a.md, "w") as f:
+        f.write(text)
+    with open(a.json, "w") as f:
+        json.dump({"machine": machine, "variants": result,
+                   "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets(result)],
+                   "jmh": [{"benchmark": b["benchmark"], "params": b.get("params"),
+                            "score": b["primaryMetric"]["score"], "error": b["primaryMetric"].get("scoreError"),
+                            "unit": b["primaryMetric"]["scoreUnit"]} for b in jmh]}, f, indent=1)
+    if a.chart:
+        chart(a.chart, machine, result)
+
+
+if __name__ == "__main__":
+    main()

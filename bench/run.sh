@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# run.sh: the benchmark (README "Benchmark"): full PAM transactions through the real libpam with
+# pam_permit, pam_exec, pam_python and pam_java, cold, warm and memory, variants interleaved in
+# one run; then the JMH microbenchmarks of the Java side; then the table and chart.
+#
+#   bash bench/run.sh            the full run: results in bench/results/ (latest.md, .json, .png)
+#   bash bench/run.sh --smoke    a tiny run that checks everything works (the test suite's)
+# Options: --rounds R --cold C --warm W --memory M --out DIR --work DIR --no-jmh --no-chart
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+bench="$PROJECT_DIR/bench"
+
+rounds=10       # rounds; each runs every variant once, in an order that rotates
+cold=5          # fresh processes per variant and round
+warm=300        # transactions per warm process (pam_python: warm_python, it restarts Python each time)
+warm_python=30
+memory=10000    # transactions of the memory runs (pam_python: memory_python, it grows ~2 MB each)
+memory_python=200
+jmh=1
+chart=1
+out="$bench/results"
+work="$bench/target/work"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) rounds=1 cold=2 warm=50 warm_python=10 memory=50 memory_python=5 jmh=0 chart=0 ;;
+    --rounds) rounds=$2; shift ;;
+    --cold) cold=$2; shift ;;
+    --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python )); shift ;;
+    --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python )); shift ;;
+    --out) out=$2; shift ;;
+    --work) work=$2; shift ;;
+    --no-jmh) jmh=0 ;;
+    --no-chart) chart=0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+dist="$PROJECT_DIR/dist"
+pam_java="$dist/lib/security/pam_java.so"
+pam_python=/lib/security/pam_python.so   # Debian's libpam-python
+python=/usr/bin/python3                   # Debian's, for matplotlib from Debian's archive
+if [ ! -e "$pam_java" ]; then
+  echo "== building pam_java (dist/ is missing)"
+  (cd "$PROJECT_DIR" && mvn -q -B install -DskipTests)
+fi
+[ -e "$pam_python" ] || { echo "run.sh: $pam_python is missing (scripts/install-deps.sh installs libpam-python)" >&2; exit 1; }
+
+work=$(realpath -m "$work")
+out=$(realpath -m "$out")
+
+# --- the host, the modules, one PAM service per variant ---------------------------------------
+rm -rf "$work"
+mkdir -p "$work/pam.d" "$work/modules" "$work/raw" "$out"
+make -s -C "$bench" BUILD="$work" "$work/host"
+host=("$work/host" --confdir "$work/pam.d" --user bench --answer bench-secret)
+
+cp "$bench"/modules/*.java "$bench"/modules/*.py "$work/modules/"
+api="$dist/share/pam-java/pam-java-api.jar"
+mkdir -p "$work/classes"
+"$JAVA_HOME/bin/javac" -nowarn -cp "$api" -d "$work/classes" "$work"/modules/*.java
+for m in TrivialModule ConversingModule; do
+  printf 'Pam-Module-Class: %s\n' "$m" > "$work/classes/$m.mf"
+  "$JAVA_HOME/bin/jar" --create --file "$work/modules/$m.jar" --manifest "$work/classes/$m.mf" -C "$work/classes" "$m.class"
+done
+
+# service name -> what its three rules (auth, account, session) run
+declare -A rule=(
+  [pam_permit]="pam_permit.so"
+  [pam_exec]="pam_exec.so /bin/true"
+  [python_trivial]="$pam_python $work/modules/trivial.py"
+  [python_conv]="$pam_python $work/modules/conversing.py"
+  [java_jar_trivial]="$pam_java $work/modules/TrivialModule.jar"
+  [java_jar_conv]="$pam_java $work/modules/ConversingModule.jar"
+  [java_src_trivial]="$pam_java $work/modules/TrivialModule.java"
+  [java_src_conv]="$pam_java $work/modules/ConversingModule.java"
+)
+variants=(pam_permit pam_exec python_trivial python_conv java_jar_trivial java_jar_conv java_src_trivial java_src_conv)
+for v in "${variants[@]}"; do
+  printf 'auth    required %s\naccount required %s\nsession required %s\n' "${rule[$v]}" "${rule[$v]}" "${rule[$v]}" \
+    > "$work/pam.d/$v"
+done
+is_python() { [[ $1 == python_* ]]; }
+
+# --- machine and versions, for the report ------------------------------------------------------
+{
+  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit=$(git -C "$PROJECT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "cores=$(nproc)"
+  echo "memory_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
+  echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "kernel=$(uname -r)"
+  echo "jdk=$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
+  echo "libpam=$(dpkg-query -W -f='${Version}' libpam0g 2>/dev/null || echo unknown)"
+  echo "pam_python=$(dpkg-query -W -f='${Version}' libpam-python 2>/dev/null || echo unknown)"
+  echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
+  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python memory=$memory memory_python=$memory_python"
+  echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$work/raw/machine.txt"
+
+# --- warm-up: every variant works, and .java modules are compiled into the cache (steady state)
+echo "== warm-up: one transaction per variant"
+for v in "${variants[@]}"; do
+  "${host[@]}" warm 1 "$v" > "$work/raw/warmup-$v.txt" || { cat "$work/raw/warmup-$v.txt"; exit 1; }
+done
+
+# --- rounds: variants alternate, so drift (other builds on the machine) hits all alike --------
+echo "== $rounds rounds of ${#variants[@]} variants: $cold cold processes and one warm process each"
+n=${#variants[@]}
+for ((r = 1; r <= rounds; r++)); do
+  for ((k = 0; k < n; k++)); do
+    v=${variants[$(( (k + r - 1) % n ))]}
+    w=$warm; is_python "$v" && w=$warm_python
+    "${host[@]}" cold "$cold" "$v" | sed "s/^/round=$r /" >> "$work/raw/cold.txt"
+    "${host[@]}" warm "$w" "$v" | sed "s/^/round=$r /" >> "$work/raw/warm.txt"
+  done
+  printf '   round %d/%d done\n' "$r" "$rounds"
+done
+if grep -h '^round=[0-9]* fail' "$work/raw/cold.txt" "$work/raw/warm.txt"; then
+  echo "run.sh: a transaction failed (above)" >&2
+  exit 1
+fi
+
+# --- memory: RSS after 1, 10, 100, ... N transactions in one process --------------------------
+echo "== memory: $memory transactions per process ($memory_python for pam_python)"
+for v in "${variants[@]}"; do
+  m=$memory; is_python "$v" && m=$memory_python
+  "${host[@]}" memory "$m" "$v" >> "$work/raw/memory.txt"
+done
+echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/raw/machine.txt"
+
+# --- JMH: the Java side alone (dispatch, module loading, the stack engine) ---------------------
+if [ "$jmh" = 1 ]; then
+  echo "== JMH microbenchmarks (bench/jmh)"
+  mvn -q -B -f "$bench/jmh/pom.xml" package
+  "$JAVA_HOME/bin/java" -jar "$bench/jmh/target/pam-java-jmh.jar" -f 1 -wi 2 -w 1s -i 3 -r 1s \
+    -rf json -rff "$work/raw/jmh.json" > "$work/raw/jmh.txt"
+  tail -n 20 "$work/raw/jmh.txt"
+fi
+
+# --- the table and the chart ------------------------------------------------------------------
+chart_args=()
+if [ "$chart" = 1 ]; then
+  if ! "$python" -c 'import matplotlib' 2>/dev/null; then
+    echo "== installing python3-matplotlib (Debian) for the chart"
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-matplotlib >/dev/null
+  fi
+  chart_args=(--chart "$out/latest.png")
+fi
+"$python" "$bench/report.py" --raw "$work/raw" --md "$out/latest.md" --json "$out/latest.json" "${chart_args[@]}"
+echo "== results: $out/latest.md"
+cat "$out/latest.md"

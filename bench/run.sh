@@ -18,11 +18,12 @@ memory=10000    # transactions of the memory runs (pam_python: memory_python, it
 memory_python=200
 jmh=1
 chart=1
+smoke=0
 out="$bench/results"
 work="$bench/target/work"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) rounds=1 cold=2 warm=50 warm_python=10 memory=50 memory_python=5 jmh=0 chart=0 ;;
+    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 memory=50 memory_python=5 jmh=0 chart=0 ;;
     --rounds) rounds=$2; shift ;;
     --cold) cold=$2; shift ;;
     --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python )); shift ;;
@@ -41,6 +42,7 @@ pam_java="$dist/lib/security/pam_java.so"
 pam_python=/lib/security/pam_python.so   # Debian's libpam-python
 python=/usr/bin/python3                   # Debian's, for matplotlib from Debian's archive
 if [ ! -e "$pam_java" ]; then
+  [ "$smoke" = 0 ] || { echo "run.sh: $pam_java is missing: build first" >&2; exit 1; }
   echo "== building pam_java (dist/ is missing)"
   (cd "$PROJECT_DIR" && mvn -q -B install -DskipTests)
 fi
@@ -133,7 +135,8 @@ echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/raw/machine.txt"
 if [ "$jmh" = 1 ]; then
   echo "== JMH microbenchmarks (bench/jmh)"
   mvn -q -B -f "$bench/jmh/pom.xml" package
-  "$JAVA_HOME/bin/java" -jar "$bench/jmh/target/pam-java-jmh.jar" -f 1 -wi 2 -w 1s -i 3 -r 1s \
+  "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -jar "$bench/jmh/target/pam-java-jmh.jar" \
+    -f 1 -wi 2 -w 1s -i 3 -r 1s \
     -rf json -rff "$work/raw/jmh.json" > "$work/raw/jmh.txt"
   tail -n 20 "$work/raw/jmh.txt"
 fi

@@ -1,0 +1,48 @@
+package org.pamjava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark (bench/run.sh, README "Benchmark") in its tiny configuration: every variant runs
+ * real transactions cold, warm and for memory, and the report has a row for each. Nothing here
+ * looks at how fast anything was.
+ */
+class BenchmarkSmokeTest {
+    private static final List<String> VARIANTS = List.of("pam_permit.so", "pam_exec.so /bin/true",
+            "pam_python, trivial", "pam_python, conversing", "pam_java .jar, trivial", "pam_java .jar, conversing",
+            "pam_java .java, trivial", "pam_java .java, conversing");
+
+    @Test
+    void theBenchmarkRunsEveryVariantAndWritesTheTable() throws Exception {
+        Path project = PamTestBed.DIST.getParent();
+        Path dir = Path.of("target", "bench-smoke").toAbsolutePath();
+        Path out = dir.resolve("results");
+        Process p = new ProcessBuilder("bash", project.resolve("bench/run.sh").toString(), "--smoke",
+                "--out", out.toString(), "--work", dir.resolve("work").toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // A guard against a hang, not a measurement: the smoke run takes seconds.
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), log);
+        assertEquals(0, p.exitValue(), log);
+
+        String table = Files.readString(out.resolve("latest.md"));
+        for (String section : List.of("**Cold**", "**Warm**", "**Memory**", "**Targets**")) {
+            assertTrue(table.contains(section), section + " is missing from\n" + table);
+        }
+        for (String variant : VARIANTS) {
+            long rows = table.lines().filter(line -> line.startsWith("| " + variant + " |")).count();
+            assertEquals(3, rows, variant + ": one row each in the cold, warm and memory tables\n" + table);
+        }
+        String json = Files.readString(out.resolve("latest.json"));
+        assertTrue(json.contains("\"java_src_conv\"") && json.contains("\"warm_vs_permit\""), json);
+    }
+}

@@ -1,0 +1,49 @@
+package org.pamjava.client;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The C library's allocator. Conversation replies must come from it: libpam (or the module) hands
+ * them to free(3).
+ */
+final class LibC {
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    /** calloc(3): {@code void *calloc(size_t nmemb, size_t size)}, zeroed; NULL when out of memory. */
+    private static final MethodHandle CALLOC = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("calloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG, JAVA_LONG));
+    /** free(3): {@code void free(void *ptr)}. */
+    private static final MethodHandle FREE = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
+
+    private LibC() {}
+
+    /** Zeroed C memory of {@code count * size} bytes, as a segment of that size. */
+    static MemorySegment calloc(long count, long size) {
+        MemorySegment memory;
+        try {
+            memory = (MemorySegment) CALLOC.invokeExact(count, size);
+        } catch (Throwable t) {
+            throw new IllegalStateException("calloc failed", t);
+        }
+        if (memory.equals(MemorySegment.NULL)) {
+            throw new OutOfMemoryError("calloc(" + count + ", " + size + ") returned NULL");
+        }
+        return memory.reinterpret(count * size);
+    }
+
+    /** Releases C memory; NULL is allowed. */
+    static void free(MemorySegment memory) {
+        try {
+            FREE.invokeExact(memory);
+        } catch (Throwable t) {
+            throw new IllegalStateException("free failed", t);
+        }
+    }
+}

@@ -1,6 +1,8 @@
 /* jvm.c: finds or creates the process's one JVM, loads the Java bridge, and calls into it. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -89,6 +91,38 @@ static char *format(const char *fmt, const char *a, const char *b)
     return s;
 }
 
+/*
+ * HotSpot needs its handlers for the synchronous signals it raises itself (SIGSEGV for null
+ * checks and safepoints, SIGBUS, SIGILL, SIGFPE) and for its suspend/resume signal (SIGUSR2).
+ * Every other disposition it sets at creation (SIGPIPE, SIGXFSZ, ...) goes back to the host's:
+ * the threads Java runs on block those signals, so Java sees EPIPE/EFBIG instead.
+ */
+static int jvm_owns_signal(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGUSR2;
+}
+
+static struct sigaction host_actions[NSIG];
+
+static void save_host_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigaction(sig, NULL, &host_actions[sig]) != 0)
+            host_actions[sig].sa_handler = SIG_ERR;
+}
+
+static void restore_host_signals(void)
+{
+    struct sigaction now;
+
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (jvm_owns_signal(sig) || host_actions[sig].sa_handler == SIG_ERR || sigaction(sig, NULL, &now) != 0)
+            continue;
+        if (now.sa_handler != host_actions[sig].sa_handler || now.sa_flags != host_actions[sig].sa_flags)
+            sigaction(sig, &host_actions[sig], NULL);
+    }
+}
+
 static int create_jvm(JNIEnv **env)
 {
     JavaVMOption opts[MAX_JVM_OPTIONS];
@@ -124,6 +158,11 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "-Xrs", NULL);
     ok &= add_option(opts, &n, "-XX:+DisableAttachMechanism", NULL);
     ok &= add_option(opts, &n, "-XX:-UsePerfData", NULL);
+    /* No core file with the heap (and whatever secrets it holds) in the host's directory. */
+    ok &= add_option(opts, &n, "-XX:-CreateCoredumpOnCrash", NULL);
+    /* An explicit (empty) flags file: HotSpot then ignores a .hotspotrc in the current directory. */
+    ok &= add_option(opts, &n, "-XX:Flags=/dev/null", NULL);
+    ok &= add_option(opts, &n, OWN(format("-Djava.io.tmpdir=%s%s", pj_config.cache_dir, "")), NULL);
     /* Start-up budget: one GC thread, the C1 compiler only, a small heap. */
     ok &= add_option(opts, &n, "-XX:+UseSerialGC", NULL);
     ok &= add_option(opts, &n, "-XX:TieredStopAtLevel=1", NULL);
@@ -157,7 +196,15 @@ static int create_jvm(JNIEnv **env)
         saved_env[i] = v != NULL ? strdup(v) : NULL;
         unsetenv(jvm_environment[i]);
     }
+    /* HotSpot calls setlocale(LC_ALL, "") and installs signal handlers: give the host its own back. */
+    char *host_locale = setlocale(LC_ALL, NULL) != NULL ? strdup(setlocale(LC_ALL, NULL)) : NULL;
+    save_host_signals();
     rc = create(&jvm, (void **)env, &args);
+    restore_host_signals();
+    if (host_locale != NULL) {
+        setlocale(LC_ALL, host_locale);
+        free(host_locale);
+    }
     for (size_t i = 0; i < N_JVM_ENV; i++) {
         if (saved_env[i] != NULL) {
             setenv(jvm_environment[i], saved_env[i], 1);

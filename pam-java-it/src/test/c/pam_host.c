@@ -1,17 +1,25 @@
 /* pam_host.c: a PAM application for tests and the demo: runs operations on PAM transactions. */
+#include <locale.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <security/pam_appl.h>
 
 static const char usage[] =
     "usage: pam_host [--confdir DIR] [--user U] [--item NAME=VALUE]... [--env NAME=VALUE]...\n"
-    "                [--echo] [--threads N] SERVICE OPERATION...\n"
+    "                [--echo] [--threads N] [--signals] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
-    "transaction (started on first use). Prints \"<operation> <code> <pam_strerror>\" per operation\n"
+    "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
+    "forkauth (a forked child authenticates and ends), raise (send signals to the process).\n"
+    "With --signals: host handlers for HUP INT QUIT USR1 TERM CHLD ALRM, and after each\n"
+    "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
+    "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
     "and each conversation message as \"conv <style> <text>\"; replies are the message text itself\n"
     "with --echo, else lines of stdin. With --threads N, N threads each run the operations on\n"
     "their own transaction at once, and lines start with \"t<i> \".\n";
@@ -19,7 +27,7 @@ static const char usage[] =
 struct options {
     const char *confdir, *user, *service;
     const char *items[16], *envs[16];
-    int n_items, n_envs, echo, threads;
+    int n_items, n_envs, echo, threads, signals;
     char **ops;
     int n_ops;
 };
@@ -81,6 +89,24 @@ static int item_number(const char *name)
     return -1;
 }
 
+/* Item values may carry \xHH escapes, so tests can hand modules bytes that are not UTF-8. */
+static char *unescape(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    while (out != NULL && *s != '\0') {
+        unsigned int byte;
+        if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &byte) == 1) {
+            *o++ = (char)byte;
+            s += 4;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    if (o != NULL)
+        *o = '\0';
+    return out;
+}
+
 static int start(struct transaction *t)
 {
     t->tid = (pid_t)syscall(SYS_gettid);
@@ -94,7 +120,10 @@ static int start(struct transaction *t)
         const char *eq = strchr(opt.items[i], '=');
         char name[64];
         snprintf(name, sizeof(name), "%.*s", (int)(eq - opt.items[i]), opt.items[i]);
-        if ((rc = pam_set_item(t->pamh, item_number(name), eq + 1)) != PAM_SUCCESS)
+        char *value = unescape(eq + 1);
+        rc = pam_set_item(t->pamh, item_number(name), value);
+        free(value);
+        if (rc != PAM_SUCCESS)
             return rc;
     }
     for (int i = 0; i < opt.n_envs; i++)
@@ -115,6 +144,122 @@ static int mapped(const char *name)
     return found;
 }
 
+/* --signals: handlers that count deliveries, and on which thread they ran. */
+static const int host_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGTERM, SIGCHLD, SIGALRM };
+#define N_HOST_SIGNALS (sizeof(host_signals) / sizeof(host_signals[0]))
+static volatile sig_atomic_t delivered[65], on_main[65];
+static pid_t main_tid;
+
+static void count_signal(int sig)
+{
+    delivered[sig]++;
+    if ((pid_t)syscall(SYS_gettid) == main_tid)
+        on_main[sig]++;
+}
+
+static void install_host_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = count_signal;
+    sigemptyset(&sa.sa_mask);
+    main_tid = (pid_t)syscall(SYS_gettid);
+    for (size_t i = 0; i < N_HOST_SIGNALS; i++)
+        sigaction(host_signals[i], &sa, NULL);
+}
+
+struct signal_state {
+    struct sigaction actions[65];
+    sigset_t mask;
+};
+
+static void snapshot(struct signal_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (int sig = 1; sig <= 64; sig++)
+        if (sigaction(sig, NULL, &s->actions[sig]) != 0)
+            memset(&s->actions[sig], 0, sizeof(s->actions[sig]));
+    pthread_sigmask(SIG_SETMASK, NULL, &s->mask);
+}
+
+static void report_changes(const char *prefix, const char *op, const struct signal_state *before)
+{
+    struct signal_state after;
+    char list[512] = "";
+    snapshot(&after);
+    for (int sig = 1; sig <= 64; sig++) {
+        const struct sigaction *a = &before->actions[sig], *b = &after.actions[sig];
+        /* SA_RESTORER is glibc's own bookkeeping, added whenever a disposition is set. */
+        const int restorer = 0x04000000;
+        if (a->sa_handler != b->sa_handler || (a->sa_flags & ~restorer) != (b->sa_flags & ~restorer))
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), " %d", sig);
+    }
+    printf("%ssigchanged %s%s\n", prefix, op, list[0] ? list : " none");
+    int mask_changed = 0;
+    for (int sig = 1; sig <= 64; sig++)
+        mask_changed |= sigismember(&before->mask, sig) != sigismember(&after.mask, sig);
+    printf("%smask %s %s\n", prefix, op, mask_changed ? "changed" : "same");
+}
+
+/* Sends each host signal to the process many times; all must reach the main thread's handler. */
+static void raise_signals(const char *prefix)
+{
+    const int rounds = 50;
+    for (size_t i = 0; i < N_HOST_SIGNALS; i++) {
+        int sig = host_signals[i];
+        delivered[sig] = on_main[sig] = 0;
+        for (int r = 0; r < rounds; r++) {
+            int before = delivered[sig];
+            kill(getpid(), sig);
+            for (int w = 0; w < 2000 && delivered[sig] == before; w++) {
+                struct timespec ms = { 0, 1000000 };
+                nanosleep(&ms, NULL);
+            }
+        }
+        printf("%sraised %d handled %d/%d on-main %d/%d\n", prefix, sig, (int)delivered[sig], rounds,
+               (int)on_main[sig], rounds);
+    }
+}
+
+static void print_java_environment(const char *prefix)
+{
+    static const char *const names[] = { "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS",
+        "JDK_AOT_VM_OPTIONS", "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME", "LD_LIBRARY_PATH" };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *v = getenv(names[i]);
+        printf("%senv %s=%s\n", prefix, names[i], v ? v : "<unset>");
+    }
+}
+
+static void print_jvm_files(const char *prefix)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/tmp/hsperfdata_root/%d", (int)getpid());
+    printf("%sfiles hsperfdata=%s", prefix, access(path, F_OK) == 0 ? "yes" : "no");
+    snprintf(path, sizeof(path), "/tmp/.java_pid%d", (int)getpid());
+    printf(" attach-socket=%s\n", access(path, F_OK) == 0 ? "yes" : "no");
+}
+
+/* A forked child of a process running Java must fail fast and end harmlessly. */
+static void fork_and_authenticate(const char *prefix, pam_handle_t *pamh)
+{
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        alarm(10);   /* a hang would end the child by SIGALRM: the test sees it */
+        int rc = pam_authenticate(pamh, 0);
+        printf("%schild auth %d\n", prefix, rc);
+        rc = pam_end(pamh, PAM_DATA_SILENT);
+        printf("%schild end %d\n", prefix, rc);
+        fflush(stdout);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    printf("%schild exit %s %d\n", prefix, WIFEXITED(status) ? "status" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
 static void run_operations(const char *prefix)
 {
     struct transaction first = { 0 }, second = { 0 };
@@ -126,6 +271,27 @@ static void run_operations(const char *prefix)
             t = &second;
             op += 2;
         }
+        if (strncmp(op, "sleep:", 6) == 0) {
+            struct timespec t = { atoi(op + 6) / 1000, (atoi(op + 6) % 1000) * 1000000L };
+            nanosleep(&t, NULL);
+            continue;
+        }
+        if (strcmp(op, "env") == 0) {
+            print_java_environment(prefix);
+            continue;
+        }
+        if (strcmp(op, "files") == 0) {
+            print_jvm_files(prefix);
+            continue;
+        }
+        if (strcmp(op, "locale") == 0) {
+            printf("%slocale %s\n", prefix, setlocale(LC_ALL, NULL));
+            continue;
+        }
+        if (strcmp(op, "raise") == 0) {
+            raise_signals(prefix);
+            continue;
+        }
         if (strcmp(op, "maps") == 0) {
             printf("%smaps pam_java.so=%s libjvm.so=%s\n", prefix, mapped("/pam_java.so") ? "yes" : "no",
                    mapped("/libjvm.so") ? "yes" : "no");
@@ -135,6 +301,13 @@ static void run_operations(const char *prefix)
         if (!t->started && (rc = start(t)) != PAM_SUCCESS) {
             printf("%sstart %d %s\n", prefix, rc, pam_strerror(t->pamh, rc));
             exit(1);
+        }
+        struct signal_state before;
+        if (opt.signals)
+            snapshot(&before);
+        if (strcmp(op, "forkauth") == 0) {
+            fork_and_authenticate(prefix, t->pamh);
+            continue;
         }
         if (strcmp(op, "auth") == 0) rc = pam_authenticate(t->pamh, 0);
         else if (strcmp(op, "setcred") == 0) rc = pam_setcred(t->pamh, PAM_ESTABLISH_CRED);
@@ -153,6 +326,8 @@ static void run_operations(const char *prefix)
             exit(2);
         }
         printf("%s%s %d %s\n", prefix, opt.ops[i], rc, pam_strerror(t->pamh, rc));
+        if (opt.signals)
+            report_changes(prefix, opt.ops[i], &before);
         fflush(stdout);
     }
     if (first.started && !first.ended)
@@ -178,6 +353,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) opt.user = argv[++i];
         else if (strcmp(argv[i], "--echo") == 0) opt.echo = 1;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) opt.threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--signals") == 0) opt.signals = 1;
         else if (strcmp(argv[i], "--item") == 0 && i + 1 < argc && opt.n_items < 16
                  && strchr(argv[i + 1], '=') != NULL && item_number(strtok(strdup(argv[i + 1]), "=")) >= 0)
             opt.items[opt.n_items++] = argv[++i];
@@ -189,6 +365,8 @@ int main(int argc, char **argv)
         return 2;
     }
     opt.service = argv[i++];
+    if (opt.signals)
+        install_host_handlers();
     opt.ops = argv + i;
     opt.n_ops = argc - i;
     if (opt.threads > 0) {

@@ -31,11 +31,23 @@ final class PamTestBed {
     final Path results;
     final Path syslog;
 
+    /** Extra environment for the host process (the attacker's variables in hardening tests). */
+    final Map<String, String> hostEnvironment = new java.util.HashMap<>();
+    /** A command the host is run under, e.g. setpriv to run it as another user. */
+    final List<String> wrapper = new ArrayList<>();
+    /** The C host binary; pam_host_capture when LD_PRELOAD cannot be used (setuid hosts). */
+    Path cHost = NATIVE.resolve("pam_host");
+    /** The host's working directory. */
+    Path workingDirectory;
+    /** How long a host may run before the test fails. */
+    int timeoutSeconds = 120;
+
     PamTestBed(Path dir) throws IOException {
         this.dir = dir.toAbsolutePath();
         this.confdir = Files.createDirectories(this.dir.resolve("pam.d"));
         this.results = this.dir.resolve("results.txt");
         this.syslog = this.dir.resolve("syslog.txt");
+        this.workingDirectory = this.dir;
     }
 
     /** Writes a service file; {@code $PAM_JAVA}, {@code $MODULES} and {@code $OUT} are replaced. */
@@ -75,9 +87,9 @@ final class PamTestBed {
             throws IOException, InterruptedException {
         Files.deleteIfExists(results);
         Files.deleteIfExists(syslog);
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(wrapper);
         if (host == Host.C) {
-            command.add(NATIVE.resolve("pam_host").toString());
+            command.add(cHost.toString());
         } else {
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
@@ -87,21 +99,24 @@ final class PamTestBed {
         command.addAll(options);
         command.add(service);
         command.addAll(List.of(operations));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory.toFile());
         Map<String, String> env = pb.environment();
         env.put("LD_PRELOAD", NATIVE.resolve("syslog_capture.so").toString());
         env.put("PAM_JAVA_TEST_SYSLOG", syslog.toString());
+        env.putAll(hostEnvironment);
         Path err = dir.resolve("stderr.txt");
+        Path out = dir.resolve("stdout.txt");
         pb.redirectError(err.toFile());
+        pb.redirectOutput(out.toFile());
         Process p = pb.start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            fail("host did not finish: " + command);
+            fail("host did not finish in " + timeoutSeconds + " s: " + command + "\n" + Files.readString(out));
         }
-        List<String> lines = new String(out, StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = Files.readAllLines(out);
         return new Run(p.exitValue(), lines, Files.readString(err), readLines(syslog), readLines(results));
     }
 

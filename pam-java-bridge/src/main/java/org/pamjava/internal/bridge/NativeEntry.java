@@ -92,7 +92,15 @@ final class NativeEntry {
                 }
                 return e.pamCode();
             }
-            return ModuleInvoker.invoke(instance.module(), moduleArg, op, instance.handle(), flags, args, log);
+            // The module's own loader as context loader: ServiceLoader and frameworks then see the
+            // module's classes, never the host application's class path.
+            Thread thread = Thread.currentThread();
+            thread.setContextClassLoader(instance.module().getClass().getClassLoader());
+            try {
+                return ModuleInvoker.invoke(instance.module(), moduleArg, op, instance.handle(), flags, args, log);
+            } finally {
+                thread.setContextClassLoader(null);
+            }
         } catch (PamException e) {
             log.log(Diagnostics.LOG_ERR, e.getMessage());
             return PamConstants.PAM_SERVICE_ERR;
@@ -114,7 +122,12 @@ final class NativeEntry {
                 INSTANCES.remove(pamh);
             }
             if (instance != null) {
-                ModuleInvoker.end(instance.module(), module, instance.handle(), log);
+                Thread.currentThread().setContextClassLoader(instance.module().getClass().getClassLoader());
+                try {
+                    ModuleInvoker.end(instance.module(), module, instance.handle(), log);
+                } finally {
+                    Thread.currentThread().setContextClassLoader(null);
+                }
             }
         } catch (Throwable t) {
             log.logFailure("pam_java internal error at pam_end: " + t, t);

@@ -46,10 +46,13 @@ final class NativePamHandle implements PamHandle {
     }
 
     private String secretItem(int item, String name) {
-        char[] chars = secretChars(item, name);
-        if (chars == null) {
-            return null;
-        }
+        byte[] raw = rawItem(item, name);
+        return raw == null ? null : secretString(raw, name);
+    }
+
+    /** Decodes a secret into a String, wiping the bytes and every intermediate copy. */
+    private static String secretString(byte[] raw, String what) {
+        char[] chars = Utf8.decodeSecret(raw, what);
         try {
             return new String(chars);
         } finally {
@@ -170,7 +173,7 @@ final class NativePamHandle implements PamHandle {
             check(LibPam.conversation(pamh, styles, texts, replies, retCodes), "conversation");
             List<Response> responses = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                String resp = replies[i] == null ? null : Utf8.decode(replies[i], "conversation reply");
+                String resp = replies[i] == null ? null : secretString(replies[i], "conversation reply");
                 responses.add(new Response(resp, retCodes[i]));
             }
             return List.copyOf(responses);

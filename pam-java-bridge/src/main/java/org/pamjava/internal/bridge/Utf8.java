@@ -3,6 +3,8 @@ package org.pamjava.internal.bridge;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,39 +35,52 @@ final class Utf8 {
         }
     }
 
-    /** Decodes a secret into a char[] the caller wipes, wiping {@code bytes} and every copy made. */
+    /**
+     * Decodes a secret into a char[] the caller wipes. The work buffer is sized once (UTF-8 never
+     * gives more chars than bytes) so no copy is left behind by a resize; it and {@code bytes} are
+     * wiped.
+     */
     static char[] decodeSecret(byte[] bytes, String what) {
-        CharBuffer chars = null;
+        CharBuffer out = CharBuffer.allocate(bytes.length);
         try {
-            chars = decoder().decode(ByteBuffer.wrap(bytes));
-            char[] result = new char[chars.remaining()];
-            chars.get(result);
-            return result;
-        } catch (CharacterCodingException e) {
-            throw new PamException(PamConstants.PAM_BAD_ITEM, what + " is not valid UTF-8");
+            CharsetDecoder decoder = decoder();
+            CoderResult result = decoder.decode(ByteBuffer.wrap(bytes), out, true);
+            if (!result.isError()) {
+                result = decoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new PamException(PamConstants.PAM_BAD_ITEM, what + " is not valid UTF-8");
+            }
+            return Arrays.copyOf(out.array(), out.position());
         } finally {
             Arrays.fill(bytes, (byte) 0);
-            if (chars != null && chars.hasArray()) {
-                Arrays.fill(chars.array(), '\0');
-            }
+            Arrays.fill(out.array(), '\0');
         }
     }
 
-    /** Encodes {@code text} for C; a NUL character is refused. */
+    /**
+     * Encodes {@code text} for C; a NUL character is refused. The work buffer is sized for the worst
+     * case (3 bytes per char) so it is never reallocated, and it is wiped: the text may be a secret.
+     */
     static byte[] encode(String text, String what) {
         if (text.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(what + " must not contain a NUL character");
         }
+        ByteBuffer out = ByteBuffer.allocate(text.length() * 3);
         try {
-            ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+            CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(text));
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(what + " is not valid Unicode (unpaired surrogate)");
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            CoderResult result = encoder.encode(CharBuffer.wrap(text), out, true);
+            if (!result.isError()) {
+                result = encoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new IllegalArgumentException(what + " is not valid Unicode (unpaired surrogate)");
+            }
+            return Arrays.copyOf(out.array(), out.position());
+        } finally {
+            Arrays.fill(out.array(), (byte) 0);
         }
     }
 }

@@ -1,7 +1,13 @@
 package org.pamjava.internal.runtime;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.security.CodeSigner;
+import java.security.CodeSource;
 import java.util.Map;
 
 /**
@@ -21,13 +27,57 @@ final class ModuleClassLoader extends URLClassLoader {
         this.compiledClasses = compiledClasses;
     }
 
+    /**
+     * Defines the module's classes itself (rather than letting URLClassLoader do it) so that every
+     * class, from a compiled .java or from a jar, passes through {@link ExitCallRewriter}.
+     */
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        byte[] bytes = compiledClasses.get(name);
-        if (bytes != null) {
-            return defineClass(name, bytes, 0, bytes.length);
+        if (name.equals(ExitCallRewriter.REFUSAL_CLASS)) {
+            byte[] refusal = ExitCallRewriter.refusalClass();
+            return defineClass(name, refusal, 0, refusal.length);
         }
-        return super.findClass(name);
+        byte[] bytes = compiledClasses.get(name);
+        CodeSource source = null;
+        if (bytes == null) {
+            URL resource = findResource(name.replace('.', '/') + ".class");
+            if (resource == null) {
+                throw new ClassNotFoundException(name);
+            }
+            try (InputStream in = resource.openStream()) {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new ClassNotFoundException(name + ": cannot read " + resource, e);
+            }
+            source = new CodeSource(codeSourceOf(resource), (CodeSigner[]) null);
+        }
+        bytes = ExitCallRewriter.rewrite(bytes);
+        definePackageOf(name);
+        return defineClass(name, bytes, 0, bytes.length, source);
+    }
+
+    /** The jar or directory a class resource comes from. */
+    private static URL codeSourceOf(URL resource) {
+        String s = resource.toString();
+        try {
+            if (s.startsWith("jar:") && s.contains("!/")) {
+                return new URI(s.substring(4, s.indexOf("!/"))).toURL();
+            }
+            return resource;
+        } catch (URISyntaxException | IOException e) {
+            return resource;
+        }
+    }
+
+    private void definePackageOf(String className) {
+        int dot = className.lastIndexOf('.');
+        if (dot > 0 && getDefinedPackage(className.substring(0, dot)) == null) {
+            try {
+                definePackage(className.substring(0, dot), null, null, null, null, null, null, null);
+            } catch (IllegalArgumentException raced) {
+                // defined by a parallel load of another class of the package
+            }
+        }
     }
 
     /** Delegates to the loader of the API, hiding {@code org.pamjava.internal}. */

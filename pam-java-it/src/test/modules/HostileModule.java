@@ -1,0 +1,134 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.pamjava.PamConstants;
+import org.pamjava.PamException;
+import org.pamjava.PamHandle;
+import org.pamjava.PamModule;
+
+/**
+ * A module that misbehaves on purpose, in the way its "how=" argument says, for the hardening
+ * tests; "out=FILE" receives observations. Any other operation than authenticate succeeds.
+ */
+public class HostileModule implements PamModule {
+    private static Object lockA = new Object();
+    private static Object lockB = new Object();
+
+    private static void record(List<String> args, String line) {
+        for (String a : args) {
+            if (a.startsWith("out=")) {
+                try {
+                    Files.writeString(Path.of(a.substring(4)), line + "\n", StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    @Override
+    public int authenticate(PamHandle pamh, int flags, List<String> args) {
+        String how = args.size() > 1 ? args.get(1).substring("how=".length()) : "";
+        switch (how) {
+            case "exit" -> System.exit(0);
+            case "runtimeexit" -> Runtime.getRuntime().exit(0);
+            case "halt" -> Runtime.getRuntime().halt(0);
+            case "stackoverflow" -> recurse(0);
+            case "oom" -> {
+                List<long[]> hog = new ArrayList<>();
+                while (true) {
+                    hog.add(new long[1 << 20]);
+                }
+            }
+            case "loop" -> {
+                long n = 0;
+                while (n >= 0) {
+                    n++;
+                }
+            }
+            case "deadlock" -> {
+                Thread other = new Thread(() -> {
+                    synchronized (lockB) {
+                        sleep(200);
+                        synchronized (lockA) {
+                            lockA.notify();
+                        }
+                    }
+                });
+                synchronized (lockA) {
+                    other.start();
+                    sleep(100);
+                    synchronized (lockB) {
+                        return PamConstants.PAM_SUCCESS;
+                    }
+                }
+            }
+            case "thread" -> {
+                Thread t = new Thread(() -> sleep(Long.MAX_VALUE), "left-running");
+                t.setDaemon(false);
+                t.start();
+            }
+            case "properties" -> {
+                for (String p : List.of("user.home", "java.io.tmpdir", "java.class.path", "java.library.path")) {
+                    record(args, "property " + p + "=" + System.getProperty(p));
+                }
+            }
+            case "planted" -> {
+                try {
+                    Class.forName("Planted");
+                    record(args, "planted class loaded");
+                } catch (ClassNotFoundException e) {
+                    record(args, "planted class not found");
+                }
+                record(args, "planted services " + ServiceLoader.load(Runnable.class).stream().count());
+                record(args, "planted resource " + HostileModule.class.getClassLoader().getResource("planted.txt"));
+            }
+            case "item" -> {
+                try {
+                    record(args, "tty " + pamh.getTty());
+                } catch (PamException e) {
+                    record(args, "tty PamException " + e.pamResult() + " " + e.getMessage());
+                }
+            }
+            case "crash" -> {
+                try {
+                    var field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+                    field.setAccessible(true);
+                    Object unsafe = field.get(null);
+                    unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
+                } catch (ReflectiveOperationException e) {
+                    record(args, "cannot crash: " + e);
+                }
+            }
+            case "secret" -> {
+                var reply = pamh.conversation(new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "Password: "));
+                return reply.resp() != null && reply.resp().startsWith("Zq9-") ? PamConstants.PAM_SUCCESS
+                        : PamConstants.PAM_AUTH_ERR;
+            }
+            default -> { }
+        }
+        return PamConstants.PAM_SUCCESS;
+    }
+
+    @Override
+    public int acctMgmt(PamHandle pamh, int flags, List<String> args) {
+        return PamConstants.PAM_SUCCESS;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -169,7 +169,10 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "-Xmx96m", NULL);
     /* Unified logging writes to stdout; the host's terminal is not ours. */
     ok &= add_option(opts, &n, "-Xlog:disable", NULL);
+    /* The JDK prints these two warnings on its initial stderr, the host's terminal, whatever
+     * System.err is: allow what they warn about instead. */
     ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);
+    ok &= add_option(opts, &n, "--sun-misc-unsafe-memory-access=allow", NULL);
     if ((size_t)snprintf(aot_path, sizeof(aot_path), "%s/pam-java.aot", PJ_RUNTIME_DIR) < sizeof(aot_path)
         && access(aot_path, R_OK) == 0)
         ok &= add_option(opts, &n, OWN(format("-XX:AOTCache=%s%s", aot_path, "")), NULL);

@@ -73,9 +73,8 @@ public class HostileModule implements PamModule {
                 }
             }
             case "thread" -> {
-                Thread t = new Thread(() -> sleep(Long.MAX_VALUE), "left-running");
-                t.setDaemon(false);
-                t.start();
+                // A plain new thread, never ended: it inherits being a daemon from pam_java's thread.
+                new Thread(() -> sleep(Long.MAX_VALUE), "left-running").start();
             }
             case "properties" -> {
                 for (String p : List.of("user.home", "java.io.tmpdir", "java.class.path", "java.library.path")) {

@@ -39,6 +39,8 @@ final class PamTestBed {
     Path cHost = NATIVE.resolve("pam_host");
     /** The host's working directory. */
     Path workingDirectory;
+    /** Bytes for the host's stdin instead of the UTF-8 text given to run(), for invalid input. */
+    byte[] rawStdin;
     /** How long a host may run before the test fails. */
     int timeoutSeconds = 120;
 
@@ -109,7 +111,7 @@ final class PamTestBed {
         pb.redirectError(err.toFile());
         pb.redirectOutput(out.toFile());
         Process p = pb.start();
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().write(rawStdin != null ? rawStdin : stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -13,6 +13,14 @@ mkdir -p "$dist/lib/security" "$runtime" "$dist/etc/security" "$dist/bin"
 install -m 0755 pam-java-shim/target/native/pam_java.so "$dist/lib/security/pam_java.so"
 install -m 0644 "pam-java-api/target/pam-java-api-$version.jar" "$runtime/pam-java-api.jar"
 install -m 0644 "pam-java-bridge/target/pam-java-bridge-$version.jar" "$runtime/pam-java-bridge.jar"
+# The pam-java command: its jars, the example module its demo runs, and a launcher on the JDK
+# this build used (PAM_JAVA_JDK overrides it at run time).
+for part in stack client cli; do
+  install -m 0644 "pam-java-$part/target/pam-java-$part-$version.jar" "$runtime/pam-java-$part.jar"
+done
+install -D -m 0644 examples/totp/TotpModule.java "$runtime/examples/totp/TotpModule.java"
+sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/pam-java"
+chmod 0755 "$dist/bin/pam-java"
 # The cache of compiled .java modules: root-only (DESIGN.md 4).
 install -d -m 0700 "$dist/var/cache/pam-java"
 if [ ! -e "$dist/etc/security/pam_java.conf" ]; then

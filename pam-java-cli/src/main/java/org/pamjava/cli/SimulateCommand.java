@@ -1,0 +1,159 @@
+package org.pamjava.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pamjava.PamConstants;
+import org.pamjava.PamException;
+import org.pamjava.client.PamItem;
+import org.pamjava.stack.ConfigDiagnostic;
+import org.pamjava.stack.ConfigSource;
+import org.pamjava.stack.PamCodes;
+import org.pamjava.stack.PamStack;
+import org.pamjava.stack.PamTransaction;
+import org.pamjava.stack.RuleTrace;
+
+/** {@code pam-java simulate}: the operations through pam_java's Java engine, with the trace of every rule. */
+final class SimulateCommand {
+    static final String HELP = """
+            usage: pam-java simulate [--confdir DIR | --file F] [--answer TEXT]... [--assume MODULE=RESULT]...
+                                     [--item NAME=VALUE]... [--json] SERVICE USER [OPERATION...]
+
+            Runs the operations, in order, on one transaction of pam_java's Java PAM engine (the same
+            configuration syntax and control semantics as Linux-PAM, checked against it), and prints
+            for every rule run: where it is, its control, its module, what the module returned, the
+            action taken and the stack's state after it; then each result as 'run' prints it.
+
+            The engine runs pam_permit.so, pam_deny.so, pam_debug.so and the Java modules of
+            pam_java.so rules; any other module is unavailable (PAM_MODULE_UNKNOWN) unless --assume
+            gives its result.
+
+            OPERATION: auth setcred acct open close chauthtok (default: auth acct)
+            --confdir DIR            the configuration pam_start_confdir would read (includes from /etc/pam.d,
+                                     as Debian's libpam does)
+            --file F                 F as SERVICE's file; 'other' and included files from /etc/pam.d
+                                     (default: /etc/pam.d itself)
+            --answer TEXT            the answer to the next prompt (repeatable); without one left, a prompt
+                                     is asked at the terminal, or fails with PAM_CONV_ERR
+            --assume MODULE=RESULT   every call of MODULE (e.g. pam_unix.so) returns RESULT (e.g. success,
+                                     auth_err, user_unknown)
+            --item NAME=VALUE        set a PAM item first; NAME: tty rhost ruser xdisplay user_prompt authtok_type
+            --json                   one JSON object: "results" (operation, code, name, in order) and "trace"
+
+            Exit status: 0 if every operation returned PAM_SUCCESS, 1 if one did not, 2 on errors.
+            """;
+
+    private SimulateCommand() {}
+
+    static int run(List<String> argv) throws UsageException, IOException {
+        Arguments args = Arguments.parse("simulate", argv,
+                Set.of("--confdir", "--file", "--answer", "--assume", "--item"), Set.of("--json"));
+        if (args.help()) {
+            System.out.print(HELP);
+            return Main.OK;
+        }
+        if (args.operands().size() < 2) {
+            throw new UsageException("simulate: SERVICE and USER are required (see pam-java simulate --help)");
+        }
+        if (args.value("--confdir") != null && args.value("--file") != null) {
+            throw new UsageException("simulate: give --confdir or --file, not both");
+        }
+        String service = args.operands().get(0);
+        String user = args.operands().get(1);
+        List<Operation> operations = Operation.parse("simulate", args.operands().subList(2, args.operands().size()));
+        Map<PamItem, String> items = Items.parse("simulate", args.all("--item"));
+        SimulatedModules modules = new SimulatedModules(args.all("--assume"));
+        PamStack stack = PamStack.of(source(service, args)).withOnlyModules(modules.resolver());
+
+        SimulatedConversation conversation = new SimulatedConversation(args.all("--answer"));
+        List<SimulatedOperation> done = new ArrayList<>();
+        List<ConfigDiagnostic> diagnostics = stack.config(service).diagnostics();
+        try (PamTransaction pam = stack.start(service, user, conversation)) {
+            conversation.traceSize(() -> pam.trace().size());
+            for (Map.Entry<PamItem, String> item : items.entrySet()) {
+                setItem(pam.handle(), item.getKey(), item.getValue());
+            }
+            for (Operation op : operations) {
+                int before = pam.trace().size();
+                int code = op.simulate(pam);
+                done.add(SimulatedOperation.of(op, code, pam.trace(), before, conversation.shown()));
+            }
+        } catch (PamException e) {
+            throw new UsageException("simulate: " + e.getMessage());
+        }
+        List<String> unavailable = modules.unavailable().stream()
+                .filter(path -> done.stream().anyMatch(op -> op.rules().stream().anyMatch(t -> path.equals(t.rule().modulePath()))))
+                .toList();
+        if (args.flag("--json")) {
+            System.out.println(Json.writeObjectByLines(json(service, user, done, diagnostics, unavailable)));
+        } else {
+            TraceTable.print(done, System.out);
+            for (ConfigDiagnostic d : diagnostics) {
+                System.err.println("note: libpam would log: " + d);
+            }
+            for (String path : unavailable) {
+                System.err.println("note: " + path + " is not simulated, so its rules returned PAM_MODULE_UNKNOWN"
+                        + " (give its result with --assume " + path.substring(path.lastIndexOf('/') + 1) + "=success)");
+            }
+        }
+        return done.stream().allMatch(op -> op.code() == PamConstants.PAM_SUCCESS) ? Main.OK : Main.FAILED;
+    }
+
+    private static void setItem(org.pamjava.PamHandle handle, PamItem item, String value) {
+        switch (item) {
+            case TTY -> handle.setTty(value);
+            case RHOST -> handle.setRhost(value);
+            case RUSER -> handle.setRuser(value);
+            case XDISPLAY -> handle.setXdisplay(value);
+            case USER_PROMPT -> handle.setUserPrompt(value);
+            case AUTHTOK_TYPE -> handle.setAuthtokType(value);
+            case SERVICE -> handle.setService(value);
+            case USER -> handle.setUser(value);
+        }
+    }
+
+    private static ConfigSource source(String service, Arguments args) throws UsageException, IOException {
+        if (args.value("--file") != null) {
+            Path file = Path.of(args.value("--file"));
+            if (!Files.isRegularFile(file)) {
+                throw new UsageException("simulate: --file " + file + " is not a file");
+            }
+            return ConfigFiles.serviceFile(service, file);
+        }
+        Path dir = Path.of(args.value("--confdir") != null ? args.value("--confdir") : ConfigFiles.SYSTEM_PAM_D.toString());
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("simulate: --confdir " + dir + " is not a directory");
+        }
+        return ConfigFiles.confdir(dir);
+    }
+
+    private static Map<String, Object> json(String service, String user, List<SimulatedOperation> done,
+                                            List<ConfigDiagnostic> diagnostics, List<String> unavailable) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("service", service);
+        root.put("user", user);
+        List<Object> results = new ArrayList<>();
+        List<Object> trace = new ArrayList<>();
+        for (SimulatedOperation op : done) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("operation", op.operation().word());
+            r.put("code", op.code());
+            r.put("name", PamCodes.name(op.code()));
+            results.add(r);
+            for (int i = 0; i < op.rules().size(); i++) {
+                RuleTrace t = op.rules().get(i);
+                trace.add(TraceTable.json(op.operation(), t, op.messages().get(i)));
+            }
+        }
+        root.put("results", results);
+        root.put("trace", trace);
+        root.put("diagnostics", diagnostics.stream().map(ConfigDiagnostic::toString).toList());
+        root.put("unavailable", unavailable);
+        return root;
+    }
+}

@@ -42,6 +42,26 @@ struct transaction {
 static struct options opt;
 static pthread_mutex_t stdin_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Reads one line of stdin with read(2), a byte at a time: no stdio buffer keeps a copy of what
+ * was typed (the secrets test looks for it in a core dump of this process). 1 on success.
+ */
+static int read_line(char *line, size_t size)
+{
+    size_t n = 0;
+    char c;
+    while (n + 1 < size && read(0, &c, 1) == 1) {
+        if (c == '\n') {
+            line[n] = '\0';
+            return 1;
+        }
+        line[n++] = c;
+    }
+    line[n] = '\0';
+    c = 0;
+    return n > 0;
+}
+
 static int converse(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
 {
     struct transaction *t = data;
@@ -60,16 +80,16 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
             r[i].resp = strdup(msg[i]->msg);
         } else if (prompt) {
             pthread_mutex_lock(&stdin_lock);
-            char *got = fgets(line, sizeof(line), stdin);
+            int got = read_line(line, sizeof(line));
             pthread_mutex_unlock(&stdin_lock);
-            if (got == NULL) {
+            if (!got) {
                 for (int j = 0; j < i; j++)
                     free(r[j].resp);
                 free(r);
                 return PAM_CONV_ERR;
             }
-            line[strcspn(line, "\n")] = '\0';
             r[i].resp = strdup(line);
+            explicit_bzero(line, sizeof(line));   /* the host's own copy of what was typed */
         }
     }
     *resp = r;

@@ -127,6 +127,7 @@ final class NativeEntry {
                     ModuleInvoker.end(instance.module(), module, instance.handle(), log);
                 } finally {
                     Thread.currentThread().setContextClassLoader(null);
+                    instance.handle().wipeSecrets();
                 }
             }
         } catch (Throwable t) {

@@ -16,6 +16,7 @@ final class NativePamHandle implements PamHandle {
     private final long pamh;
     private final String libpamVersion;
     private final PamEnvironment env = new PamEnvironment(this);
+    private final SecretStrings secrets = new SecretStrings();
 
     NativePamHandle(long pamh, String libpamVersion) {
         this.pamh = pamh;
@@ -47,7 +48,12 @@ final class NativePamHandle implements PamHandle {
 
     private String secretItem(int item, String name) {
         byte[] raw = rawItem(item, name);
-        return raw == null ? null : secretString(raw, name);
+        return raw == null ? null : secrets.track(secretString(raw, name));
+    }
+
+    /** At pam_end: overwrite the secret Strings this handle gave the module. */
+    void wipeSecrets() {
+        secrets.wipeAll();
     }
 
     /** Decodes a secret into a String, wiping the bytes and every intermediate copy. */
@@ -173,7 +179,7 @@ final class NativePamHandle implements PamHandle {
             check(LibPam.conversation(pamh, styles, texts, replies, retCodes), "conversation");
             List<Response> responses = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                String resp = replies[i] == null ? null : secretString(replies[i], "conversation reply");
+                String resp = replies[i] == null ? null : secrets.track(secretString(replies[i], "conversation reply"));
                 responses.add(new Response(resp, retCodes[i]));
             }
             return List.copyOf(responses);

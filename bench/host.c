@@ -18,7 +18,8 @@
  *
  * Modes (each prints one line per measurement, "key=value" fields, for bench/report.py):
  *   cold N SERVICE    N fresh processes (this program, mode "once"), one transaction each; the
- *                     time is spawn to exit as the parent sees it, plus the child's own figures
+ *                     time is spawn to exit as the parent sees it, with the child's CPU time (all
+ *                     its threads, user + system) and its own figures
  *   warm N SERVICE    N transactions in this process, the time of each
  *   memory N SERVICE  N transactions in this process; RSS and threads after 1, 10, 100, ... and N
  *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold")
@@ -156,7 +157,9 @@ static int run_cold(long n, const char *service, const char *self)
             printf("fail service=%s cold child status=%d: %s\n", service, status, out);
             return 1;
         }
-        printf("cold service=%s wall_us=%.1f %s maxrss_kb=%ld\n", service, took, out, ru.ru_maxrss);
+        double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
+                     + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+        printf("cold service=%s wall_us=%.1f cpu_us=%.0f %s maxrss_kb=%ld\n", service, took, cpu, out, ru.ru_maxrss);
         fflush(stdout);
     }
     return 0;

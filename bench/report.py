@@ -62,7 +62,7 @@ def read_lines(path):
 def load(raw):
     machine = {}
     for line in read_lines(f"{raw}/machine.txt"):
-        if line.startswith(("cpu=", "jdk=", "load_")):
+        if line.startswith(("cpu=", "jdk=", "load_", "warning=")):
             key, _, value = line.partition("=")
             machine[key] = value
         else:
@@ -116,6 +116,8 @@ def analyse(cold, warm, warm_mem, memory):
     present = [v for v, _ in VARIANTS if v in cold or v in warm or v in memory]
     cold_wall = {v: {r: [float(x["wall_us"]) / 1000 for x in recs] for r, recs in cold.get(v, {}).items()}
                  for v in present}
+    cold_cpu = {v: {r: [float(x["cpu_us"]) / 1000 for x in recs if "cpu_us" in x] for r, recs in cold.get(v, {}).items()}
+                for v in present}
     warm_us = {v: {r: steady(t) for r, t in warm.get(v, {}).items()} for v in present}
     result = {}
     for v in present:
@@ -124,16 +126,18 @@ def analyse(cold, warm, warm_mem, memory):
         if recs:
             row["cold_ms"] = spread([float(x["wall_us"]) / 1000 for x in recs])
             row["cold_txn_ms"] = spread([float(x["txn_us"]) / 1000 for x in recs])
+            if all("cpu_us" in x for x in recs):
+                row["cold_cpu_ms"] = spread([float(x["cpu_us"]) / 1000 for x in recs])
             row["cold_rss_mb"] = spread([int(x["rss_kb"]) / 1024 for x in recs])
             row["cold_threads"] = spread([int(x["threads"]) for x in recs])
-            row["cold_first_in_process_ms"] = None
         firsts = [t[0] / 1000 for t in warm.get(v, {}).values() if t]
         if firsts:
             row["first_txn_in_process_ms"] = spread(firsts)
         steady_all = [x for t in warm_us[v].values() for x in t]
         if steady_all:
             row["warm_us"] = spread(steady_all)
-        for name, by_round, base in (("cold", cold_wall, "pam_permit"), ("warm", warm_us, "pam_permit")):
+        for name, by_round, base in (("cold", cold_wall, "pam_permit"), ("cold_cpu", cold_cpu, "pam_permit"),
+                                     ("warm", warm_us, "pam_permit")):
             if v != base:
                 row[f"{name}_vs_permit"] = per_round_ratios(by_round, v, base)
             peer = python_peer(v)
@@ -178,6 +182,9 @@ def targets(result):
     if w:
         rows.append(("cold, trivial module: pam_java ≤ 1.0× pam_python", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worse)",
                      w[0] <= 1.0))
+    w = worst("cold_cpu_vs_python", java_trivial)
+    if w:
+        rows.append(("(same, CPU time instead of wall time)", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worse)", w[0] <= 1.0))
     w = worst("warm_vs_permit", java_all)
     if w:
         rows.append(("warm: pam_java ≤ 1.5× pam_permit per transaction", f"{w[0]:.1f}× ({LABEL[w[1]]}, the worst)",
@@ -214,9 +221,12 @@ def markdown(machine, result, jmh):
     out.append(f"Run of {machine.get('date', '?')} at commit {machine.get('commit', '?')}: "
                f"{machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB "
                f"({machine.get('cpu', '?')}), Linux {machine.get('kernel', '?')}; {machine.get('jdk', '?')}; "
-               f"libpam {machine.get('libpam', '?')}, libpam-python {machine.get('pam_python', '?')} "
+               f"pam_java built {machine.get('dist_built', '?')}; libpam {machine.get('libpam', '?')}, libpam-python {machine.get('pam_python', '?')} "
                f"(Python {machine.get('python', '?')}). Load average before/after: "
                f"{machine.get('load_before', '?')} / {machine.get('load_after', '?')}.")
+    if machine.get("warning"):
+        out.append("")
+        out.append(f"**Warning: {machine['warning']}.**")
     out.append("")
     out.append(f"{machine.get('rounds', '?')} rounds, variants interleaved (rotating order); per round and variant "
                f"{machine.get('cold', '?')} cold processes and one warm process of {machine.get('warm', '?')} "
@@ -224,17 +234,21 @@ def markdown(machine, result, jmh):
                "authenticate, acct_mgmt, open_session, close_session, pam_end; the module on all three stacks. "
                "Figures: median (p10–p90). Ratios: median (p10–p90) of the per-round ratios.")
     out.append("")
-    out.append("**Cold**: one transaction in a fresh process (spawn to exit, as the parent sees it)")
+    out.append("**Cold**: one transaction in a fresh process (spawn to exit, as the parent sees it; CPU: user + "
+               "system of all the process's threads; in PAM: pam_start_confdir to pam_end)")
     out.append("")
-    out.append("| variant | ms per process | ms in PAM | RSS at exit MB | threads | × pam_permit | × pam_python |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    out.append("| variant | ms per process | CPU ms | ms in PAM | RSS at exit MB | threads | × pam_permit "
+               "| × pam_python | CPU × pam_python |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for v, label in VARIANTS:
         row = result.get(v)
         if not row or "cold_ms" not in row:
             continue
-        out.append(f"| {label} | {fmt_spread(row['cold_ms'])} | {fmt_spread(row['cold_txn_ms'])} | "
+        out.append(f"| {label} | {fmt_spread(row['cold_ms'])} | {fmt_spread(row.get('cold_cpu_ms'))} | "
+                   f"{fmt_spread(row['cold_txn_ms'])} | "
                    f"{row['cold_rss_mb']['median']:.1f} | {row['cold_threads']['median']:.0f} | "
-                   f"{fmt_ratio(row.get('cold_vs_permit'))} | {fmt_ratio(row.get('cold_vs_python'))} |")
+                   f"{fmt_ratio(row.get('cold_vs_permit'))} | {fmt_ratio(row.get('cold_vs_python'))} | "
+                   f"{fmt_ratio(row.get('cold_cpu_vs_python'))} |")
     out.append("")
     out.append("**Warm**: many transactions in one process (per transaction; each process's first fifth dropped)")
     out.append("")
@@ -306,7 +320,7 @@ def chart(path, machine, result):
     panels = [
         ("cold_ms", "Cold: fresh process, one transaction\nms per process (median, p10–p90)", False, "cold_vs_python"),
         ("warm_us", "Warm: transactions in one process\nµs per transaction (log scale)", True, "warm_vs_permit"),
-        (None, "Memory: RSS after the first transaction (bar)\nand after the last (tick), MB", False, None),
+        (None, "Memory: RSS after the first transaction (bar)\nand after the last (tick), MB (log scale)", True, None),
     ]
     ys = list(range(len(order)))[::-1]
     for ax, (key, title, log, ratio_key) in zip(axes, panels):

@@ -14,8 +14,9 @@ rounds=10       # rounds; each runs every variant once, in an order that rotates
 cold=5          # fresh processes per variant and round
 warm=300        # transactions per warm process (pam_python: warm_python, it restarts Python each time)
 warm_python=30
-memory=10000    # transactions of the memory runs (pam_python: memory_python, it grows ~2 MB each)
-memory_python=200
+memory=10000    # transactions of the memory runs (pam_python: memory_python, it grows ~2 MB each;
+memory_python=200   # pam_exec: memory_exec, it forks and execs /bin/true four times each)
+memory_exec=1000
 jmh=1
 chart=1
 smoke=0
@@ -23,11 +24,12 @@ out="$bench/results"
 work="$bench/target/work"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 memory=50 memory_python=5 jmh=0 chart=0 ;;
+    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 memory=50 memory_python=5 memory_exec=5 jmh=0 chart=0 ;;
     --rounds) rounds=$2; shift ;;
     --cold) cold=$2; shift ;;
     --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python )); shift ;;
-    --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python )); shift ;;
+    --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python ))
+              memory_exec=$(( $2 < memory_exec ? $2 : memory_exec )); shift ;;
     --out) out=$2; shift ;;
     --work) work=$2; shift ;;
     --no-jmh) jmh=0 ;;
@@ -96,9 +98,14 @@ is_python() { [[ $1 == python_* ]]; }
   echo "libpam=$(dpkg-query -W -f='${Version}' libpam0g 2>/dev/null || echo unknown)"
   echo "pam_python=$(dpkg-query -W -f='${Version}' libpam-python 2>/dev/null || echo unknown)"
   echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
-  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python memory=$memory memory_python=$memory_python"
+  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python memory=$memory memory_python=$memory_python memory_exec=$memory_exec"
+  echo "dist_built=$(date -u -r "$pam_java" +%Y-%m-%dT%H:%M:%SZ)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$work/raw/machine.txt"
+
+# Other builds may restage dist/ while this runs: then the figures mix two builds.
+dist_state() { stat -c '%n %Y' "$pam_java" "$dist"/share/pam-java/*.jar "$dist"/share/pam-java/*.aot 2>/dev/null; }
+dist_before=$(dist_state)
 
 # --- warm-up: every variant works, and .java modules are compiled into the cache (steady state)
 echo "== warm-up: one transaction per variant"
@@ -124,12 +131,16 @@ if grep -h '^round=[0-9]* fail' "$work/raw/cold.txt" "$work/raw/warm.txt"; then
 fi
 
 # --- memory: RSS after 1, 10, 100, ... N transactions in one process --------------------------
-echo "== memory: $memory transactions per process ($memory_python for pam_python)"
+echo "== memory: $memory transactions per process ($memory_python for pam_python, $memory_exec for pam_exec)"
 for v in "${variants[@]}"; do
-  m=$memory; is_python "$v" && m=$memory_python
+  m=$memory; is_python "$v" && m=$memory_python; [ "$v" = pam_exec ] && m=$memory_exec
   "${host[@]}" memory "$m" "$v" >> "$work/raw/memory.txt"
 done
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/raw/machine.txt"
+if [ "$(dist_state)" != "$dist_before" ]; then
+  echo "warning=dist/ was rebuilt during the run: the figures mix two builds" >> "$work/raw/machine.txt"
+  echo "run.sh: WARNING: dist/ was rebuilt during the run; run again on a quiet machine" >&2
+fi
 
 # --- JMH: the Java side alone (dispatch, module loading, the stack engine) ---------------------
 if [ "$jmh" = 1 ]; then

@@ -1,9 +1,11 @@
 package org.pamjava.internal.runtime;
 
 import java.lang.reflect.Proxy;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,6 +38,7 @@ public class ModuleLoaderBench {
     private Path dir;
     private ModuleLoader loader;
     private byte[] source;
+    private Map<String, byte[]> classBytes;
     private PamModule loaded;
     private PamHandle handle;
 
@@ -45,6 +48,7 @@ public class ModuleLoaderBench {
         loader = new ModuleLoader(dir, dir.resolve("classes"), List.of(), QUIET);
         loader.load("TrivialModule.java", QUIET); // compiled once, then cached
         source = Files.readAllBytes(dir.resolve("TrivialModule.java"));
+        classBytes = Map.of("TrivialModule", Files.readAllBytes(dir.resolve("jar-classes/TrivialModule.class")));
         loaded = loader.load("TrivialModule.jar", QUIET);
         // The trivial module never touches its handle.
         handle = (PamHandle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PamHandle.class},
@@ -68,6 +72,16 @@ public class ModuleLoaderBench {
     @Benchmark
     public PamModule loadJavaCached() throws ModuleLoadException {
         return loader.load("TrivialModule.java", QUIET);
+    }
+
+    /**
+     * What a new handle cannot avoid while each handle has a class loader of its own: a loader over
+     * class bytes already in memory, the class defined (and rewritten), one instance.
+     */
+    @Benchmark
+    public Object defineInNewLoader() throws ReflectiveOperationException {
+        var loader = new ModuleClassLoader("pam-java-module:jmh", classBytes, new URL[0]);
+        return Class.forName("TrivialModule", false, loader).getConstructor().newInstance();
     }
 
     /** The SHA-256 of the module source that keys the compiled-class cache. */

@@ -8,6 +8,8 @@ packages=(
   libpam0g-dev                # <security/pam_*.h>, libpam.so, pam_start_confdir (Linux-PAM >= 1.4)
   libpam-modules              # pam_permit.so, pam_deny.so, pam_debug.so for tests
   pamtester                   # a real PAM application for the tests
+  openssh-server openssh-client  # a real sshd on loopback for the tests
+  util-linux gdb              # su and setpriv; gcore for the secrets test
   libpam-python               # the baseline pam_java is measured against
 )
 missing=()

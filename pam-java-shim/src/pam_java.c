@@ -105,7 +105,19 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
         return PAM_MODULE_UNKNOWN;
     }
     if (in_forked_child()) {
-        pam_syslog(pamh, LOG_ERR, "refusing to run Java in a process forked after Java started");
+        /*
+         * Hosts call pam_setcred again in the child they fork for the user (sshd's session child
+         * reinitialises credentials the monitor established), and may close sessions there. The
+         * module cannot run here; for those two it steps aside (PAM_IGNORE: it neither grants nor
+         * denies). Every decision (auth, account, password, open session) fails closed.
+         */
+        if (op == PJ_SETCRED || op == PJ_CLOSE_SESSION) {
+            pam_syslog(pamh, LOG_NOTICE, "%s: Java cannot run in a process forked after Java started;"
+                       " the module is skipped", op == PJ_SETCRED ? "setcred" : "close_session");
+            return PAM_IGNORE;
+        }
+        pam_syslog(pamh, LOG_ERR, "refusing to run Java in a process forked after Java started"
+                   " (pid %d, Java started in %d)", (int)getpid(), (int)pj_jvm_owner_pid());
         return PAM_SYSTEM_ERR;
     }
     pthread_once(&setup_once, setup);

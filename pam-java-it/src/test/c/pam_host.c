@@ -22,12 +22,14 @@ static const char usage[] =
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
     "and each conversation message as \"conv <style> <text>\"; replies are the message text itself\n"
     "with --echo, else lines of stdin. With --threads N, N threads each run the operations on\n"
-    "their own transaction at once, and lines start with \"t<i> \".\n";
+    "their own transaction at once, and lines start with \"t<i> \". With --repeat N, each\n"
+    "thread runs the operations on N transactions in turn, quietly, and prints the number of\n"
+    "non-zero codes and the process's RSS and threads after the first and the last.\n";
 
 struct options {
     const char *confdir, *user, *service;
     const char *items[16], *envs[16];
-    int n_items, n_envs, echo, threads, signals;
+    int n_items, n_envs, echo, threads, signals, repeat;
     char **ops;
     int n_ops;
 };
@@ -269,6 +271,8 @@ static void fork_and_authenticate(const char *prefix, pam_handle_t *pamh)
         alarm(10);   /* a hang would end the child by SIGALRM: the test sees it */
         int rc = pam_authenticate(pamh, 0);
         printf("%schild auth %d\n", prefix, rc);
+        rc = pam_setcred(pamh, PAM_REINITIALIZE_CRED);
+        printf("%schild setcred %d\n", prefix, rc);
         rc = pam_end(pamh, PAM_DATA_SILENT);
         printf("%schild end %d\n", prefix, rc);
         fflush(stdout);
@@ -279,6 +283,24 @@ static void fork_and_authenticate(const char *prefix, pam_handle_t *pamh)
     printf("%schild exit %s %d\n", prefix, WIFEXITED(status) ? "status" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 }
+
+static void print_stats(const char *prefix, const char *when)
+{
+    char line[256];
+    long rss = -1, threads = -1;
+    FILE *status = fopen("/proc/self/status", "r");
+    while (status != NULL && fgets(line, sizeof(line), status) != NULL) {
+        sscanf(line, "VmRSS: %ld", &rss);
+        sscanf(line, "Threads: %ld", &threads);
+    }
+    if (status != NULL)
+        fclose(status);
+    printf("%sstats %s rss_kb=%ld threads=%ld\n", prefix, when, rss, threads);
+}
+
+static int quiet;
+static long nonzero_codes;
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void run_operations(const char *prefix)
 {
@@ -338,12 +360,22 @@ static void run_operations(const char *prefix)
         else if (strcmp(op, "end") == 0) {
             rc = pam_end(t->pamh, PAM_SUCCESS);
             t->ended = 1;
+            if (quiet)
+                continue;
             printf("%s%s %d\n", prefix, opt.ops[i], rc);
             fflush(stdout);
             continue;
         } else {
             fprintf(stderr, "pam_host: unknown operation %s\n", op);
             exit(2);
+        }
+        if (quiet) {
+            if (rc != PAM_SUCCESS) {
+                pthread_mutex_lock(&count_lock);
+                nonzero_codes++;
+                pthread_mutex_unlock(&count_lock);
+            }
+            continue;
         }
         printf("%s%s %d %s\n", prefix, opt.ops[i], rc, pam_strerror(t->pamh, rc));
         if (opt.signals)
@@ -356,11 +388,27 @@ static void run_operations(const char *prefix)
         pam_end(second.pamh, PAM_SUCCESS);
 }
 
+static void run_repeatedly(const char *prefix)
+{
+    if (opt.repeat <= 0) {
+        run_operations(prefix);
+        return;
+    }
+    for (int r = 0; r < opt.repeat; r++) {
+        run_operations(prefix);
+        if (r == 0)
+            print_stats(prefix, "first");
+        else if (r + 1 == opt.repeat / 2)
+            print_stats(prefix, "half");
+    }
+    print_stats(prefix, "last");
+}
+
 static void *thread_main(void *arg)
 {
     char prefix[16];
     snprintf(prefix, sizeof(prefix), "t%ld ", (long)(intptr_t)arg);
-    run_operations(prefix);
+    run_repeatedly(prefix);
     return NULL;
 }
 
@@ -374,6 +422,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--echo") == 0) opt.echo = 1;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) opt.threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--signals") == 0) opt.signals = 1;
+        else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) opt.repeat = atoi(argv[++i]);
         else if (strcmp(argv[i], "--item") == 0 && i + 1 < argc && opt.n_items < 16
                  && strchr(argv[i + 1], '=') != NULL && item_number(strtok(strdup(argv[i + 1]), "=")) >= 0)
             opt.items[opt.n_items++] = argv[++i];
@@ -384,6 +433,7 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    quiet = opt.repeat > 0;
     opt.service = argv[i++];
     if (opt.signals)
         install_host_handlers();
@@ -397,8 +447,10 @@ int main(int argc, char **argv)
         for (int t = 0; t < n; t++)
             pthread_join(tids[t], NULL);
     } else {
-        run_operations("");
+        run_repeatedly("");
     }
+    if (opt.repeat > 0)
+        printf("nonzero %ld\n", nonzero_codes);
     printf("exit\n");
     return 0;
 }

@@ -167,6 +167,9 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "-XX:+UseSerialGC", NULL);
     ok &= add_option(opts, &n, "-XX:TieredStopAtLevel=1", NULL);
     ok &= add_option(opts, &n, "-Xmx96m", NULL);
+    /* Every PAM handle defines its module's classes in a loader of its own; a low metaspace
+     * threshold lets the serial GC unload the dead ones early, so a long-lived host stays flat. */
+    ok &= add_option(opts, &n, "-XX:MetaspaceSize=8m", NULL);
     /* Unified logging writes to stdout; the host's terminal is not ours. */
     ok &= add_option(opts, &n, "-Xlog:disable", NULL);
     /* The JDK prints these two warnings on its initial stderr, the host's terminal, whatever

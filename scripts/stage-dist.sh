@@ -32,7 +32,7 @@ fi
 rm -f "$runtime/pam-java.aot"
 training=$(mktemp -d "$PROJECT_DIR/pam-java-bridge/target/aot-training.XXXXXX")
 trap 'rm -rf "$training"' EXIT
-jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:MetaspaceSize=8m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
            --add-opens=java.base/java.lang=ALL-UNNAMED
            -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar")
 "$JAVA_HOME/bin/java" "${jvm_flags[@]}" org.pamjava.internal.bridge.AotTraining prepare "$training"

@@ -13,7 +13,8 @@
 
 static const char usage[] =
     "usage: pam_host [--confdir DIR] [--user U] [--item NAME=VALUE]... [--env NAME=VALUE]...\n"
-    "                [--echo] [--threads N] [--signals] SERVICE OPERATION...\n"
+    "                [--echo] [--null-replies] [--reply-size N] [--threads N] [--repeat N]\n"
+    "                [--signals] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
     "forkauth (a forked child authenticates and ends), raise (send signals to the process).\n"
@@ -21,7 +22,8 @@ static const char usage[] =
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
     "and each conversation message as \"conv <style> <text>\"; replies are the message text itself\n"
-    "with --echo, else lines of stdin. With --threads N, N threads each run the operations on\n"
+    "with --echo, NULL with --null-replies, N bytes with --reply-size N, else lines of stdin.\n"
+    "With --threads N, N threads each run the operations on\n"
     "their own transaction at once, and lines start with \"t<i> \". With --repeat N, each\n"
     "thread runs the operations on N transactions in turn, quietly, and prints the number of\n"
     "non-zero codes and the process's RSS and threads after the first and the last.\n";
@@ -29,7 +31,7 @@ static const char usage[] =
 struct options {
     const char *confdir, *user, *service;
     const char *items[16], *envs[16];
-    int n_items, n_envs, echo, threads, signals, repeat;
+    int n_items, n_envs, echo, threads, signals, repeat, null_replies, reply_size;
     char **ops;
     int n_ops;
 };
@@ -78,7 +80,15 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
         printf("conv %d %s\n", msg[i]->msg_style, msg[i]->msg);
         fflush(stdout);
         int prompt = msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON;
-        if (opt.echo) {
+        if (opt.null_replies) {
+            r[i].resp = NULL;
+        } else if (opt.reply_size > 0 && prompt) {
+            r[i].resp = malloc((size_t)opt.reply_size + 1);
+            if (r[i].resp != NULL) {
+                memset(r[i].resp, 'a', (size_t)opt.reply_size);
+                r[i].resp[opt.reply_size] = '\0';
+            }
+        } else if (opt.echo) {
             r[i].resp = strdup(msg[i]->msg);
         } else if (prompt) {
             pthread_mutex_lock(&stdin_lock);
@@ -422,6 +432,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--echo") == 0) opt.echo = 1;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) opt.threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--signals") == 0) opt.signals = 1;
+        else if (strcmp(argv[i], "--null-replies") == 0) opt.null_replies = 1;
+        else if (strcmp(argv[i], "--reply-size") == 0 && i + 1 < argc) opt.reply_size = atoi(argv[++i]);
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) opt.repeat = atoi(argv[++i]);
         else if (strcmp(argv[i], "--item") == 0 && i + 1 < argc && opt.n_items < 16
                  && strchr(argv[i + 1], '=') != NULL && item_number(strtok(strdup(argv[i + 1]), "=")) >= 0)

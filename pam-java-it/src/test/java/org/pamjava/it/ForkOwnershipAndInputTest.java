@@ -136,6 +136,47 @@ class ForkOwnershipAndInputTest {
     }
 
     @Test
+    void nullAndHugeRepliesAreDefinedAnswers() throws Exception {
+        PamTestBed bed = Hardening.hostile(Hardening.bed("replies"), "secret", PamTestBed.PAM_JAVA);
+        // The module sees a null reply (and refuses it); a 1 MiB reply arrives whole (and is wrong).
+        assertCodes(bed.run(Host.C, "svc", List.of("--null-replies"), "", "auth", "acct"), "auth", 7, "acct", 0);
+        Run huge = bed.run(Host.C, "svc", List.of("--reply-size", String.valueOf(1 << 20)), "", "auth", "acct");
+        assertCodes(huge, "auth", 7, "acct", 0);
+        assertEquals("", huge.stderr());
+    }
+
+    @Test
+    void aJarDependencyOthersCouldWriteIsRefused() throws Exception {
+        assumeTrue(Hardening.isRoot(), "the ownership rules apply to root");
+        PamTestBed bed = Hardening.bed("dep-owner");
+        Path classes = bed.dir.resolve("classes");
+        Hardening.compile(classes, java.util.Map.of("DepModule", """
+                import java.util.List;
+                import org.pamjava.*;
+                public class DepModule implements PamModule {
+                    public int authenticate(PamHandle h, int f, List<String> a) { return PamConstants.PAM_SUCCESS; }
+                }
+                """));
+        Path lib = Files.createDirectories(bed.dir.resolve("lib"));
+        Files.writeString(lib.resolve("dep.jar"), "");
+        Path jar = bed.dir.resolve("module.jar");
+        var manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Pam-Module-Class", "DepModule");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "lib/dep.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new java.util.jar.JarEntry("DepModule.class"));
+            Files.copy(classes.resolve("DepModule.class"), out);
+            out.closeEntry();
+        }
+        assertCodes(authWith(bed, PamTestBed.PAM_JAVA, jar), "auth", 0);
+        chmod(lib.resolve("dep.jar"), "rw-rw-rw-");
+        Run refused = authWith(bed, PamTestBed.PAM_JAVA, jar);
+        assertCodes(refused, "auth", 1);
+        assertFalse(refused.authprivLog("dep.jar is writable by group or others").isEmpty(), refused.syslog().toString());
+    }
+
+    @Test
     void emptyOrBinaryJavaFilesAreRefusedClearly() throws Exception {
         PamTestBed bed = Hardening.bed("badsource");
         Path empty = Files.writeString(bed.dir.resolve("Empty.java"), "");

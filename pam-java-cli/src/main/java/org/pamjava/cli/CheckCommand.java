@@ -55,7 +55,7 @@ final class CheckCommand {
             List<String> services = new ArrayList<>();
             if (Files.isDirectory(target)) {
                 services.addAll(known.keySet().stream().filter(name -> !name.startsWith("/")
-                        && dir.resolve(name).equals(known.get(name))).toList());
+                        && dir.resolve(name).equals(known.get(name))).sorted().toList());
             } else {
                 String name = target.getFileName().toString();
                 known.put(name, target);

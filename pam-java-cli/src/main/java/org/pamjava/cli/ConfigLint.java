@@ -49,7 +49,7 @@ final class ConfigLint {
     /** Checks the service whose file is {@code name}, and every file it includes. */
     void checkService(String name) throws IOException {
         checkPermissions(paths.get(name));
-        checkIncludeLoops(name, new ArrayList<>(List.of(name)), new HashSet<>());
+        checkIncludeLoops(name, new ArrayList<>(List.of(name)), new ArrayList<>(), new HashSet<>());
         Map<String, String> files = new LinkedHashMap<>(contents);
         if (!name.equals("other")) {
             files.remove("other"); // the fallback is checked as a service of its own, not with each service
@@ -117,7 +117,11 @@ final class ConfigLint {
         return null;
     }
 
-    private void checkIncludeLoops(String name, List<String> chain, Set<String> done) {
+    /**
+     * Follows the includes from {@code name}; {@code chain} holds the files being included and
+     * {@code edges} the lines that included them ({@code file:line}), one fewer.
+     */
+    private void checkIncludeLoops(String name, List<String> chain, List<String> edges, Set<String> done) {
         String text = contents.get(name);
         if (text == null || !done.add(name)) {
             return;
@@ -132,6 +136,7 @@ final class ConfigLint {
                 List<String> loop = new ArrayList<>(chain.subList(at, chain.size()));
                 loop.add(included);
                 loopLines.add(name + ":" + line.number());
+                loopLines.addAll(edges.subList(at, edges.size())); // libpam fails at every line of the loop
                 if (!reportedLoops.add(Set.copyOf(loop))) {
                     continue; // the same loop, met from another of its files
                 }
@@ -141,7 +146,9 @@ final class ConfigLint {
                 continue;
             }
             chain.add(included);
-            checkIncludeLoops(included, chain, done);
+            edges.add(name + ":" + line.number());
+            checkIncludeLoops(included, chain, edges, done);
+            edges.removeLast();
             chain.removeLast();
         }
     }

@@ -94,7 +94,9 @@ final class SimulateCommand {
         } else {
             TraceTable.print(done, System.out);
             for (ConfigDiagnostic d : diagnostics) {
-                System.err.println("note: libpam would log: " + d);
+                if (!d.message().contains("no default config other")) { // a directory without 'other' is common and harmless
+                    System.err.println("note: libpam would log: " + d);
+                }
             }
             for (String path : unavailable) {
                 System.err.println("note: " + path + " is not simulated, so its rules returned PAM_MODULE_UNKNOWN"

@@ -95,7 +95,7 @@ final class StackChecks {
         }
         if (longest > following) {
             errors.accept(rule, "jumps " + longest + " rules, past the end of the " + type.keyword() + " stack of service "
-                    + service + " (" + following + " rule" + (following == 1 ? "" : "s") + " follow): "
+                    + service + " (" + following + (following == 1 ? " rule follows" : " rules follow") + "): "
                     + "libpam fails the stack with PAM_PERM_DENIED when it jumps");
         }
     }

@@ -27,17 +27,9 @@ if [ ! -e "$dist/etc/security/pam_java.conf" ]; then
   install -m 0644 pam-java-shim/pam_java.conf "$dist/etc/security/pam_java.conf"
 fi
 
-# The AOT cache records the classes a PAM call loads, with the very JVM flags and class path
-# pam_java.so uses, so a new process maps them instead of loading and linking them.
+# The AOT cache of the classes a PAM call loads, for these jars and this JDK.
 rm -f "$runtime/pam-java.aot"
-training=$(mktemp -d "$PROJECT_DIR/pam-java-bridge/target/aot-training.XXXXXX")
-trap 'rm -rf "$training"' EXIT
-jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:MetaspaceSize=8m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
-           --add-opens=java.base/java.lang=ALL-UNNAMED
-           -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar")
-"$JAVA_HOME/bin/java" "${jvm_flags[@]}" org.pamjava.internal.bridge.AotTraining prepare "$training"
-"$JAVA_HOME/bin/java" "${jvm_flags[@]}" -XX:AOTCacheOutput="$runtime/pam-java.aot" -Xlog:aot=error \
-  org.pamjava.internal.bridge.AotTraining train "$training"
+TMPDIR="$PROJECT_DIR/pam-java-bridge/target" sh scripts/build-aot-cache.sh "$runtime" "$JAVA_HOME"
 
 # An AOT cache for the command, from a training run of `pam-java run` (libpam through
 # java.lang.foreign, the stack engine), with the launcher's JVM flags and class path: it halves

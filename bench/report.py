@@ -221,7 +221,8 @@ def markdown(machine, result, jmh):
     out.append(f"Run of {machine.get('date', '?')} at commit {machine.get('commit', '?')}: "
                f"{machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB "
                f"({machine.get('cpu', '?')}), Linux {machine.get('kernel', '?')}; {machine.get('jdk', '?')}; "
-               f"pam_java built {machine.get('dist_built', '?')}; libpam {machine.get('libpam', '?')}, libpam-python {machine.get('pam_python', '?')} "
+               f"pam_java built {machine.get('dist_built', '?')}"
+               f"{' (measured on a snapshot of dist/)' if machine.get('dist_snapshot') == 'yes' else ''}; libpam {machine.get('libpam', '?')}, libpam-python {machine.get('pam_python', '?')} "
                f"(Python {machine.get('python', '?')}). Load average before/after: "
                f"{machine.get('load_before', '?')} / {machine.get('load_after', '?')}.")
     if machine.get("warning"):

@@ -7,6 +7,7 @@
 #   bash bench/run.sh --smoke    a tiny run that checks everything works (the test suite's)
 # Options: --rounds R --cold C --warm W --memory M --out DIR --work DIR --no-jmh --no-chart
 set -euo pipefail
+args=("$@")
 source "$(dirname "$0")/../scripts/env.sh"
 bench="$PROJECT_DIR/bench"
 
@@ -49,6 +50,28 @@ if [ ! -e "$pam_java" ]; then
   (cd "$PROJECT_DIR" && mvn -q -B install -DskipTests)
 fi
 [ -e "$pam_python" ] || { echo "run.sh: $pam_python is missing (scripts/install-deps.sh installs libpam-python)" >&2; exit 1; }
+
+# Other builds may restage dist/ while this runs (and a shared object rewritten in place under a
+# running process kills it with SIGBUS). As root, the full run measures a snapshot of dist/ instead,
+# mounted over dist/ in a mount namespace of its own: same paths, so pam_java.so and its AOT cache
+# work unchanged, and nothing outside the benchmark sees it.
+dist_state() { stat -c '%n %Y' "$pam_java" "$dist"/share/pam-java/*.jar "$dist"/share/pam-java/*.aot 2>/dev/null; }
+if [ "$smoke" = 0 ] && [ -z "${PAM_JAVA_BENCH_SNAPSHOT:-}" ] && [ "$(id -u)" = 0 ] \
+   && unshare --mount --propagation private true 2>/dev/null; then
+  snapshot="$bench/target/dist-snapshot"
+  for try in 1 2 3 4 5; do
+    state=$(dist_state)
+    rm -rf "$snapshot"
+    mkdir -p "$bench/target"
+    cp -a "$dist" "$snapshot"
+    [ "$(dist_state)" = "$state" ] && break
+    sleep 5
+  done
+  echo "== measuring a snapshot of dist/ ($(date -u -r "$snapshot/lib/security/pam_java.so" +%H:%M:%SZ) build)"
+  exec unshare --mount --propagation private env PAM_JAVA_BENCH_SNAPSHOT="$snapshot" \
+    bash -c 'mount --bind "$PAM_JAVA_BENCH_SNAPSHOT" "$1" && shift && exec bash "$@"' \
+    run.sh "$dist" "$0" "${args[@]}"
+fi
 
 work=$(realpath -m "$work")
 out=$(realpath -m "$out")
@@ -100,11 +123,11 @@ is_python() { [[ $1 == python_* ]]; }
   echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
   echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python memory=$memory memory_python=$memory_python memory_exec=$memory_exec"
   echo "dist_built=$(date -u -r "$pam_java" +%Y-%m-%dT%H:%M:%SZ)"
+  echo "dist_snapshot=$([ -n "${PAM_JAVA_BENCH_SNAPSHOT:-}" ] && echo yes || echo no)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$work/raw/machine.txt"
 
-# Other builds may restage dist/ while this runs: then the figures mix two builds.
-dist_state() { stat -c '%n %Y' "$pam_java" "$dist"/share/pam-java/*.jar "$dist"/share/pam-java/*.aot 2>/dev/null; }
+# Without the snapshot, other builds may restage dist/ during the run: then the figures mix two builds.
 dist_before=$(dist_state)
 
 # --- warm-up: every variant works, and .java modules are compiled into the cache (steady state)

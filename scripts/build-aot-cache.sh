@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-aot-cache.sh: builds pam_java's AOT cache, RUNTIME_DIR/pam-java.aot, for the jars in
 # RUNTIME_DIR and the JDK at JAVA_HOME. Used by scripts/stage-dist.sh for dist/ and, installed as
-# /usr/lib/pam-java/build-aot-cache, by the Debian package's postinst for the installed tree.
+# /usr/libexec/pam-java/build-aot-cache, by the Debian package's postinst for the installed tree.
 #
 # usage: build-aot-cache.sh RUNTIME_DIR [JAVA_HOME]      (JAVA_HOME defaults to $JAVA_HOME)
 #

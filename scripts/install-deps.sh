@@ -11,6 +11,8 @@ packages=(
   openssh-server openssh-client  # a real sshd on loopback for the tests
   util-linux gdb              # su and setpriv; gcore for the secrets test
   libpam-python               # the baseline pam_java is measured against
+  dpkg-dev lintian man-db     # the Debian package: Depends (dpkg-shlibdeps), lintian, man -l
+  debootstrap                 # the clean Debian root the package is installed into by the test
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,8 @@ import org.pamjava.PamConstants;
  * used now?
  *
  * <p>{@link #login} runs pam_authenticate(3) and then, only if that succeeded,
- * pam_acct_mgmt(3). Skipping the second step (as libpam4j did, CVE-2017-12197) lets in expired
+ * pam_acct_mgmt(3), both with {@code PAM_DISALLOW_NULL_AUTHTOK} (an account without a password
+ * does not log in). Skipping the second step (as libpam4j did, CVE-2017-12197) lets in expired
  * or locked accounts whose password is still right.
  */
 public final class Pam {

@@ -65,6 +65,8 @@ public final class PamTransaction implements AutoCloseable {
      * pam_start_confdir(3) (Linux-PAM 1.4 and later): like {@link #start(String, String, Conversation)},
      * with the configuration read from {@code confdir} instead of {@code /etc/pam.d}; a {@code null}
      * directory means the system's.
+     *
+     * @throws UnsupportedOperationException with a directory, on a libpam older than 1.4
      */
     public static PamTransaction start(String service, String user, Conversation conversation, Path confdir) {
         Objects.requireNonNull(service, "service");

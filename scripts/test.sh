@@ -7,3 +7,5 @@ cd "$PROJECT_DIR"
 
 bash scripts/install-deps.sh
 mvn -B install
+# The Debian package the build made: installed into a clean Debian root, used, removed, purged.
+bash scripts/test-deb.sh

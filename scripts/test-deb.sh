@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# test-deb.sh: the test of the Debian package (run by scripts/test.sh after the build). Checks the
+# man pages render without warnings and lintian finds no error, then installs the package into a
+# clean Debian 12 root made by debootstrap, and inside it (chroot, as root): runs real PAM
+# transactions with pamtester through the installed pam_java.so and example modules, runs the
+# pam-java command, removes the package (only the conffile may stay) and purges it (nothing may
+# stay). Prints every check; exits non-zero if one fails.
+#
+# usage: test-deb.sh [PACKAGE.deb]     (default: packaging/target/pam-java_*.deb)
+# The debootstrap root is cached for a week under $PAM_JAVA_TEST_CACHE (/var/tmp/pam-java-test).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$PROJECT_DIR"
+
+deb=${1:-$(ls packaging/target/pam-java_*_amd64.deb 2>/dev/null | head -n 1)}
+[ -f "$deb" ] || { echo "test-deb: no package; build it first (make deb)" >&2; exit 1; }
+if [ "$(id -u)" -ne 0 ]; then echo "test-deb: skipped: debootstrap and chroot need root"; exit 0; fi
+suite=bookworm
+cache=${PAM_JAVA_TEST_CACHE:-/var/tmp/pam-java-test}
+jdk_in_root=/opt/jdk-25                 # where the build's JDK appears inside the root
+service=pam-java-deb-test
+secret=JBSWY3DPEHPK3PXP
+
+passed=0 failed=0
+check() {     # check DESCRIPTION COMMAND...: runs COMMAND, counts and prints the outcome
+  local what=$1; shift
+  if "$@"; then echo "  ok    $what"; passed=$((passed + 1))
+  else echo "  FAIL  $what"; failed=$((failed + 1)); fi
+}
+contains() { grep -q -- "$2" <<< "$1" || { echo "        expected '$2' in:"; sed 's/^/        | /' <<< "$1"; return 1; }; }
+
+echo "== $deb"
+dpkg-deb -f "$deb" Package Version Depends | sed 's/^/   /'
+
+echo "== man pages and lintian"
+for page in docs/man/pam_java.8 docs/man/pam-java.1; do
+  warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 > /dev/null)
+  check "man --warnings -l $page: no warnings" [ -z "$warnings" ]
+  [ -z "$warnings" ] || echo "$warnings" | sed 's/^/        | /'
+done
+lintian_out=$(lintian --fail-on error "$deb" 2>&1) && lintian_rc=0 || lintian_rc=$?
+echo "$lintian_out" | grep -v '^running with root privileges' | sed 's/^/   lintian: /' || true
+check "lintian reports no errors" [ "$lintian_rc" -eq 0 ]
+
+# A clean Debian 12 root from the archive this machine's apt uses, made once a week.
+mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' 2>/dev/null \
+         | awk -v s="$suite" '$2 == s { print $1; exit }')
+base=$cache/$suite-minbase-$(date +%G-W%V)
+if [ ! -d "$base" ]; then
+  [ -n "$mirror" ] || { echo "test-deb: no apt source for $suite to debootstrap from" >&2; exit 1; }
+  echo "== debootstrap $suite from $mirror (cached in $base)"
+  mkdir -p "$cache"
+  find "$cache" -maxdepth 1 -name "$suite-minbase-*" -exec rm -rf --one-file-system {} +
+  debootstrap --variant=minbase --include=pamtester "$suite" "$base.tmp" "$mirror" > "$cache/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$cache/debootstrap.log" >&2; rm -rf --one-file-system "$base.tmp"; exit 1; }
+  mv "$base.tmp" "$base"
+fi
+root=$(mktemp -d "$cache/root.XXXXXX")
+syslogd_pid=
+cleanup() {
+  [ -z "$syslogd_pid" ] || kill "$syslogd_pid" 2>/dev/null || true
+  for m in "$root/proc" "$root$jdk_in_root"; do mountpoint -q "$m" && umount "$m"; done
+  rm -rf --one-file-system "$root" "$root.syslog"
+}
+trap cleanup EXIT
+cp -a "$base/." "$root/"
+mount -t proc proc "$root/proc"
+mkdir -p "$root$jdk_in_root"
+mount --bind "$JAVA_HOME" "$root$jdk_in_root"
+mount -o remount,bind,ro "$root$jdk_in_root"
+# The root's /dev/log: a listener keeps what pam_java sends to syslog, as a syslog daemon would.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", 0) as f:
+    while True: f.write(s.recv(65536) + b"\n")' "$root/dev/log" "$root.syslog" &
+syslogd_pid=$!
+in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"; }
+# Everything in the root but the JDK, pseudo file systems and dpkg's own records and logs.
+snapshot() {
+  (cd "$root" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./tmp -o -path ./run -o -path .$jdk_in_root \
+      -o -path ./var/lib/dpkg -o -path ./var/log -o -path ./var/cache/debconf -o -path ./etc/ld.so.cache \) -prune \
+      -o -printf '%p %y %m %u:%g\n' | LC_ALL=C sort
+   find ./etc -xdev -type f -exec md5sum {} + | LC_ALL=C sort -k 2)
+}
+stat_of() { stat -c '%U:%G %a' "$root$1" 2>/dev/null; }
+
+echo "== install into a clean $suite root ($(du -sh "$base" | cut -f1), JDK bound at $jdk_in_root)"
+before=$(snapshot)
+pamd_before=$(cd "$root/etc/pam.d" && md5sum * | LC_ALL=C sort)
+cp "$deb" "$root/tmp/pam-java.deb"
+install_out=$(in_root dpkg -i /tmp/pam-java.deb 2>&1) && rc=0 || rc=$?
+echo "$install_out" | sed 's/^/   dpkg -i: /'
+check "dpkg -i succeeds with only the root's own packages (Depends met by a minimal system)" [ "$rc" -eq 0 ]
+check "postinst says the default JDK is missing and what to do" contains "$install_out" "dpkg-reconfigure pam-java"
+check "no AOT cache without a JDK" [ ! -e "$root/usr/share/pam-java/pam-java.aot" ]
+check "/etc/pam.d is untouched" [ "$pamd_before" = "$(cd "$root/etc/pam.d" && md5sum * | LC_ALL=C sort)" ]
+check "pam_java.so in the multiarch PAM directory, root 644" [ "$(stat_of /lib/x86_64-linux-gnu/security/pam_java.so)" = "root:root 644" ]
+check "/etc/security/pam_java.conf root 644, a conffile" [ "$(stat_of /etc/security/pam_java.conf)" = "root:root 644" ]
+check "dpkg lists pam_java.conf as a conffile" contains "$(in_root dpkg-query -W -f='${Conffiles}' pam-java)" /etc/security/pam_java.conf
+check "/var/cache/pam-java root 700" [ "$(stat_of /var/cache/pam-java)" = "root:root 700" ]
+check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$root/usr/bin/pam-java" \
+  -a -f "$root/usr/share/man/man8/pam_java.8.gz" -a -f "$root/usr/share/man/man1/pam-java.1.gz" \
+  -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
+  -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java"
+
+echo "== the administrator points java_home at the JDK and reconfigures"
+sed -i "s|^#java_home = .*|java_home = $jdk_in_root|" "$root/etc/security/pam_java.conf"
+reconf_out=$(in_root dpkg-reconfigure pam-java 2>&1) && rc=0 || rc=$?
+echo "$reconf_out" | sed 's/^/   dpkg-reconfigure: /'
+check "postinst builds the AOT cache for $jdk_in_root" contains "$reconf_out" "built the AOT cache for $jdk_in_root"
+check "pam-java.aot root 644" [ "$(stat_of /usr/share/pam-java/pam-java.aot)" = "root:root 644" ]
+rt=/usr/share/pam-java
+check "the JDK accepts the AOT cache for the installed class path (-XX:AOTMode=on)" in_root "$jdk_in_root/bin/java" \
+  -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:MetaspaceSize=8m -XX:-UsePerfData \
+  --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.lang=ALL-UNNAMED \
+  -Djava.class.path=$rt/pam-java-api.jar:$rt/pam-java-bridge.jar -XX:AOTCache=$rt/pam-java.aot -XX:AOTMode=on -version > /dev/null 2>&1
+
+echo "== real PAM transactions (pamtester, /etc/pam.d/$service, the installed examples)"
+examples=/usr/share/doc/pam-java/examples
+cat > "$root/etc/pam.d/$service" <<CONF
+auth    required pam_java.so $examples/totp/TotpModule.java secrets=/etc/security/totp.secrets
+account required pam_java.so $examples/access/AccessPolicyModule.java users=alice
+CONF
+sed 's/^/   /' "$root/etc/pam.d/$service"
+(umask 077; printf 'alice:%s\n' "$secret" > "$root/etc/security/totp.secrets")
+code=$(in_root "$jdk_in_root/bin/java" -cp $rt/pam-java-api.jar $examples/totp/TotpModule.java code "$secret")
+wrong=$(printf '%06d' $(( (10#$code + 1) % 1000000 )))
+right_out=$(echo "$code" | in_root pamtester -v "$service" alice authenticate acct_mgmt 2>&1) && rc=0 || rc=$?
+echo "$right_out" | sed "s/^/   alice, code $code: /"
+check "alice with the right code: authenticated (TOTP module) and account ok (access module)" \
+  [ "$rc" -eq 0 ] && check "  pamtester says so" contains "$right_out" "account management done"
+wrong_out=$(echo "$wrong" | in_root pamtester -v "$service" alice authenticate 2>&1) && rc=0 || rc=$?
+echo "$wrong_out" | sed "s/^/   alice, code $wrong: /"
+check "alice with a wrong code: refused (Authentication failure)" contains "$wrong_out" "Authentication failure"
+bob_out=$(in_root pamtester -v "$service" bob acct_mgmt 2>&1) && rc=0 || rc=$?
+echo "$bob_out" | sed 's/^/   bob: /'
+check "bob's account: refused, and told why through the conversation" contains "$bob_out" "Access denied: bob may not log in here."
+check "the compiled modules are cached in /var/cache/pam-java, still root 700" \
+  [ -n "$(ls -A "$root/var/cache/pam-java")" -a "$(stat_of /var/cache/pam-java)" = "root:root 700" ]
+printf 'auth required pam_java.so %s/NoSuchModule.java\n' "$examples" > "$root/etc/pam.d/$service-missing"
+in_root pamtester "$service-missing" alice authenticate > /dev/null 2>&1 || true
+sleep 0.2
+echo "   syslog (authpriv) in the root:"
+sed 's/^/   | /' "$root.syslog" | cut -c1-160
+check "syslog names the module that cannot be opened" contains "$(cat "$root.syslog")" "NoSuchModule.java"
+
+echo "== the pam-java command"
+version_out=$(in_root env PAM_JAVA_JDK=$jdk_in_root pam-java --version 2>&1) || true
+echo "   $version_out"
+check "pam-java --version" contains "$version_out" "pam-java $(dpkg-deb -f "$deb" Version | tr '~' '-')"
+# --confdir /etc/pam.d: pam_start_confdir. Plain pam_start (no --confdir) fails in pam-java-client
+# for now (its pam_start downcall is declared with five arguments instead of four).
+run_out=$(echo "$code" | in_root env PAM_JAVA_JDK=$jdk_in_root pam-java run --confdir /etc/pam.d "$service" alice auth acct 2>&1) \
+  && rc=0 || rc=$?
+echo "$run_out" | sed 's/^/   pam-java run: /'
+check "pam-java run: alice authenticated through libpam and pam_java.so" [ "$rc" -eq 0 ]
+check_out=$(in_root env PAM_JAVA_JDK=$jdk_in_root pam-java check "/etc/pam.d/$service" 2>&1) && rc=0 || rc=$?
+echo "$check_out" | sed 's/^/   pam-java check: /'
+check "pam-java check finds no error in the service" [ "$rc" -eq 0 ]
+rm -f "$root/etc/pam.d/$service" "$root/etc/pam.d/$service-missing" "$root/etc/security/totp.secrets"
+
+echo "== remove: only the conffile stays"
+remove_out=$(in_root dpkg -r pam-java 2>&1) && rc=0 || rc=$?
+echo "$remove_out" | sed 's/^/   dpkg -r: /'
+check "dpkg -r succeeds without warnings" [ "$rc" -eq 0 ] && check "  (no 'not empty so not removed')" eval '! grep -qi warning <<< "$remove_out"'
+check "dpkg keeps the configuration (config-files)" contains "$(in_root dpkg-query -W -f='${Status}' pam-java)" "config-files"
+left=$(diff <(echo "$before") <(snapshot) | grep '^[<>]' || true)
+echo "$left" | sed 's/^/   left: /'
+check "what is left is /etc/security/pam_java.conf alone" \
+  [ "$(grep -v '\./etc/security/pam_java.conf' <<< "$left" | grep -c .)" -eq 0 -a -n "$left" ]
+
+echo "== purge: nothing stays"
+purge_out=$(in_root dpkg -P pam-java 2>&1) && rc=0 || rc=$?
+echo "$purge_out" | sed 's/^/   dpkg -P: /'
+check "dpkg -P succeeds" [ "$rc" -eq 0 ]
+left=$(diff <(echo "$before") <(snapshot) | grep '^[<>]' || true)
+[ -z "$left" ] || echo "$left" | sed 's/^/   left: /'
+check "the root is as before the install" [ -z "$left" ]
+check "/etc/pam.d is as before" [ "$pamd_before" = "$(cd "$root/etc/pam.d" && md5sum * | LC_ALL=C sort)" ]
+
+echo "test-deb: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -88,7 +88,7 @@ install -D -m 0644 examples/access/AccessPolicyModule.java "$d$doc_dir/examples/
 # The AOT cache must be made for the final paths: now when installing in place, else by whoever
 # installs the tree (the Debian package's postinst).
 if [ -z "$DESTDIR" ]; then
-  sh scripts/build-aot-cache.sh "$runtime_dir" "$JAVA_HOME" > /dev/null
+  aot_log=$(sh scripts/build-aot-cache.sh "$runtime_dir" "$JAVA_HOME" 2>&1) || { echo "$aot_log" >&2; exit 1; }
   echo "installed pam_java into $PREFIX, $PAMDIR, $SYSCONFDIR, $LOCALSTATEDIR"
 else
   echo "installed pam_java under $DESTDIR (no AOT cache: run $PREFIX/libexec/pam-java/build-aot-cache $runtime_dir JDK there)"

@@ -116,6 +116,20 @@ check "the JDK accepts the AOT cache for the installed class path (-XX:AOTMode=o
   --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.lang=ALL-UNNAMED \
   -Djava.class.path=$rt/pam-java-api.jar:$rt/pam-java-bridge.jar -XX:AOTCache=$rt/pam-java.aot -XX:AOTMode=on -version > /dev/null 2>&1
 
+# A JDK package installed or upgraded later (anything under /usr/lib/jvm) triggers a rebuild.
+mkdir -p "$root/tmp/jdk-pkg/DEBIAN" "$root/tmp/jdk-pkg/usr/lib/jvm/pam-java-test-jdk"
+printf 'Package: pam-java-test-jdk\nVersion: 1\nArchitecture: all\nMaintainer: test <test@localhost>\nDescription: a file under /usr/lib/jvm\n' \
+  > "$root/tmp/jdk-pkg/DEBIAN/control"
+touch "$root/tmp/jdk-pkg/usr/lib/jvm/pam-java-test-jdk/release"
+dpkg-deb --root-owner-group --build "$root/tmp/jdk-pkg" "$root/tmp/jdk.deb" > /dev/null
+rm -f "$root/usr/share/pam-java/pam-java.aot"
+trigger_out=$(in_root dpkg -i /tmp/jdk.deb 2>&1) && rc=0 || rc=$?
+echo "$trigger_out" | grep pam-java | sed 's/^/   dpkg -i (a JDK package): /'
+check "a package installing under /usr/lib/jvm triggers the AOT cache's rebuild" \
+  [ "$rc" -eq 0 -a -f "$root/usr/share/pam-java/pam-java.aot" ]
+in_root dpkg -P pam-java-test-jdk > /dev/null 2>&1
+rm -rf "$root/tmp/jdk-pkg" "$root/tmp/jdk.deb"
+
 echo "== real PAM transactions (pamtester, /etc/pam.d/$service, the installed examples)"
 examples=/usr/share/doc/pam-java/examples
 cat > "$root/etc/pam.d/$service" <<CONF

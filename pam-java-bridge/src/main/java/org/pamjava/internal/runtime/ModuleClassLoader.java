@@ -21,10 +21,17 @@ final class ModuleClassLoader extends URLClassLoader {
     }
 
     private final Map<String, byte[]> compiledClasses;
+    private final CodeSource compiledSource;
 
-    ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL[] jars) {
+    /**
+     * @param compiledClasses class files by binary name (a compiled .java, or a jar module's own classes)
+     * @param compiledFrom where those came from (the module file), for their CodeSource
+     * @param jars further class path: dependency jars, the configured class_path
+     */
+    ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL compiledFrom, URL[] jars) {
         super(name, jars, ApiOnlyClassLoader.INSTANCE);
         this.compiledClasses = compiledClasses;
+        this.compiledSource = compiledFrom == null ? null : new CodeSource(compiledFrom, (CodeSigner[]) null);
     }
 
     /**
@@ -38,7 +45,7 @@ final class ModuleClassLoader extends URLClassLoader {
             return defineClass(name, refusal, 0, refusal.length);
         }
         byte[] bytes = compiledClasses.get(name);
-        CodeSource source = null;
+        CodeSource source = compiledSource;
         if (bytes == null) {
             URL resource = findResource(name.replace('.', '/') + ".class");
             if (resource == null) {

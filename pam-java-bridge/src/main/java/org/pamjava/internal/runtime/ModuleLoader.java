@@ -7,11 +7,13 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.pamjava.PamConstants;
@@ -33,6 +35,7 @@ public final class ModuleLoader {
     private final List<Path> compileClassPath;
     private final CompiledClassCache diskCache;
     private final Map<String, CompiledModule> compiled = new ConcurrentHashMap<>();
+    private final Map<Path, JarModule> jars = new ConcurrentHashMap<>();
 
     /**
      * @param moduleDir the directory relative MODULE paths are resolved against
@@ -86,46 +89,81 @@ public final class ModuleLoader {
         }
         compiled.putIfAbsent(key, module);
         checkExtraClassPath();
-        var loader = new ModuleClassLoader(name(file), module.classes(), extraClassPath.toArray(new URL[0]));
+        var loader = new ModuleClassLoader(name(file), module.classes(), url(file), extraClassPath.toArray(new URL[0]));
         return loadClass(file, loader, module.mainClass());
     }
 
+    /** What a jar module holds: read once per version of the file, then defined for each handle. */
+    private record JarModule(Map<String, Object> identity, String className, Map<String, byte[]> classes,
+                             List<Path> dependencies) {}
+
     private Class<?> loadJar(Path file) throws ModuleLoadException {
         readable(file);
+        JarModule jar = jars.get(file);
+        Map<String, Object> identity = identity(file);
+        if (jar == null || !jar.identity().equals(identity)) {
+            jar = readJar(file, identity);
+            jars.put(file, jar);
+        }
         List<URL> urls = new ArrayList<>();
-        String className;
+        urls.add(url(file)); // for the jar's resources; its classes come from the bytes read
+        for (Path dependency : jar.dependencies()) {
+            trusted(dependency, "dependency of " + file + ":");
+            urls.add(url(dependency));
+        }
+        checkExtraClassPath();
+        urls.addAll(extraClassPath);
+        return loadClass(file, new ModuleClassLoader(name(file), jar.classes(), url(file), urls.toArray(new URL[0])),
+                jar.className());
+    }
+
+    /** The file's identity (device, inode, size, times): a changed or replaced jar is read again. */
+    private static Map<String, Object> identity(Path file) throws ModuleLoadException {
+        try {
+            return Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
+        } catch (IOException e) {
+            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": " + e, e);
+        }
+    }
+
+    private static JarModule readJar(Path file, Map<String, Object> identity) throws ModuleLoadException {
         try (JarFile jar = new JarFile(file.toFile())) {
             Manifest manifest = jar.getManifest();
             Attributes main = manifest == null ? null : manifest.getMainAttributes();
-            className = main == null ? null : main.getValue(MODULE_CLASS_ATTRIBUTE);
+            String className = main == null ? null : main.getValue(MODULE_CLASS_ATTRIBUTE);
             if (className == null || className.isBlank()) {
                 throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                         file + " has no " + MODULE_CLASS_ATTRIBUTE + " attribute in its manifest");
             }
-            urls.add(url(file));
+            List<Path> dependencies = new ArrayList<>();
             String classPath = main.getValue(Attributes.Name.CLASS_PATH);
             if (classPath != null) {
                 URL base = url(file.getParent());
                 for (String entry : classPath.trim().split("\\s+")) {
                     if (!entry.isEmpty()) {
                         URL dependency = new URL(base, entry);
-                        if (dependency.getProtocol().equals("file")) {
-                            trusted(Path.of(dependency.toURI()), "dependency of " + file + ":");
-                        } else {
+                        if (!dependency.getProtocol().equals("file")) {
                             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR,
                                     "refusing " + file + ": Class-Path entry " + entry + " is not a local file");
                         }
-                        urls.add(dependency);
+                        dependencies.add(Path.of(dependency.toURI()));
                     }
                 }
             }
+            Map<String, byte[]> classes = new HashMap<>();
+            for (var entries = jar.entries(); entries.hasMoreElements(); ) {
+                JarEntry entry = entries.nextElement();
+                String name = entry.getName();
+                if (name.endsWith(".class") && !name.startsWith("META-INF/") && !name.equals("module-info.class")) {
+                    try (var in = jar.getInputStream(entry)) {
+                        classes.put(name.substring(0, name.length() - 6).replace('/', '.'), in.readAllBytes());
+                    }
+                }
+            }
+            return new JarModule(identity, className.trim(), Map.copyOf(classes), List.copyOf(dependencies));
         } catch (IOException | URISyntaxException e) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + " as a jar: " + e, e);
         }
-        checkExtraClassPath();
-        urls.addAll(extraClassPath);
-        return loadClass(file, new ModuleClassLoader(name(file), Map.of(), urls.toArray(new URL[0])),
-                className.trim());
     }
 
     private void checkExtraClassPath() throws ModuleLoadException {

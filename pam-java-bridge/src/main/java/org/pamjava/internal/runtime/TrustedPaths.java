@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Whether files that decide what code runs can be trusted: when the process runs as root, each
@@ -17,6 +16,10 @@ import java.util.Set;
 public final class TrustedPaths {
     private static final int EFFECTIVE_UID = effectiveUid();
     private static final int STICKY = 01000;
+    private static final int GROUP_OR_OTHERS_WRITE = 0022;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_IFDIR = 0040000;
 
     private TrustedPaths() {}
 
@@ -49,11 +52,16 @@ public final class TrustedPaths {
 
     private static String problemAlong(Path file, int allowedOwner) throws IOException {
         for (Path p = file; p != null; p = p.getParent()) {
-            int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            // One lstat(2) per component: owner, type and permission bits together.
+            Map<String, Object> st = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            int uid = (Integer) st.get("uid");
+            int mode = (Integer) st.get("mode");
             if (uid != 0 && uid != allowedOwner) {
                 return p + " is owned by uid " + uid + (allowedOwner == 0 ? ", not root" : "");
             }
-            if (!Files.isSymbolicLink(p) && writableByOthers(p) && !(p != file && isStickyDirectory(p))) {
+            boolean symlink = (mode & S_IFMT) == S_IFLNK;
+            boolean stickyDirectory = (mode & S_IFMT) == S_IFDIR && (mode & STICKY) != 0;
+            if (!symlink && (mode & GROUP_OR_OTHERS_WRITE) != 0 && !(p != file && stickyDirectory)) {
                 return p + " is writable by group or others";
             }
         }
@@ -61,13 +69,7 @@ public final class TrustedPaths {
     }
 
     static boolean writableByOthers(Path p) throws IOException {
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        return mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE);
-    }
-
-    private static boolean isStickyDirectory(Path p) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && (mode & STICKY) != 0;
+        return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & GROUP_OR_OTHERS_WRITE) != 0;
     }
 
     /** The effective uid, from /proc/self/status ("Uid: real effective saved fs"). */

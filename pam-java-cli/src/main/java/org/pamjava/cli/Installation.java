@@ -29,13 +29,20 @@ final class Installation {
         }
     }
 
-    /** The pam_java.so of this installation. */
+    /**
+     * The pam_java.so of this installation: beside the command in the staging tree
+     * ({@code dist/lib/security}), else where an installed one lives, in libpam's module directory.
+     */
     static Path pamJavaSo() throws UsageException {
-        Path so = home().resolve("lib/security/pam_java.so");
-        if (!Files.isRegularFile(so)) {
-            throw new UsageException("cannot find pam_java.so at " + so);
+        Path staged = home().resolve("lib/security/pam_java.so");
+        Path installed = SYSTEM_MODULE_DIR.resolve("pam_java.so");
+        if (Files.isRegularFile(staged)) {
+            return staged;
         }
-        return so;
+        if (Files.isRegularFile(installed)) {
+            return installed;
+        }
+        throw new UsageException("cannot find pam_java.so at " + staged + " or " + installed);
     }
 
     /** The runtime directory holding the jars and the example modules. */

@@ -56,8 +56,13 @@ final class NewCommand {
         System.out.println();
         System.out.println("build and test it:   cd " + project + " && mvn test");
         System.out.println("use it in a PAM rule, for example:");
-        System.out.println("  auth required " + Installation.home().resolve("lib/security/pam_java.so") + " "
-                + main.toAbsolutePath().normalize() + " allow=alice,bob");
+        String pamJava;
+        try {
+            pamJava = Installation.pamJavaSo().toString();
+        } catch (UsageException e) {
+            pamJava = "pam_java.so";
+        }
+        System.out.println("  auth required " + pamJava + " " + main.toAbsolutePath().normalize() + " allow=alice,bob");
         return Main.OK;
     }
 

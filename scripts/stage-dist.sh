@@ -9,14 +9,20 @@ version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n 1)
 dist="$PROJECT_DIR/dist"
 runtime="$dist/share/pam-java"
 
+# Each file is written beside its place and renamed over it: a running host that has the old
+# pam_java.so or jar mapped keeps its copy (rewriting it in place would crash it with SIGBUS).
+place() {  # place MODE SOURCE DESTINATION
+  install -m "$1" "$2" "$3.new.$$" && mv -f "$3.new.$$" "$3"
+}
+
 mkdir -p "$dist/lib/security" "$runtime" "$dist/etc/security" "$dist/bin"
-install -m 0755 pam-java-shim/target/native/pam_java.so "$dist/lib/security/pam_java.so"
-install -m 0644 "pam-java-api/target/pam-java-api-$version.jar" "$runtime/pam-java-api.jar"
-install -m 0644 "pam-java-bridge/target/pam-java-bridge-$version.jar" "$runtime/pam-java-bridge.jar"
+place 0755 pam-java-shim/target/native/pam_java.so "$dist/lib/security/pam_java.so"
+place 0644 "pam-java-api/target/pam-java-api-$version.jar" "$runtime/pam-java-api.jar"
+place 0644 "pam-java-bridge/target/pam-java-bridge-$version.jar" "$runtime/pam-java-bridge.jar"
 # The pam-java command: its jars, the example module its demo runs, and a launcher on the JDK
 # this build used (PAM_JAVA_JDK overrides it at run time).
 for part in stack client cli; do
-  install -m 0644 "pam-java-$part/target/pam-java-$part-$version.jar" "$runtime/pam-java-$part.jar"
+  place 0644 "pam-java-$part/target/pam-java-$part-$version.jar" "$runtime/pam-java-$part.jar"
 done
 install -D -m 0644 examples/totp/TotpModule.java "$runtime/examples/totp/TotpModule.java"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/pam-java"

@@ -128,6 +128,11 @@ final class NativeEntry {
                 } finally {
                     Thread.currentThread().setContextClassLoader(null);
                     instance.handle().wipeSecrets();
+                    // Releases the loader's open jars and their native buffers now rather than at
+                    // some later GC: a long-lived host would otherwise grow.
+                    if (instance.module().getClass().getClassLoader() instanceof java.io.Closeable loader) {
+                        loader.close();
+                    }
                 }
             }
         } catch (Throwable t) {

@@ -23,9 +23,11 @@ public final class PamConfigParser {
     /**
      * How many configuration files may be open at once. libpam has no include depth limit of its
      * own ({@code include} does not deepen the stack level): a file that includes itself recurses
-     * until fopen(3) runs out of file descriptors, which this stands for.
+     * until fopen(3) runs out of file descriptors (about a thousand), which this stands for. The
+     * innermost failure propagates up every level the same way whatever the depth, so a smaller
+     * limit gives libpam's outcome while keeping the recursion within an ordinary thread stack.
      */
-    static final int MAX_OPEN_FILES = 1000;
+    static final int MAX_OPEN_FILES = 100;
     /** The name libpam gives a rule that names no module. */
     private static final String UNKNOWN_MODULE = "<*unknown module*>";
 

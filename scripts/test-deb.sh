@@ -38,7 +38,7 @@ for page in docs/man/pam_java.8 docs/man/pam-java.1; do
   check "man --warnings -l $page: no warnings" [ -z "$warnings" ]
   [ -z "$warnings" ] || echo "$warnings" | sed 's/^/        | /'
 done
-lintian_out=$(lintian --fail-on error "$deb" 2>&1) && lintian_rc=0 || lintian_rc=$?
+lintian_out=$(lintian -I --fail-on error "$deb" 2>&1) && lintian_rc=0 || lintian_rc=$?
 echo "$lintian_out" | grep -v '^running with root privileges' | sed 's/^/   lintian: /' || true
 check "lintian reports no errors" [ "$lintian_rc" -eq 0 ]
 

@@ -7,12 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +24,6 @@ import java.util.stream.Stream;
  */
 final class CompiledClassCache {
     private static final String MAIN_FILE = "module-class";
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final Path dir;
 
@@ -39,7 +36,7 @@ final class CompiledClassCache {
         try {
             Files.createDirectories(dir.getParent());
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             String problem = problemWith(dir.toRealPath());
             if (problem != null) {
@@ -56,9 +53,9 @@ final class CompiledClassCache {
     }
 
     private static String problemWith(Path dir) throws IOException {
-        var perms = Files.getPosixFilePermissions(dir);
-        if (!perms.equals(OWNER_ONLY)) {
-            return "its mode is " + PosixFilePermissions.toString(perms) + ", not rwx------";
+        int mode = (Integer) Files.getAttribute(dir, "unix:mode") & 0777;
+        if (mode != 0700) {
+            return "its mode is " + Integer.toOctalString(mode) + ", not 700";
         }
         int self = TrustedPaths.effectiveUidOfProcess();
         int owner = (Integer) Files.getAttribute(dir, "unix:uid");
@@ -69,12 +66,14 @@ final class CompiledClassCache {
     CompiledModule read(String key) {
         Path entry = dir.resolve(key);
         try {
-            String main = Files.readString(entry.resolve(MAIN_FILE), StandardCharsets.UTF_8).strip();
+            String main = new String(ModuleLoader.readFile(entry.resolve(MAIN_FILE)), StandardCharsets.UTF_8).strip();
             Map<String, byte[]> classes = new HashMap<>();
-            try (var files = Files.newDirectoryStream(entry, "*.class")) {
+            try (var files = Files.newDirectoryStream(entry)) { // no glob: it would compile a regex
                 for (Path f : files) {
                     String name = f.getFileName().toString();
-                    classes.put(name.substring(0, name.length() - ".class".length()), Files.readAllBytes(f));
+                    if (name.endsWith(".class")) {
+                        classes.put(name.substring(0, name.length() - ".class".length()), ModuleLoader.readFile(f));
+                    }
                 }
             }
             return classes.containsKey(main) ? new CompiledModule(main, classes) : null;

@@ -203,7 +203,7 @@ public final class ModuleLoader {
     private static byte[] readModule(Path file) throws ModuleLoadException {
         readable(file);
         try {
-            return Files.readAllBytes(file);
+            return readFile(file);
         } catch (IOException e) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot read " + file + ": " + e, e);
         }
@@ -214,6 +214,16 @@ public final class ModuleLoader {
         String problem = TrustedPaths.problem(file);
         if (problem != null) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "refusing " + what + " " + file + ": " + problem);
+        }
+    }
+
+    /**
+     * The bytes of a file, through FileInputStream: Files.readAllBytes would bring up NIO's
+     * FileChannel machinery, tens of classes a cold PAM call otherwise never needs.
+     */
+    static byte[] readFile(Path file) throws IOException {
+        try (var in = new java.io.FileInputStream(file.toFile())) {
+            return in.readAllBytes();
         }
     }
 
@@ -230,7 +240,9 @@ public final class ModuleLoader {
 
     /** SHA-256 of the source, the JDK version and the API version: classes compiled elsewhere are not reused. */
     private static String cacheKey(byte[] source) {
-        byte[] suffix = ("\0" + Runtime.version() + "\0" + apiVersion()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // java.runtime.version, not Runtime.version(): its toString() starts the streams machinery.
+        byte[] suffix = ("\0" + System.getProperty("java.runtime.version") + "\0" + apiVersion())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] keyed = java.util.Arrays.copyOf(source, source.length + suffix.length);
         System.arraycopy(suffix, 0, keyed, source.length, suffix.length);
         return HexFormat.of().formatHex(Sha256.digest(keyed));

@@ -72,17 +72,16 @@ public final class TrustedPaths {
         return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & GROUP_OR_OTHERS_WRITE) != 0;
     }
 
-    /** The effective uid, from /proc/self/status ("Uid: real effective saved fs"). */
+    /**
+     * The effective uid: the owner of /proc/self (one stat, no parsing). A process that is not
+     * dumpable (setuid, or by prctl) sees /proc/self owned by root, which makes the checks
+     * stricter, never looser.
+     */
     private static int effectiveUid() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-                }
-            }
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         } catch (IOException | RuntimeException e) {
-            // Fall through: treat as root, the stricter choice.
+            return 0; // the stricter choice
         }
-        return 0;
     }
 }

@@ -31,7 +31,7 @@ final class LibPam {
     static final long PAM_XAUTH_DATA_SIZE = 32;
 
     /** pam_start(3): {@code int pam_start(service, user, const struct pam_conv *, pam_handle_t **)}. */
-    static final MethodHandle PAM_START = function("pam_start", ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle PAM_START = function("pam_start", ADDRESS, ADDRESS, ADDRESS);
     /**
      * pam_start_confdir(3), Linux-PAM 1.4 and later: pam_start with a configuration directory.
      * Empty on an older libpam, which then cannot take a directory.

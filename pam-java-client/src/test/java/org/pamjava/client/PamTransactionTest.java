@@ -52,6 +52,16 @@ class PamTransactionTest implements PamConstants {
     }
 
     @Test
+    void withoutAConfigDirectoryTheSystemsPamDotDIsUsed() {
+        // pam_start(3) itself (no confdir): a service no file names falls back to /etc/pam.d/other.
+        try (PamTransaction pam = PamTransaction.start("pam-java-client-test-no-such-service", "nobody",
+                message -> null)) {
+            int code = pam.acctMgmt(0);
+            assertTrue(code >= 0 && code < 32, "a PAM code from the system's 'other' stack: " + code);
+        }
+    }
+
+    @Test
     void denyFailsWithTheCodesOfPamDeny() throws IOException {
         pamd.service("svc", "auth required pam_deny.so", "account required pam_deny.so",
                 "password required pam_deny.so", "session required pam_deny.so");

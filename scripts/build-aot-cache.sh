@@ -28,7 +28,6 @@ trap 'rm -rf "$training" "$runtime/pam-java.aot.new" "$runtime/pam-java.aot.new.
 set -- -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:MetaspaceSize=8m -XX:-UsePerfData \
     -Djdk.reflect.useNativeAccessorOnly=true \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    --add-opens=java.base/java.lang=ALL-UNNAMED \
     -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar"
 
 "$jdk/bin/java" "$@" org.pamjava.internal.bridge.AotTraining prepare "$training"

@@ -178,8 +178,6 @@ static int create_jvm(JNIEnv **env)
      * System.err is: allow what they warn about instead. */
     ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);
     ok &= add_option(opts, &n, "--sun-misc-unsafe-memory-access=allow", NULL);
-    /* Lets the bridge overwrite the Strings of passwords at pam_end (SecretStrings.java). */
-    ok &= add_option(opts, &n, "--add-opens=java.base/java.lang=ALL-UNNAMED", NULL);
     if ((size_t)snprintf(aot_path, sizeof(aot_path), "%s/pam-java.aot", PJ_RUNTIME_DIR) < sizeof(aot_path)
         && access(aot_path, R_OK) == 0)
         ok &= add_option(opts, &n, OWN(format("-XX:AOTCache=%s%s", aot_path, "")), NULL);

@@ -394,6 +394,31 @@ static jboolean JNICALL jvm_initialized(JNIEnv *env, jclass cls)
     return pj_jvm_initialized() ? JNI_TRUE : JNI_FALSE;
 }
 
+/*
+ * Zeroes a String's internal array. JNI reaches private fields without java.base being opened,
+ * and without the method handles reflection would generate. The field is java.lang.String's
+ * "value" (byte[] since JDK 9's compact strings); if a JDK lays Strings out otherwise, nothing
+ * is done rather than something wrong.
+ */
+static jfieldID string_value;
+
+static void JNICALL wipe_string(JNIEnv *env, jclass cls, jstring secret)
+{
+    (void)cls;
+    if (secret == NULL || string_value == NULL)
+        return;
+    jbyteArray value = (jbyteArray)(*env)->GetObjectField(env, secret, string_value);
+    if (value == NULL)
+        return;
+    jsize len = (*env)->GetArrayLength(env, value);
+    jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
+    if (bytes != NULL) {
+        explicit_bzero(bytes, (size_t)len);
+        (*env)->ReleasePrimitiveArrayCritical(env, value, bytes, 0);
+    }
+    (*env)->DeleteLocalRef(env, value);
+}
+
 #define NATIVE(name, sig, fn) { (char *)(name), (char *)(sig), (void *)(fn) }
 static const JNINativeMethod natives[] = {
     NATIVE("getItem", "(JI[[B)I", get_item),
@@ -409,11 +434,18 @@ static const JNINativeMethod natives[] = {
     NATIVE("strerror", "(JI)[B", str_error),
     NATIVE("log", "(JI[B)V", log_line),
     NATIVE("jvmInitialized", "()Z", jvm_initialized),
+    NATIVE("wipeString", "(Ljava/lang/String;)V", wipe_string),
 };
 
 int pj_register_natives(JNIEnv *env, jclass libpam_class)
 {
     jint n = (jint)(sizeof(natives) / sizeof(natives[0]));
+    jclass string_class = (*env)->FindClass(env, "java/lang/String");
+    string_value = string_class != NULL ? (*env)->GetFieldID(env, string_class, "value", "[B") : NULL;
+    if (string_value == NULL) {
+        (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_WARNING, "this JDK's String has no byte[] value: passwords are left to the GC");
+    }
     if ((*env)->RegisterNatives(env, libpam_class, natives, n) != JNI_OK) {
         (*env)->ExceptionClear(env);
         pj_log(NULL, LOG_ERR, "cannot register the pam_java natives");

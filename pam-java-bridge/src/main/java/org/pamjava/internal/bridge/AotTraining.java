@@ -85,6 +85,9 @@ public final class AotTraining {
         }
         Utf8.decode(Utf8.encode("training \u2713", "text"), "text");
         new NativePamHandle(pamh, "training").env();
+        new SecretStrings();
+        new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "training");
+        new org.pamjava.Response("training", 0).toString();
     }
 
     /** Compiles the training module with javac on its own and packs it as a jar module. */

@@ -43,4 +43,7 @@ final class LibPam {
     static native void log(long pamh, int priority, byte[] message);
 
     static native boolean jvmInitialized();
+
+    /** Zeroes the characters of {@code secret} in place (a String of a password, at pam_end). */
+    static native void wipeString(String secret);
 }

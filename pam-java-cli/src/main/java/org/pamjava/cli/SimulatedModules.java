@@ -12,7 +12,6 @@ import java.util.Set;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
-import org.pamjava.internal.runtime.ModuleLoadException;
 import org.pamjava.internal.runtime.ModuleLoader;
 import org.pamjava.stack.Control;
 import org.pamjava.stack.ModuleResolver;
@@ -83,19 +82,14 @@ final class SimulatedModules {
             return Optional.empty(); // pam_java: PAM_OPEN_ERR
         }
         ModuleLoader loader = loaders.computeIfAbsent(moduleDir, dir -> new ModuleLoader(dir, null, List.of(), STDERR));
-        try {
-            return Optional.of(loader.load(args.getFirst(), STDERR));
-        } catch (ModuleLoadException e) {
-            STDERR.log(Diagnostics.LOG_ERR, e.getMessage());
-            return Optional.of(new FixedResultModule(e.pamCode()));
-        }
+        return Optional.of(loader.loadOrStandIn(args.getFirst(), STDERR));
     }
 
     private static String fileName(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    /** A module whose every operation returns one code: an assumed result, or a Java module that failed to load. */
+    /** A module whose every operation returns one code: the result --assume gives it. */
     private record FixedResultModule(int code) implements PamModule {
         @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return code; }
         @Override public int setcred(PamHandle pamh, int flags, List<String> args) { return code; }

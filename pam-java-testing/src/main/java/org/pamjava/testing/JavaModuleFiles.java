@@ -6,10 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
-import org.pamjava.internal.runtime.ModuleLoadException;
 import org.pamjava.internal.runtime.ModuleLoader;
 import org.pamjava.stack.ModuleResolver;
 
@@ -38,21 +36,6 @@ final class JavaModuleFiles implements ModuleResolver {
         }
         ModuleLoader loader = LOADERS.computeIfAbsent(moduleDir.toAbsolutePath(),
                 dir -> new ModuleLoader(dir, null, List.of(), STDERR));
-        try {
-            return Optional.of(loader.load(args.getFirst(), STDERR));
-        } catch (ModuleLoadException e) {
-            STDERR.log(Diagnostics.LOG_ERR, e.getMessage());
-            return Optional.of(new FailedModule(e.pamCode()));
-        }
-    }
-
-    /** Stands for a module that could not be loaded: every operation fails with the same code. */
-    private record FailedModule(int code) implements PamModule {
-        @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return code; }
-        @Override public int setcred(PamHandle pamh, int flags, List<String> args) { return code; }
-        @Override public int acctMgmt(PamHandle pamh, int flags, List<String> args) { return code; }
-        @Override public int openSession(PamHandle pamh, int flags, List<String> args) { return code; }
-        @Override public int closeSession(PamHandle pamh, int flags, List<String> args) { return code; }
-        @Override public int chauthtok(PamHandle pamh, int flags, List<String> args) { return code; }
+        return Optional.of(loader.loadOrStandIn(args.getFirst(), STDERR));
     }
 }

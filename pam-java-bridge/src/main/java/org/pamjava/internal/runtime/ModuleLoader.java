@@ -17,6 +17,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.pamjava.PamConstants;
+import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
 
 /**
@@ -69,6 +70,30 @@ public final class ModuleLoader {
         }
         throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR,
                 "cannot open " + file + ": a Java module must be a .java or .jar file");
+    }
+
+    /**
+     * The module, or, when it cannot be loaded, a stand-in whose every operation returns the
+     * loader's code ({@code PAM_OPEN_ERR} or {@code PAM_SERVICE_ERR}) as pam_java.so's calls do,
+     * with the reason logged. For the Java engine's users (test kit, pam-java simulate).
+     */
+    public PamModule loadOrStandIn(String moduleArg, Diagnostics log) {
+        try {
+            return load(moduleArg, log);
+        } catch (ModuleLoadException e) {
+            log.log(Diagnostics.LOG_ERR, e.getMessage());
+            return new FailedModule(e.pamCode());
+        }
+    }
+
+    /** What stands for a module that could not be loaded: every operation fails with one code. */
+    private record FailedModule(int code) implements PamModule {
+        @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int setcred(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int acctMgmt(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int openSession(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int closeSession(PamHandle pamh, int flags, List<String> args) { return code; }
+        @Override public int chauthtok(PamHandle pamh, int flags, List<String> args) { return code; }
     }
 
     private Class<?> loadSource(Path file, Diagnostics log) throws ModuleLoadException {

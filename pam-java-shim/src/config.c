@@ -105,16 +105,29 @@ static int apply_setting(pam_handle_t *pamh, struct pj_config *cfg, int lineno, 
         return copy_value(pamh, lineno, cfg->java_home, sizeof(cfg->java_home), value);
     if (strcmp(key, "jvm_options") == 0)
         return copy_value(pamh, lineno, cfg->jvm_options, sizeof(cfg->jvm_options), value);
-    if (strcmp(key, "class_path") == 0)
+    if (strcmp(key, "class_path") == 0) {
+        /* Relative entries would depend on the caller's working directory. */
+        for (const char *entry = value; *entry != '\0'; ) {
+            if (*entry != '/' && *entry != ':') {
+                pj_log(pamh, LOG_ERR, "%s:%d: class_path entries must be absolute paths", PJ_CONF_FILE, lineno);
+                return 0;
+            }
+            const char *colon = strchr(entry, ':');
+            entry = colon != NULL ? colon + 1 : entry + strlen(entry);
+        }
         return copy_value(pamh, lineno, cfg->class_path, sizeof(cfg->class_path), value);
+    }
     if (strcmp(key, "cache_dir") == 0)
         return copy_value(pamh, lineno, cfg->cache_dir, sizeof(cfg->cache_dir), value);
     if (strcmp(key, "timeout") == 0) {
         char *end;
         errno = 0;
         double seconds = strtod(value, &end);
-        if (errno != 0 || *end != '\0' || end == value || seconds < 0 || seconds > 86400) {
-            pj_log(pamh, LOG_ERR, "%s:%d: timeout must be seconds between 0 and 86400", PJ_CONF_FILE, lineno);
+        /* !(x >= 0 && x <= max) also refuses NaN. */
+        if (errno != 0 || *end != '\0' || end == value || !(seconds >= 0 && seconds <= 86400)
+            || (seconds > 0 && seconds < 0.001)) {
+            pj_log(pamh, LOG_ERR, "%s:%d: timeout must be 0 or seconds between 0.001 and 86400",
+                   PJ_CONF_FILE, lineno);
             return 0;
         }
         cfg->timeout_ms = (long)(seconds * 1000);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -66,11 +67,59 @@ static JavaVM *existing_jvm(void)
     return vm;
 }
 
-/* Variables HotSpot reads at creation that must not let the caller choose what runs. */
+/*
+ * Variables HotSpot reads at creation that must not let the caller choose what runs, or what a
+ * module sees: the locale (default Locale, file name encoding) and the time zone (a time-window
+ * policy must not follow the caller's TZ).
+ */
 static const char *const jvm_environment[] = {
     "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "JDK_AOT_VM_OPTIONS",
-    "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME",
+    "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME", "TZ", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE",
+    "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY", "LC_MESSAGES", "LC_PAPER", "LC_NAME",
+    "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION",
 };
+
+/* The system's time zone, from the /etc/localtime link (Debian), else /etc/timezone, else UTC. */
+static void system_time_zone(char *zone, size_t size)
+{
+    char link[PATH_MAX];
+    ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
+    if (n > 0) {
+        link[n] = '\0';
+        char *id = strstr(link, "zoneinfo/");
+        if (id != NULL && strlen(id + 9) < size) {
+            strcpy(zone, id + 9);
+            return;
+        }
+    }
+    FILE *f = fopen("/etc/timezone", "re");
+    if (f != NULL) {
+        if (fgets(zone, (int)size, f) != NULL) {
+            zone[strcspn(zone, " \t\n")] = '\0';
+            fclose(f);
+            if (zone[0] != '\0')
+                return;
+        } else {
+            fclose(f);
+        }
+    }
+    snprintf(zone, size, "UTC");
+}
+
+/* As root, the JVM and pam_java's own jars must be root's alone, like modules (DESIGN.md 4). */
+static int runtime_is_trusted(const char *libjvm)
+{
+    char path[PATH_MAX];
+    if (libjvm != NULL && !pj_path_is_trusted(NULL, libjvm))
+        return 0;
+    const char *files[] = { "pam-java-api.jar", "pam-java-bridge.jar", "pam-java.aot" };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, files[i]);
+        if ((i < 2 || access(path, F_OK) == 0) && !pj_path_is_trusted(NULL, path))
+            return 0;
+    }
+    return 1;
+}
 #define N_JVM_ENV (sizeof(jvm_environment) / sizeof(jvm_environment[0]))
 
 static int add_option(JavaVMOption *opts, int *n, char *text, void *extra)
@@ -134,7 +183,11 @@ static int create_jvm(JNIEnv **env)
     char aot_path[PATH_MAX];
 
     char *lib_path = format("%s/lib/server/libjvm.so%s", pj_config.java_home, "");
-    void *lib = lib_path != NULL ? dlopen(lib_path, RTLD_NOW | RTLD_LOCAL) : NULL;
+    if (lib_path == NULL || !runtime_is_trusted(lib_path)) {
+        free(lib_path);
+        return -1;
+    }
+    void *lib = dlopen(lib_path, RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
         pj_log(NULL, LOG_ERR, "cannot load the JVM %s: %s", lib_path ? lib_path : "?", dlerror());
         free(lib_path);
@@ -163,6 +216,9 @@ static int create_jvm(JNIEnv **env)
     /* An explicit (empty) flags file: HotSpot then ignores a .hotspotrc in the current directory. */
     ok &= add_option(opts, &n, "-XX:Flags=/dev/null", NULL);
     ok &= add_option(opts, &n, OWN(format("-Djava.io.tmpdir=%s%s", pj_config.cache_dir, "")), NULL);
+    char zone[128];
+    system_time_zone(zone, sizeof(zone));
+    ok &= add_option(opts, &n, OWN(format("-Duser.timezone=%s%s", zone, "")), NULL);
     /* Start-up budget: one GC thread, the C1 compiler only, a small heap. */
     ok &= add_option(opts, &n, "-XX:+UseSerialGC", NULL);
     ok &= add_option(opts, &n, "-XX:TieredStopAtLevel=1", NULL);
@@ -204,6 +260,7 @@ static int create_jvm(JNIEnv **env)
         saved_env[i] = v != NULL ? strdup(v) : NULL;
         unsetenv(jvm_environment[i]);
     }
+    setenv("LC_ALL", "C.UTF-8", 1);   /* Java's defaults: English, UTF-8 file names */
     /* HotSpot calls setlocale(LC_ALL, "") and installs signal handlers: give the host its own back. */
     char *host_locale = setlocale(LC_ALL, NULL) != NULL ? strdup(setlocale(LC_ALL, NULL)) : NULL;
     save_host_signals();
@@ -213,6 +270,7 @@ static int create_jvm(JNIEnv **env)
         setlocale(LC_ALL, host_locale);
         free(host_locale);
     }
+    unsetenv("LC_ALL");
     for (size_t i = 0; i < N_JVM_ENV; i++) {
         if (saved_env[i] != NULL) {
             setenv(jvm_environment[i], saved_env[i], 1);
@@ -281,6 +339,8 @@ static int load_bridge(JNIEnv *env)
         entry = (*env)->FindClass(env, BRIDGE_ENTRY);
         natives = (*env)->FindClass(env, "org/pamjava/internal/bridge/LibPam");
     } else {
+        if (!runtime_is_trusted(NULL))
+            return -1;
         jobject loader = new_bridge_loader(env);
         entry = loader ? load_bridge_class(env, loader, BRIDGE_ENTRY_DOTS) : NULL;
         natives = loader ? load_bridge_class(env, loader, BRIDGE_NATIVES_DOTS) : NULL;
@@ -293,8 +353,8 @@ static int load_bridge(JNIEnv *env)
     if (pj_register_natives(env, natives) != 0)
         return -1;
     entry_class = (*env)->NewGlobalRef(env, entry);
-    entry_call = (*env)->GetStaticMethodID(env, entry, "call", "(JII[[B)I");
-    entry_end = (*env)->GetStaticMethodID(env, entry, "end", "(J[BI)V");
+    entry_call = (*env)->GetStaticMethodID(env, entry, "call", "(JJII[[B)I");
+    entry_end = (*env)->GetStaticMethodID(env, entry, "end", "(JJ[BI)V");
     jmethodID init = (*env)->GetStaticMethodID(env, entry, "init",
         "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;)V");
     if (entry_class == NULL || entry_call == NULL || entry_end == NULL || init == NULL) {
@@ -384,16 +444,17 @@ int pj_jvm_run(JNIEnv *env, struct pj_call *call)
         result = PAM_BUF_ERR;
     } else if (call->op == PJ_END) {
         (*env)->CallStaticVoidMethod(env, entry_class, entry_end, (jlong)(intptr_t)call->pamh,
-                                     (*env)->GetObjectArrayElement(env, argv, 0), (jint)call->flags);
+                                     (jlong)call->token, (*env)->GetObjectArrayElement(env, argv, 0),
+                                     (jint)call->flags);
         result = PAM_SUCCESS;
     } else {
         result = (*env)->CallStaticIntMethod(env, entry_class, entry_call, (jlong)(intptr_t)call->pamh,
-                                             (jint)call->op, (jint)call->flags, argv);
+                                             (jlong)call->token, (jint)call->op, (jint)call->flags, argv);
     }
     if ((*env)->ExceptionCheck(env)) {
         /* The bridge catches everything; getting here means the JVM itself is in trouble. */
         (*env)->ExceptionClear(env);
-        pj_log(call->pamh, LOG_ERR, "unexpected Java exception escaped the pam_java runtime");
+        pj_log(NULL, LOG_ERR, "unexpected Java exception escaped the pam_java runtime");
         result = PAM_SERVICE_ERR;
     }
     (*env)->PopLocalFrame(env, NULL);

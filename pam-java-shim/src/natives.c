@@ -333,7 +333,7 @@ static jint JNICALL fail_delay(JNIEnv *env, jclass cls, jlong pamh, jint usec)
 struct get_user {
     pam_handle_t *pamh;
     const char *prompt;
-    const char *user;
+    char *user;       /* a copy: libpam's string is only safe to read while the caller waits */
     int rc;
 };
 
@@ -341,7 +341,10 @@ struct get_user {
 static void get_user_on_caller(void *arg)
 {
     struct get_user *g = arg;
-    g->rc = pam_get_user(g->pamh, &g->user, g->prompt);
+    const char *user = NULL;
+    g->rc = pam_get_user(g->pamh, &user, g->prompt);
+    if (g->rc == PAM_SUCCESS && user != NULL && (g->user = strdup(user)) == NULL)
+        g->rc = PAM_BUF_ERR;
 }
 
 static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray prompt, jobjectArray out)
@@ -356,8 +359,14 @@ static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray pro
     if (prompt != NULL && (p = c_string(env, prompt, NULL)) == NULL)
         return PAM_BUF_ERR;
     g.prompt = p;
-    if (pj_handback(call, get_user_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.user != NULL)
-        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, g.user, strlen(g.user)));
+    if (pj_handback(call, get_user_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.user != NULL) {
+        jbyteArray user = new_bytes(env, g.user, strlen(g.user));
+        if (user != NULL)
+            (*env)->SetObjectArrayElement(env, out, 0, user);
+        else
+            g.rc = PAM_BUF_ERR;
+    }
+    free(g.user);
     free(p);
     return g.rc;
 }
@@ -400,7 +409,7 @@ static jboolean JNICALL jvm_initialized(JNIEnv *env, jclass cls)
  * "value" (byte[] since JDK 9's compact strings); if a JDK lays Strings out otherwise, nothing
  * is done rather than something wrong.
  */
-static jfieldID string_value;
+static jfieldID string_value, string_hash, string_hash_is_zero;
 
 static void JNICALL wipe_string(JNIEnv *env, jclass cls, jstring secret)
 {
@@ -417,6 +426,11 @@ static void JNICALL wipe_string(JNIEnv *env, jclass cls, jstring secret)
         (*env)->ReleasePrimitiveArrayCritical(env, value, bytes, 0);
     }
     (*env)->DeleteLocalRef(env, value);
+    /* The cached hash is a function of the password too. */
+    if (string_hash != NULL)
+        (*env)->SetIntField(env, secret, string_hash, 0);
+    if (string_hash_is_zero != NULL)
+        (*env)->SetBooleanField(env, secret, string_hash_is_zero, JNI_FALSE);
 }
 
 #define NATIVE(name, sig, fn) { (char *)(name), (char *)(sig), (void *)(fn) }
@@ -442,6 +456,11 @@ int pj_register_natives(JNIEnv *env, jclass libpam_class)
     jint n = (jint)(sizeof(natives) / sizeof(natives[0]));
     jclass string_class = (*env)->FindClass(env, "java/lang/String");
     string_value = string_class != NULL ? (*env)->GetFieldID(env, string_class, "value", "[B") : NULL;
+    (*env)->ExceptionClear(env);
+    string_hash = string_class != NULL ? (*env)->GetFieldID(env, string_class, "hash", "I") : NULL;
+    (*env)->ExceptionClear(env);
+    string_hash_is_zero = string_class != NULL ? (*env)->GetFieldID(env, string_class, "hashIsZero", "Z") : NULL;
+    (*env)->ExceptionClear(env);
     if (string_value == NULL) {
         (*env)->ExceptionClear(env);
         pj_log(NULL, LOG_WARNING, "this JDK's String has no byte[] value: passwords are left to the GC");

@@ -33,16 +33,28 @@ static void setup(void)
     setup_result = pj_config_load(NULL, &pj_config);
 }
 
-static struct pj_call *new_call(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
+static struct pj_call *new_call(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv,
+                                unsigned long long token)
 {
     struct pj_call *call = calloc(1, sizeof(*call));
-    if (call != NULL) {
-        call->pamh = pamh;
-        call->op = op;
-        call->flags = flags;
-        call->argc = argc;
-        call->argv = argv;
-        call->result = PAM_SERVICE_ERR;
+    if (call == NULL)
+        return NULL;
+    call->pamh = pamh;
+    call->op = op;
+    call->flags = flags;
+    call->token = token;
+    call->result = PAM_SERVICE_ERR;
+    call->argv = calloc((size_t)argc + 1, sizeof(char *));
+    for (int i = 0; call->argv != NULL && i < argc; i++) {
+        if ((call->argv[i] = strdup(argv[i])) == NULL) {
+            pj_call_free(call);
+            return NULL;
+        }
+        call->argc = i + 1;
+    }
+    if (call->argv == NULL) {
+        free(call);
+        return NULL;
     }
     return call;
 }
@@ -54,44 +66,66 @@ static struct pj_call *new_call(pam_handle_t *pamh, enum pj_op op, int flags, in
 static int in_forked_child(void)
 {
     pid_t owner = pj_jvm_owner_pid();
-    return owner != 0 && owner != getpid();
+    return (owner != 0 && owner != getpid()) || pj_forked_after_start();
 }
+
+/* What pam_set_data keeps for a (handle, MODULE): the instance's name on the Java side. */
+struct instance_data {
+    char *module;
+    unsigned long long token;
+};
+
+/*
+ * Tokens, not handle addresses, name module instances: malloc gives a new handle the address of
+ * a freed one, and a late call of the old transaction must never meet the new one's instance.
+ */
+static unsigned long long next_token;
 
 /* pam_set_data cleanup, run by pam_end(3): the module's end hook, then the instance is dropped. */
 static void end_module(pam_handle_t *pamh, void *data, int status)
 {
-    char *module = data;
-    const char *argv[1] = { module };
+    struct instance_data *d = data;
+    const char *argv[1] = { d->module };
 
     if (!in_forked_child() && !(status & PAM_DATA_REPLACE)) {
-        struct pj_call *call = new_call(pamh, PJ_END, status, 1, argv);
+        struct pj_call *call = new_call(pamh, PJ_END, status, 1, argv, d->token);
         if (call != NULL)
             (void)pj_call_run(call, pj_config.timeout_ms);
     }
-    free(module);
+    free(d->module);
+    free(d);
 }
 
 /* The first call of a module on a handle arranges for its end hook at pam_end. */
-static int register_end_hook(pam_handle_t *pamh, const char *module)
+static int instance_of(pam_handle_t *pamh, const char *module, unsigned long long *token)
 {
-    char *key = NULL, *data = NULL;
+    char *key = NULL;
     const void *existing = NULL;
+    struct instance_data *d;
     int rc;
 
     if (asprintf(&key, DATA_KEY_PREFIX "%s", module) < 0)
         return PAM_BUF_ERR;
     rc = pam_get_data(pamh, key, &existing);
-    if (rc == PAM_SUCCESS) {
+    if (rc == PAM_SUCCESS && existing != NULL) {
+        *token = ((const struct instance_data *)existing)->token;
         free(key);
         return PAM_SUCCESS;
     }
-    if ((data = strdup(module)) == NULL) {
+    d = calloc(1, sizeof(*d));
+    if (d == NULL || (d->module = strdup(module)) == NULL) {
+        free(d);
         free(key);
         return PAM_BUF_ERR;
     }
-    rc = pam_set_data(pamh, key, data, end_module);
-    if (rc != PAM_SUCCESS)
-        free(data);
+    d->token = __atomic_add_fetch(&next_token, 1, __ATOMIC_RELAXED);
+    rc = pam_set_data(pamh, key, d, end_module);
+    if (rc != PAM_SUCCESS) {
+        free(d->module);
+        free(d);
+    } else {
+        *token = d->token;
+    }
     free(key);
     return rc;
 }
@@ -123,9 +157,10 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
     pthread_once(&setup_once, setup);
     if (setup_result != PAM_SUCCESS)
         return setup_result;
-    if ((rc = register_end_hook(pamh, argv[0])) != PAM_SUCCESS)
+    unsigned long long token = 0;
+    if ((rc = instance_of(pamh, argv[0], &token)) != PAM_SUCCESS)
         return rc;
-    struct pj_call *call = new_call(pamh, op, flags, argc, argv);
+    struct pj_call *call = new_call(pamh, op, flags, argc, argv, token);
     if (call == NULL)
         return PAM_BUF_ERR;
     return pj_call_run(call, pj_config.timeout_ms);

@@ -35,7 +35,8 @@ struct pj_call {
     enum pj_op op;
     int flags;
     int argc;
-    const char **argv;
+    char **argv;                   /* the call's own copy: the caller's may be gone (timeout) */
+    unsigned long long token;      /* names the module instance of this handle and MODULE */
     int result;
 
     void (*handback)(void *arg);   /* set by the worker while state == CALL_HANDBACK */
@@ -63,6 +64,8 @@ int pj_jvm_initialized(void);
 
 /* workers.c */
 int pj_call_run(struct pj_call *call, long timeout_ms);
+void pj_call_free(struct pj_call *call);
+int pj_forked_after_start(void);
 struct pj_call *pj_current_call(void);
 int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg);
 int pj_enter_libpam(struct pj_call *call);

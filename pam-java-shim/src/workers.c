@@ -5,6 +5,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pam_java.h"
 
@@ -26,6 +27,22 @@ struct worker {
 
 static struct worker *idle_workers;
 static __thread struct pj_call *current_call;
+/* The process that started the workers: a forked child has their memory but not the threads. */
+static pid_t pool_pid;
+
+int pj_forked_after_start(void)
+{
+    pid_t pid = __atomic_load_n(&pool_pid, __ATOMIC_ACQUIRE);
+    return pid != 0 && pid != getpid();
+}
+
+void pj_call_free(struct pj_call *call)
+{
+    for (int i = 0; i < call->argc; i++)
+        free(call->argv[i]);
+    free(call->argv);
+    free(call);
+}
 
 struct pj_call *pj_current_call(void)
 {
@@ -36,16 +53,21 @@ static void release_call(struct pj_call *call)
 {
     if (--call->refs == 0) {
         pthread_cond_destroy(&call->cond);
-        free(call);
+        pj_call_free(call);
     }
 }
 
 static void run_call(JNIEnv *env, struct pj_call *call)
 {
-    int result;
+    int result = PAM_SERVICE_ERR;
 
+    /* A call its caller gave up on before it started is not run: its handle may be gone. */
+    pthread_mutex_lock(&pj_lock);
+    int abandoned = call->abandoned;
+    pthread_mutex_unlock(&pj_lock);
     current_call = call;
-    result = env != NULL ? pj_jvm_run(env, call) : PAM_SERVICE_ERR;
+    if (env != NULL && !abandoned)
+        result = pj_jvm_run(env, call);
     current_call = NULL;
 
     pthread_mutex_lock(&pj_lock);
@@ -105,6 +127,8 @@ static int start_worker(struct pj_call *call)
     sigdelset(&async_signals, SIGTRAP);
     sigdelset(&async_signals, SIGSYS);
 
+    if (pool_pid == 0)
+        __atomic_store_n(&pool_pid, getpid(), __ATOMIC_RELEASE);
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, WORKER_STACK_SIZE);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -162,7 +186,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
         call->refs = 0;
         pthread_mutex_unlock(&pj_lock);
         pthread_cond_destroy(&call->cond);
-        free(call);
+        pj_call_free(call);
         return result;
     }
     for (;;) {
@@ -187,7 +211,11 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
             /* Wait out a libpam call in progress: after we return, pamh may be freed. */
             while (call->in_libpam)
                 pthread_cond_wait(&call->cond, &pj_lock);
+            /* Meanwhile the worker may have finished or asked for a hand-back: serve it. */
+            if (call->state == CALL_DONE || call->state == CALL_HANDBACK)
+                continue;
             call->abandoned = 1;
+            pthread_cond_broadcast(&call->cond);
             pj_log(call->pamh, LOG_ERR, "the Java module did not answer within %ld ms; giving up",
                    timeout_ms);
             result = PAM_AUTHINFO_UNAVAIL;
@@ -210,7 +238,7 @@ int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg)
         call->handback_arg = arg;
         call->state = CALL_HANDBACK;
         pthread_cond_broadcast(&call->cond);
-        while (call->state == CALL_HANDBACK)
+        while (call->state == CALL_HANDBACK && !call->abandoned)
             pthread_cond_wait(&call->cond, &pj_lock);
     }
     ok = !call->abandoned;

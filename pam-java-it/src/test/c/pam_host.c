@@ -256,7 +256,7 @@ static void raise_signals(const char *prefix)
 static void print_java_environment(const char *prefix)
 {
     static const char *const names[] = { "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS",
-        "JDK_AOT_VM_OPTIONS", "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME", "LD_LIBRARY_PATH" };
+        "JDK_AOT_VM_OPTIONS", "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME", "LD_LIBRARY_PATH", "TZ", "LANG" };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const char *v = getenv(names[i]);
         printf("%senv %s=%s\n", prefix, names[i], v ? v : "<unset>");

@@ -80,6 +80,8 @@ public class HostileModule implements PamModule {
                 for (String p : List.of("user.home", "java.io.tmpdir", "java.class.path", "java.library.path")) {
                     record(args, "property " + p + "=" + System.getProperty(p));
                 }
+                record(args, "timezone " + java.util.TimeZone.getDefault().getID());
+                record(args, "locale " + java.util.Locale.getDefault());
             }
             case "planted" -> {
                 try {

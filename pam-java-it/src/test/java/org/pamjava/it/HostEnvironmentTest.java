@@ -56,15 +56,19 @@ class HostEnvironmentTest {
         Path flags = dir.resolve("flags");
         Files.writeString(flags, "+PrintFlagsFinal\n");
         Files.createDirectories(dir.resolve("evil-lib"));
-        return Map.of(
-                "JAVA_TOOL_OPTIONS", "-javaagent:" + agent + " -XX:VMOptionsFile=" + options,
-                "_JAVA_OPTIONS", "-javaagent:" + agent + " -XX:Flags=" + flags,
-                "JDK_JAVA_OPTIONS", "-javaagent:" + agent,
-                "JDK_AOT_VM_OPTIONS", "-javaagent:" + agent + " -XX:AOTMode=create",
-                "_JAVA_SR_SIGNUM", "14",
-                "CLASSPATH", dir.toString(),
-                "JAVA_HOME", dir.resolve("no-such-jdk").toString(),
-                "LD_LIBRARY_PATH", dir.resolve("evil-lib").toString());
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("JAVA_TOOL_OPTIONS", "-javaagent:" + agent + " -XX:VMOptionsFile=" + options);
+        env.put("_JAVA_OPTIONS", "-javaagent:" + agent + " -XX:Flags=" + flags);
+        env.put("JDK_JAVA_OPTIONS", "-javaagent:" + agent);
+        env.put("JDK_AOT_VM_OPTIONS", "-javaagent:" + agent + " -XX:AOTMode=create");
+        env.put("_JAVA_SR_SIGNUM", "14");
+        env.put("CLASSPATH", dir.toString());
+        env.put("JAVA_HOME", dir.resolve("no-such-jdk").toString());
+        env.put("LD_LIBRARY_PATH", dir.resolve("evil-lib").toString());
+        // A time-window policy must not follow the caller's clock, nor a module the caller's locale.
+        env.put("TZ", "Etc/GMT-12");
+        env.put("LANG", "tr_TR.UTF-8");
+        return env;
     }
 
     private static void assertNothingPlantedRan(Run run, Path marker, Map<String, String> attack) {
@@ -75,8 +79,8 @@ class HostEnvironmentTest {
         assertEquals("", run.stderr());
         // The host's own environment is as it was, before and after the call.
         List<String> env = run.lines().stream().filter(l -> l.startsWith("env ")).toList();
-        assertEquals(16, env.size(), run.lines().toString());
-        assertEquals(env.subList(0, 8), env.subList(8, 16));
+        assertEquals(20, env.size(), run.lines().toString());
+        assertEquals(env.subList(0, 10), env.subList(10, 20));
         for (var e : attack.entrySet()) {
             assertTrue(env.contains("env " + e.getKey() + "=" + e.getValue()), e.getKey() + " in " + env);
         }
@@ -86,6 +90,8 @@ class HostEnvironmentTest {
         assertTrue(run.results().contains("property java.library.path=" + PamTestBed.DIST.resolve("share/pam-java")),
                 run.results().toString());
         assertTrue(run.results().stream().noneMatch(l -> l.contains("evil")), run.results().toString());
+        assertTrue(run.results().stream().noneMatch(l -> l.equals("timezone Etc/GMT-12") || l.startsWith("locale tr")),
+                run.results().toString());
     }
 
     @Test
@@ -123,7 +129,7 @@ class HostEnvironmentTest {
         Map<String, String> kept = new java.util.HashMap<>(attack);
         kept.remove("LD_LIBRARY_PATH");
         List<String> env = run.lines().stream().filter(l -> l.startsWith("env ")).toList();
-        assertEquals(env.subList(0, 8), env.subList(8, 16));
+        assertEquals(env.subList(0, 10), env.subList(10, 20));
         assertFalse(Files.exists(marker), "the planted agent ran");
         assertTrue(run.lines().contains("env LD_LIBRARY_PATH=<unset>"), env.toString());
         for (var e : kept.entrySet()) {

@@ -67,12 +67,12 @@ public final class AotTraining {
         for (String moduleArg : List.of("TrainingModule.java", "training.jar")) {
             byte[][] argv0 = {moduleArg.getBytes(java.nio.charset.StandardCharsets.UTF_8)};
             for (Operation op : List.of(Operation.AUTHENTICATE, Operation.ACCT_MGMT)) {
-                int rc = NativeEntry.call(pamh, op.ordinal(), 0, argv0);
+                int rc = NativeEntry.call(pamh, pamh, op.ordinal(), 0, argv0);
                 if (rc != PamConstants.PAM_SUCCESS) {
                     throw new IllegalStateException("training module failed: " + rc);
                 }
             }
-            NativeEntry.end(pamh, argv0[0], 0);
+            NativeEntry.end(pamh, pamh, argv0[0], 0);
             pamh++;
         }
         PamModule module = new ModuleLoader(dir, cache, List.of(), log).load("training.jar", log);

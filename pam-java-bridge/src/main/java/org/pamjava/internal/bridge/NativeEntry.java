@@ -22,13 +22,14 @@ import org.pamjava.internal.runtime.Operation;
  * each operation, {@link #end} at pam_end(3). Nothing may escape into C: every failure becomes a
  * PAM code and a syslog line.
  *
- * <p>Module instances live per (PAM handle, MODULE argument): created at the handle's first call
- * of that module, dropped after {@code end}.
+ * <p>Module instances live per (PAM handle, MODULE argument), which pam_java.so names with a
+ * token it never reuses (a handle's address is reused by the next pam_start): created at the
+ * first call, dropped after {@code end}.
  */
 final class NativeEntry {
     private record Instance(PamModule module, NativePamHandle handle) {}
 
-    private static final Map<Long, Map<String, Instance>> INSTANCES = new ConcurrentHashMap<>();
+    private static final Map<Long, Instance> INSTANCES = new ConcurrentHashMap<>();
     private static volatile ModuleLoader loader;
     private static volatile String libpamVersion = "unknown";
 
@@ -76,7 +77,7 @@ final class NativeEntry {
         }
     }
 
-    static int call(long pamh, int opNumber, int flags, byte[][] argv) {
+    static int call(long pamh, long token, int opNumber, int flags, byte[][] argv) {
         Diagnostics log = syslog(pamh);
         try {
             Operation op = Operation.ofNumber(opNumber);
@@ -84,7 +85,7 @@ final class NativeEntry {
             String moduleArg = args.get(0);
             Instance instance;
             try {
-                instance = instance(pamh, moduleArg, log);
+                instance = instance(pamh, token, moduleArg, log);
             } catch (ModuleLoadException e) {
                 log.log(Diagnostics.LOG_ERR, e.getMessage());
                 if (e.getCause() != null && e.pamCode() == PamConstants.PAM_SERVICE_ERR) {
@@ -112,15 +113,11 @@ final class NativeEntry {
         }
     }
 
-    static void end(long pamh, byte[] moduleArg, int status) {
+    static void end(long pamh, long token, byte[] moduleArg, int status) {
         Diagnostics log = syslog(pamh);
         try {
             String module = Utf8.decode(moduleArg, "module argument");
-            Map<String, Instance> modules = INSTANCES.get(pamh);
-            Instance instance = modules == null ? null : modules.remove(module);
-            if (modules != null && modules.isEmpty()) {
-                INSTANCES.remove(pamh);
-            }
+            Instance instance = INSTANCES.remove(token);
             if (instance != null) {
                 Thread.currentThread().setContextClassLoader(instance.module().getClass().getClassLoader());
                 try {
@@ -140,20 +137,16 @@ final class NativeEntry {
         }
     }
 
-    private static Instance instance(long pamh, String moduleArg, Diagnostics log) throws ModuleLoadException {
-        Map<String, Instance> modules = INSTANCES.get(pamh);
-        if (modules == null) {
-            modules = new ConcurrentHashMap<>();
-            INSTANCES.put(pamh, modules); // one thread uses a handle at a time
-        }
-        Instance instance = modules.get(moduleArg);
+    private static Instance instance(long pamh, long token, String moduleArg, Diagnostics log)
+            throws ModuleLoadException {
+        Instance instance = INSTANCES.get(token);
         if (instance == null) {
             if (loader == null) {
                 throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                         "the pam_java runtime did not initialise; see the first error in syslog");
             }
             instance = new Instance(loader.load(moduleArg, log), new NativePamHandle(pamh, libpamVersion));
-            modules.put(moduleArg, instance);
+            INSTANCES.put(token, instance); // one thread uses a handle at a time
         }
         return instance;
     }

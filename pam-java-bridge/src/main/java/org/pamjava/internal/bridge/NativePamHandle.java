@@ -179,7 +179,15 @@ final class NativePamHandle implements PamHandle {
             check(LibPam.conversation(pamh, styles, texts, replies, retCodes), "conversation");
             List<Response> responses = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                String resp = replies[i] == null ? null : secrets.track(secretString(replies[i], "conversation reply"));
+                String resp = null;
+                if (replies[i] != null) {
+                    // Replies typed without echo are secrets, wiped at pam_end; others (a user
+                    // name, a yes) are left alone, so a module may keep them.
+                    resp = secretString(replies[i], "conversation reply");
+                    if (styles[i] == PAM_PROMPT_ECHO_OFF) {
+                        secrets.track(resp);
+                    }
+                }
                 responses.add(new Response(resp, retCodes[i]));
             }
             return List.copyOf(responses);

@@ -14,7 +14,6 @@ import java.util.Map;
  * acceptable as an ancestor: others cannot rename or remove root's entries in it.
  */
 public final class TrustedPaths {
-    private static final int EFFECTIVE_UID = effectiveUid();
     private static final int STICKY = 01000;
     private static final int GROUP_OR_OTHERS_WRITE = 0022;
     private static final int S_IFMT = 0170000;
@@ -25,7 +24,7 @@ public final class TrustedPaths {
 
     /** Whether the process runs with effective uid 0 (the checks apply only then). */
     public static boolean runningAsRoot() {
-        return EFFECTIVE_UID == 0;
+        return effectiveUid() == 0;
     }
 
     /** Why {@code file} must not be used, or {@code null} when it can be (always, when not root). */
@@ -47,7 +46,7 @@ public final class TrustedPaths {
     }
 
     static int effectiveUidOfProcess() {
-        return EFFECTIVE_UID;
+        return effectiveUid();
     }
 
     private static String problemAlong(Path file, int allowedOwner) throws IOException {
@@ -73,7 +72,8 @@ public final class TrustedPaths {
     }
 
     /**
-     * The effective uid: the owner of /proc/self (one stat, no parsing). A process that is not
+     * The effective uid, now (a host may change it between calls): the owner of /proc/self, one
+     * stat, no parsing. A process that is not
      * dumpable (setuid, or by prctl) sees /proc/self owned by root, which makes the checks
      * stricter, never looser.
      */

@@ -53,14 +53,14 @@ public class NativeEntryBench {
         NativeEntry.init(dir.toString(), dir.toString(), dir.toString(), "", false, "jmh");
         jarArgv = new byte[][] {"TrivialModule.jar".getBytes(StandardCharsets.UTF_8)};
         javaArgv = new byte[][] {"TrivialModule.java".getBytes(StandardCharsets.UTF_8)};
-        if (transaction(javaArgv) != 0 || NativeEntry.call(loadedHandle, AUTHENTICATE, 0, jarArgv) != 0) {
+        if (transaction(javaArgv) != 0 || NativeEntry.call(loadedHandle, loadedHandle, AUTHENTICATE, 0, jarArgv) != 0) {
             throw new IllegalStateException("the trivial module failed; see the log above");
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        NativeEntry.end(loadedHandle, jarArgv[0], 0);
+        NativeEntry.end(loadedHandle, loadedHandle, jarArgv[0], 0);
         BenchModules.delete(dir);
     }
 
@@ -79,14 +79,14 @@ public class NativeEntryBench {
     /** One call on a handle whose module is loaded: the dispatch alone. */
     @Benchmark
     public int callOnLoadedHandle() {
-        return NativeEntry.call(loadedHandle, AUTHENTICATE, 0, jarArgv);
+        return NativeEntry.call(loadedHandle, loadedHandle, AUTHENTICATE, 0, jarArgv);
     }
 
     private int transaction(byte[][] argv) {
         long pamh = nextHandle++;
-        int rc = NativeEntry.call(pamh, AUTHENTICATE, 0, argv) | NativeEntry.call(pamh, ACCT_MGMT, 0, argv)
-                | NativeEntry.call(pamh, OPEN_SESSION, 0, argv) | NativeEntry.call(pamh, CLOSE_SESSION, 0, argv);
-        NativeEntry.end(pamh, argv[0], 0);
+        int rc = NativeEntry.call(pamh, pamh, AUTHENTICATE, 0, argv) | NativeEntry.call(pamh, pamh, ACCT_MGMT, 0, argv)
+                | NativeEntry.call(pamh, pamh, OPEN_SESSION, 0, argv) | NativeEntry.call(pamh, pamh, CLOSE_SESSION, 0, argv);
+        NativeEntry.end(pamh, pamh, argv[0], 0);
         return rc;
     }
 }

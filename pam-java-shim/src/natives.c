@@ -36,6 +36,20 @@ static jbyteArray new_bytes(JNIEnv *env, const char *s, size_t len)
     return a;
 }
 
+/*
+ * Puts a copy of s into out[index]. On failure an OutOfMemoryError is pending and no other JNI
+ * call may follow but returning: the caller returns PAM_BUF_ERR (Java sees the error).
+ */
+static int store_bytes(JNIEnv *env, jobjectArray out, jsize index, const char *s, size_t len)
+{
+    jbyteArray a = new_bytes(env, s, len);
+    if (a == NULL)
+        return 0;
+    (*env)->SetObjectArrayElement(env, out, index, a);
+    (*env)->DeleteLocalRef(env, a);
+    return 1;
+}
+
 /* A NUL-terminated malloc'd copy of a Java byte[] (the caller wipes and frees it), or NULL. */
 static char *c_string(JNIEnv *env, jbyteArray bytes, size_t *len_out)
 {
@@ -70,8 +84,8 @@ static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, job
     if (pj_enter_libpam(call) != 0)
         return PAM_ABORT;
     rc = pam_get_item(handle_of(pamh), item, &value);
-    if (rc == PAM_SUCCESS && value != NULL)
-        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, value, strlen(value)));
+    if (rc == PAM_SUCCESS && value != NULL && !store_bytes(env, out, 0, value, strlen(value)))
+        rc = PAM_BUF_ERR;
     pj_leave_libpam(call);
     return rc;
 }
@@ -110,11 +124,10 @@ static jint JNICALL get_xauth(JNIEnv *env, jclass cls, jlong pamh, jobjectArray 
         return PAM_ABORT;
     rc = pam_get_item(handle_of(pamh), PAM_XAUTHDATA, &value);
     const struct pam_xauth_data *x = value;
-    if (rc == PAM_SUCCESS && x != NULL && x->name != NULL) {
-        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, x->name, (size_t)x->namelen));
-        (*env)->SetObjectArrayElement(env, out, 1, new_bytes(env, x->data ? x->data : "",
-                                                             x->data ? (size_t)x->datalen : 0));
-    }
+    if (rc == PAM_SUCCESS && x != NULL && x->name != NULL
+        && !(store_bytes(env, out, 0, x->name, (size_t)x->namelen)
+             && store_bytes(env, out, 1, x->data ? x->data : "", x->data ? (size_t)x->datalen : 0)))
+        rc = PAM_BUF_ERR;
     pj_leave_libpam(call);
     return rc;
 }
@@ -173,11 +186,10 @@ static jint JNICALL get_env(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name
         return PAM_ABORT;
     }
     const char *value = pam_getenv(handle_of(pamh), key);
-    if (value != NULL)
-        (*env)->SetObjectArrayElement(env, out, 0, new_bytes(env, value, strlen(value)));
+    int rc = value == NULL || store_bytes(env, out, 0, value, strlen(value)) ? PAM_SUCCESS : PAM_BUF_ERR;
     pj_leave_libpam(call);
     free(key);
-    return PAM_SUCCESS;
+    return rc;
 }
 
 static jint JNICALL put_env(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name_value)
@@ -221,8 +233,8 @@ static jobjectArray JNICALL get_env_list(JNIEnv *env, jclass cls, jlong pamh)
     if (bytes_class != NULL)
         result = (*env)->NewObjectArray(env, n, bytes_class, NULL);
     for (jsize i = 0; i < n; i++) {
-        if (result != NULL)
-            (*env)->SetObjectArrayElement(env, result, i, new_bytes(env, list[i], strlen(list[i])));
+        if (result != NULL && !store_bytes(env, result, i, list[i], strlen(list[i])))
+            result = NULL;   /* out of memory: the error is pending; just free the rest */
         wipe_free(list[i]);
     }
     free(list);
@@ -290,10 +302,9 @@ static jint JNICALL conversation(JNIEnv *env, jclass cls, jlong pamh, jintArray 
         for (int i = 0; i < c.n; i++) {
             const char *resp = c.responses[i].resp;
             codes[i] = c.responses[i].resp_retcode;
-            if (resp != NULL) {
-                jbyteArray reply = new_bytes(env, resp, strlen(resp));
-                (*env)->SetObjectArrayElement(env, replies, i, reply);
-                (*env)->DeleteLocalRef(env, reply);
+            if (resp != NULL && !store_bytes(env, replies, i, resp, strlen(resp))) {
+                c.rc = PAM_BUF_ERR;
+                goto out;
             }
         }
         (*env)->SetIntArrayRegion(env, ret_codes, 0, c.n, codes);
@@ -359,13 +370,9 @@ static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray pro
     if (prompt != NULL && (p = c_string(env, prompt, NULL)) == NULL)
         return PAM_BUF_ERR;
     g.prompt = p;
-    if (pj_handback(call, get_user_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.user != NULL) {
-        jbyteArray user = new_bytes(env, g.user, strlen(g.user));
-        if (user != NULL)
-            (*env)->SetObjectArrayElement(env, out, 0, user);
-        else
-            g.rc = PAM_BUF_ERR;
-    }
+    if (pj_handback(call, get_user_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.user != NULL
+        && !store_bytes(env, out, 0, g.user, strlen(g.user)))
+        g.rc = PAM_BUF_ERR;
     free(g.user);
     free(p);
     return g.rc;

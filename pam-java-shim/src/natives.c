@@ -23,6 +23,14 @@ static struct pj_call *owning_call(jlong pamh)
     return call;
 }
 
+/* The call owning pamh, inside a libpam window: PAM_SUCCESS, NOT_IN_CALL or PAM_ABORT (gone). */
+static int enter(jlong pamh, struct pj_call **call)
+{
+    if ((*call = owning_call(pamh)) == NULL)
+        return NOT_IN_CALL;
+    return pj_enter_libpam(*call) == 0 ? PAM_SUCCESS : PAM_ABORT;
+}
+
 static pam_handle_t *handle_of(jlong pamh)
 {
     return (pam_handle_t *)(intptr_t)pamh;
@@ -74,15 +82,13 @@ static void wipe_free(char *s)
 
 static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jobjectArray out)
 {
-    struct pj_call *call = owning_call(pamh);
+    struct pj_call *call;
     const void *value = NULL;
-    int rc;
+    int rc = enter(pamh, &call);
     (void)cls;
 
-    if (call == NULL)
-        return NOT_IN_CALL;
-    if (pj_enter_libpam(call) != 0)
-        return PAM_ABORT;
+    if (rc != PAM_SUCCESS)
+        return rc;
     rc = pam_get_item(handle_of(pamh), item, &value);
     if (rc == PAM_SUCCESS && value != NULL && !store_bytes(env, out, 0, value, strlen(value)))
         rc = PAM_BUF_ERR;
@@ -113,15 +119,13 @@ static jint JNICALL set_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jby
 
 static jint JNICALL get_xauth(JNIEnv *env, jclass cls, jlong pamh, jobjectArray out)
 {
-    struct pj_call *call = owning_call(pamh);
+    struct pj_call *call;
     const void *value = NULL;
-    int rc;
+    int rc = enter(pamh, &call);
     (void)cls;
 
-    if (call == NULL)
-        return NOT_IN_CALL;
-    if (pj_enter_libpam(call) != 0)
-        return PAM_ABORT;
+    if (rc != PAM_SUCCESS)
+        return rc;
     rc = pam_get_item(handle_of(pamh), PAM_XAUTHDATA, &value);
     const struct pam_xauth_data *x = value;
     if (rc == PAM_SUCCESS && x != NULL && x->name != NULL
@@ -327,15 +331,13 @@ out:
 
 static jint JNICALL fail_delay(JNIEnv *env, jclass cls, jlong pamh, jint usec)
 {
-    struct pj_call *call = owning_call(pamh);
-    int rc;
+    struct pj_call *call;
+    int rc = enter(pamh, &call);
     (void)env;
     (void)cls;
 
-    if (call == NULL)
-        return NOT_IN_CALL;
-    if (pj_enter_libpam(call) != 0)
-        return PAM_ABORT;
+    if (rc != PAM_SUCCESS)
+        return rc;
     rc = pam_fail_delay(handle_of(pamh), (unsigned int)usec);
     pj_leave_libpam(call);
     return rc;

@@ -125,11 +125,9 @@ final class NativeEntry {
                 } finally {
                     Thread.currentThread().setContextClassLoader(null);
                     instance.handle().wipeSecrets();
-                    // Releases the loader's open jars and their native buffers now rather than at
-                    // some later GC: a long-lived host would otherwise grow.
-                    if (instance.module().getClass().getClassLoader() instanceof java.io.Closeable loader) {
-                        loader.close();
-                    }
+                    // A loader of the instance's own: its jars and their native buffers are
+                    // released now rather than at some later GC (a long-lived host would grow).
+                    ModuleLoader.release(instance.module());
                 }
             }
         } catch (Throwable t) {

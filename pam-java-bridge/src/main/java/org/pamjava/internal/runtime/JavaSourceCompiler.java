@@ -77,7 +77,7 @@ final class JavaSourceCompiler {
 
     /** The one public, concrete class that implements PamModule, preferring top-level classes. */
     private static String findModuleClass(Path file, Map<String, byte[]> classes) throws ModuleLoadException {
-        var loader = new ModuleClassLoader("pam-java-probe", classes, null, new java.net.URL[0]);
+        var loader = new ModuleClassLoader("pam-java-probe", classes, null, new java.net.URL[0], true);
         List<String> candidates = new ArrayList<>();
         for (String name : classes.keySet()) {
             try {

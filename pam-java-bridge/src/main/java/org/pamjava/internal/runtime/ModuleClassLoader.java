@@ -22,16 +22,25 @@ final class ModuleClassLoader extends URLClassLoader {
 
     private final Map<String, byte[]> compiledClasses;
     private final CodeSource compiledSource;
+    private final boolean perHandle;
 
     /**
      * @param compiledClasses class files by binary name (a compiled .java, or a jar module's own classes)
      * @param compiledFrom where those came from (the module file), for their CodeSource
      * @param jars further class path: dependency jars, the configured class_path
+     * @param perHandle whether it serves one PAM handle (else all handles of a module without static state)
      */
-    ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL compiledFrom, URL[] jars) {
+    ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL compiledFrom, URL[] jars,
+                      boolean perHandle) {
         super(name, jars, ApiOnlyClassLoader.INSTANCE);
+        this.perHandle = perHandle;
         this.compiledClasses = compiledClasses;
         this.compiledSource = compiledFrom == null ? null : new CodeSource(compiledFrom, (CodeSigner[]) null);
+    }
+
+    /** Whether this loader serves one PAM handle's instance only (and is closed after its end). */
+    boolean perHandle() {
+        return perHandle;
     }
 
     /**

@@ -38,8 +38,14 @@ public final class TrustedPaths {
      */
     static String problem(Path file, int owner) {
         try {
-            String literal = problemAlong(file.toAbsolutePath().normalize(), owner);
-            return literal != null ? literal : problemAlong(file.toRealPath(), owner);
+            Path literal = file.toAbsolutePath().normalize();
+            String problem = problemAlong(literal, owner);
+            if (problem != null) {
+                return problem;
+            }
+            Path real = file.toRealPath();
+            // Without symbolic links on the way the two walks are one: check it once.
+            return real.equals(literal) ? null : problemAlong(real, owner);
         } catch (IOException e) {
             return "cannot check " + file + ": " + e;
         }

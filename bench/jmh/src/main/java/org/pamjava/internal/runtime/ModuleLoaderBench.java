@@ -80,7 +80,7 @@ public class ModuleLoaderBench {
      */
     @Benchmark
     public Object defineInNewLoader() throws ReflectiveOperationException {
-        var loader = new ModuleClassLoader("pam-java-module:jmh", classBytes, null, new URL[0]);
+        var loader = new ModuleClassLoader("pam-java-module:jmh", classBytes, null, new URL[0], true);
         return Class.forName("TrivialModule", false, loader).getConstructor().newInstance();
     }
 

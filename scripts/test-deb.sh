@@ -112,7 +112,7 @@ check "postinst builds the AOT cache for $jdk_in_root" contains "$reconf_out" "b
 check "pam-java.aot root 644" [ "$(stat_of /usr/share/pam-java/pam-java.aot)" = "root:root 644" ]
 rt=/usr/share/pam-java
 check "the JDK accepts the AOT cache for the installed class path (-XX:AOTMode=on)" in_root "$jdk_in_root/bin/java" \
-  -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -XX:MetaspaceSize=8m -XX:-UsePerfData \
+  -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -Xmn1m -XX:MetaspaceSize=8m -XX:-UsePerfData \
   -Djdk.reflect.useNativeAccessorOnly=true --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -Djava.class.path=$rt/pam-java-api.jar:$rt/pam-java-bridge.jar -XX:AOTCache=$rt/pam-java.aot -XX:AOTMode=on -version > /dev/null 2>&1
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pamjava.it.PamTestBed.assertCodes;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -36,6 +37,41 @@ class LifecycleAndThreadsTest {
         assertEquals("1", second.group(1));
         assertNotEquals(first.group(2), second.group(2));
         assertEquals(2, run.results("end ").size(), run.results().toString());
+    }
+
+    private static final Pattern STATELESS = Pattern.compile("instance=(\\d+) loader=(\\d+) calls=(\\d+)");
+
+    private static PamTestBed stateless(String name, Host host, String... args) throws IOException {
+        String module = "$PAM_JAVA $MODULES/StatelessModule.java " + String.join(" ", args);
+        return PamPythonCasesTest.bed(name, host).service("stateless",
+                "auth     required " + module + " $OUT",
+                "account  required " + module + " $OUT");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void aModuleWithoutStaticStateSharesItsClassLoaderButNotItsInstances(Host host) throws Exception {
+        PamTestBed bed = stateless("stateless", host);
+        Run run = bed.run(host, "stateless", "auth", "2:auth", "acct", "2:acct", "2:end", "end");
+        assertCodes(run, "auth", 0, "2:auth", 0, "acct", 0, "2:acct", 0, "2:end", 0, "end", 0);
+        List<Matcher> calls = run.results().stream().map(STATELESS::matcher).filter(Matcher::find).toList();
+        assertEquals(4, calls.size(), run.results().toString());
+        // One class loader for both handles: nothing static to keep apart, and no class defined twice.
+        assertEquals(1, calls.stream().map(m -> m.group(2)).distinct().count(), run.results().toString());
+        // Two instances, one per handle, whose fields count each handle's own calls.
+        assertEquals(2, calls.stream().map(m -> m.group(1)).distinct().count(), run.results().toString());
+        assertEquals(List.of("1", "1", "2", "2"), calls.stream().map(m -> m.group(3)).toList());
+        assertEquals(calls.get(0).group(1), calls.get(2).group(1));
+        assertEquals(calls.get(1).group(1), calls.get(3).group(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void afterPamEndASharedLoadersInstanceIsUnreachable(Host host) throws Exception {
+        PamTestBed bed = stateless("stateless-gc", host, "gc");
+        Run run = bed.run(host, "stateless", "auth", "end", "2:auth", "2:end");
+        assertCodes(run, "auth", 0, "end", 0, "2:auth", 0, "2:end", 0);
+        assertEquals(1, run.results("previous instance collected true").size(), run.results().toString());
     }
 
     @ParameterizedTest

@@ -28,11 +28,24 @@ final class Utf8 {
 
     /** Decodes {@code bytes} (what libpam gave for {@code what}) or throws PAM_BAD_ITEM. */
     static String decode(byte[] bytes, String what) {
+        if (ascii(bytes)) {
+            // Most of what libpam hands over (arguments, user names, items): no decoder needed.
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
         try {
             return decoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new PamException(PamConstants.PAM_BAD_ITEM, what + " is not valid UTF-8");
         }
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

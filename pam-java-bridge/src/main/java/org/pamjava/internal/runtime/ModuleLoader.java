@@ -1,6 +1,7 @@
 package org.pamjava.internal.runtime;
 
 import java.io.IOException;
+import java.lang.reflect.Constructor;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -80,24 +81,28 @@ public final class ModuleLoader {
             code = source ? readSource(file, identity, log) : readJar(file, identity);
             modules.put(file, code);
         }
+        for (Path dependency : code.dependencies) {
+            trusted(dependency, "dependency of " + file + ":");
+        }
+        checkExtraClassPath();
+        if (code.shareable && extraClassPath.isEmpty()) {
+            return instantiate(file, code.sharedConstructor(this, file, !source));
+        }
+        Class<?> type = loadClass(file, newLoader(file, !source, code, true), code.className);
+        return instantiate(file, constructorOf(file, type));
+    }
+
+    /** A class loader for the module's classes, its dependency jars and the configured class path. */
+    private ModuleClassLoader newLoader(Path file, boolean jar, ModuleCode code, boolean perHandle) {
         List<URL> urls = new ArrayList<>();
-        if (!source) {
+        if (jar) {
             urls.add(url(file)); // for the jar's resources; its classes come from the bytes read
         }
         for (Path dependency : code.dependencies) {
-            trusted(dependency, "dependency of " + file + ":");
             urls.add(url(dependency));
         }
-        checkExtraClassPath();
-        Class<?> type;
-        if (code.shareable && extraClassPath.isEmpty()) {
-            type = code.sharedClass(file, urls);
-        } else {
-            urls.addAll(extraClassPath);
-            type = loadClass(file, new ModuleClassLoader(name(file), code.classes, url(file),
-                    urls.toArray(new URL[0]), true), code.className);
-        }
-        return instantiate(file, type);
+        urls.addAll(extraClassPath);
+        return new ModuleClassLoader(name(file), code.classes, url(file), urls.toArray(new URL[0]), perHandle);
     }
 
     /**
@@ -142,7 +147,7 @@ public final class ModuleLoader {
         final List<Path> dependencies;
         /** Whether handles may share one class loader: no class can hold static state, no other jars. */
         final boolean shareable;
-        private Class<?> shared;
+        private Constructor<?> shared;
 
         ModuleCode(Map<String, Object> identity, String className, Map<String, byte[]> classes,
                    List<Path> dependencies) {
@@ -162,11 +167,11 @@ public final class ModuleLoader {
             return true;
         }
 
-        /** The class all handles of a shareable module use, defined at the first one. */
-        synchronized Class<?> sharedClass(Path file, List<URL> urls) throws ModuleLoadException {
+        /** The constructor all handles of a shareable module use, its class defined at the first one. */
+        synchronized Constructor<?> sharedConstructor(ModuleLoader loader, Path file, boolean jar)
+                throws ModuleLoadException {
             if (shared == null) {
-                shared = loadClass(file, new ModuleClassLoader(name(file), classes, url(file),
-                        urls.toArray(new URL[0]), false), className);
+                shared = constructorOf(file, loadClass(file, loader.newLoader(file, jar, this, false), className));
             }
             return shared;
         }
@@ -262,22 +267,33 @@ public final class ModuleLoader {
         }
     }
 
-    private static PamModule instantiate(Path file, Class<?> type) throws ModuleLoadException {
+    /** The public no-argument constructor of a class that implements PamModule. */
+    private static Constructor<?> constructorOf(Path file, Class<?> type) throws ModuleLoadException {
         if (!PamModule.class.isAssignableFrom(type)) {
             throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                     type.getName() + " of " + file + " does not implement org.pamjava.PamModule");
         }
         try {
-            return (PamModule) type.getConstructor().newInstance();
+            return type.getConstructor();
         } catch (NoSuchMethodException e) {
             throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                     type.getName() + " of " + file + " has no public no-argument constructor", e);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
-                    "the constructor of " + type.getName() + " threw " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException | LinkageError e) {
+        } catch (LinkageError e) {
             throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                     "cannot create " + type.getName() + " of " + file + ": " + e, e);
+        }
+    }
+
+    private static PamModule instantiate(Path file, Constructor<?> constructor) throws ModuleLoadException {
+        String type = constructor.getDeclaringClass().getName();
+        try {
+            return (PamModule) constructor.newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    "the constructor of " + type + " threw " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    "cannot create " + type + " of " + file + ": " + e, e);
         }
     }
 

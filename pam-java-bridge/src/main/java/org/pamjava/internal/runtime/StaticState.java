@@ -45,24 +45,23 @@ final class StaticState {
             pos += 6; // access flags, this_class, super_class
             int interfaces = u2();
             pos += 2 * interfaces;
+            boolean state = false;
             for (int fields = u2(); fields > 0; fields--) {
                 int flags = u2();
                 pos += 4; // name, descriptor
                 skipAttributes();
-                if ((flags & ACC_STATIC) != 0 && (flags & ACC_FINAL) == 0) {
-                    return true;
-                }
+                state |= (flags & ACC_STATIC) != 0 && (flags & ACC_FINAL) == 0;
             }
             for (int methods = u2(); methods > 0; methods--) {
                 pos += 2; // flags
                 int name = u2();
                 pos += 2; // descriptor
                 skipAttributes();
-                if (utf8Equals(name, "<clinit>")) {
-                    return true;
-                }
+                state |= utf8Equals(name, "<clinit>");
             }
-            return false;
+            skipAttributes(); // the class's own
+            // Only a class file read to its exact end counts as understood.
+            return state || pos != b.length;
         }
 
         private void readConstantPool() {

@@ -13,9 +13,11 @@ bench="$PROJECT_DIR/bench"
 
 rounds=10       # rounds; each runs every variant once, in an order that rotates
 cold=5          # fresh processes per variant and round
-warm=300        # transactions per warm process (pam_python: warm_python, it restarts Python each time)
-warm_python=30
-memory=10000    # transactions of the memory runs (pam_python: memory_python, it grows ~2 MB each;
+warm=2000       # transactions per warm process: the first fifth (JIT compiling the call path) is dropped
+warm_python=30  # pam_python restarts Python for every transaction
+warm_exec=300   # pam_exec forks and execs four times per transaction
+memory=11000    # transactions of the memory runs: 1,000 of warm-up (report.py's WARM_UP), 10,000 warm
+                # (pam_python: memory_python, it grows ~2 MB each;
 memory_python=200   # pam_exec: memory_exec, it forks and execs /bin/true four times each)
 memory_exec=1000
 jmh=1
@@ -25,10 +27,11 @@ out="$bench/results"
 work="$bench/target/work"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 memory=50 memory_python=5 memory_exec=5 jmh=0 chart=0 ;;
+    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 memory=50 memory_python=5 memory_exec=5 jmh=0 chart=0 ;;
     --rounds) rounds=$2; shift ;;
     --cold) cold=$2; shift ;;
-    --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python )); shift ;;
+    --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python ))
+            warm_exec=$(( $2 < warm_exec ? $2 : warm_exec )); shift ;;
     --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python ))
               memory_exec=$(( $2 < memory_exec ? $2 : memory_exec )); shift ;;
     --out) out=$2; shift ;;
@@ -121,7 +124,7 @@ is_python() { [[ $1 == python_* ]]; }
   echo "libpam=$(dpkg-query -W -f='${Version}' libpam0g 2>/dev/null || echo unknown)"
   echo "pam_python=$(dpkg-query -W -f='${Version}' libpam-python 2>/dev/null || echo unknown)"
   echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
-  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python memory=$memory memory_python=$memory_python memory_exec=$memory_exec"
+  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec memory=$memory memory_python=$memory_python memory_exec=$memory_exec"
   echo "dist_built=$(date -u -r "$pam_java" +%Y-%m-%dT%H:%M:%SZ)"
   echo "dist_snapshot=$([ -n "${PAM_JAVA_BENCH_SNAPSHOT:-}" ] && echo yes || echo no)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -142,7 +145,7 @@ n=${#variants[@]}
 for ((r = 1; r <= rounds; r++)); do
   for ((k = 0; k < n; k++)); do
     v=${variants[$(( (k + r - 1) % n ))]}
-    w=$warm; is_python "$v" && w=$warm_python
+    w=$warm; is_python "$v" && w=$warm_python; [ "$v" = pam_exec ] && w=$warm_exec
     "${host[@]}" cold "$cold" "$v" | sed "s/^/round=$r /" >> "$work/raw/cold.txt"
     "${host[@]}" warm "$w" "$v" | sed "s/^/round=$r /" >> "$work/raw/warm.txt"
   done

@@ -129,7 +129,7 @@ static void release_call(struct pj_call *call)
     }
 }
 
-static void run_call(JNIEnv *env, struct pj_call *call)
+static void run_call(struct worker *self, JNIEnv *env, struct pj_call *call)
 {
     int result = PAM_SERVICE_ERR;
 
@@ -145,6 +145,11 @@ static void run_call(JNIEnv *env, struct pj_call *call)
     pthread_mutex_lock(&pj_lock);
     call->result = result;
     set_state(call, CALL_DONE);
+    /* Idle again before the caller can see the result: its next call (the next PAM function,
+     * pam_end's end hook) then finds this worker instead of starting (and attaching) another. */
+    __atomic_store_n(&self->call, NULL, __ATOMIC_RELEASE);
+    self->next_idle = idle_workers;
+    idle_workers = self;
     pthread_cond_broadcast(&call->cond);
     release_call(call);
     pthread_mutex_unlock(&pj_lock);
@@ -166,13 +171,7 @@ static void *worker_main(void *arg)
         set_state(call, CALL_RUNNING);
         pthread_mutex_unlock(&pj_lock);
 
-        run_call(env, call);
-
-        pthread_mutex_lock(&pj_lock);
-        __atomic_store_n(&self->call, NULL, __ATOMIC_RELEASE);
-        self->next_idle = idle_workers;
-        idle_workers = self;
-        pthread_mutex_unlock(&pj_lock);
+        run_call(self, env, call);
     }
     return NULL;
 }

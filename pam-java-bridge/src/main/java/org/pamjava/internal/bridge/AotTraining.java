@@ -2,7 +2,6 @@ package org.pamjava.internal.bridge;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,12 +46,20 @@ public final class AotTraining {
 
     private AotTraining() {}
 
+    /** The training's log: a class, not a lambda (pam_java's call path makes no lambda either). */
+    private static final class TrainingLog implements Diagnostics {
+        @Override
+        public void log(int priority, String message) {
+            System.err.println("aot-training: " + message);
+        }
+    }
+
     /** {@code AotTraining prepare|train DIR}. */
     public static void main(String[] argv) throws Exception {
         Path dir = Path.of(argv[1]);
         Path source = dir.resolve("TrainingModule.java");
         Path cache = dir.resolve("classes");
-        Diagnostics log = (priority, message) -> System.err.println("aot-training: " + message);
+        Diagnostics log = new TrainingLog();
         if (argv[0].equals("prepare")) {
             Files.writeString(source, SOURCE);
             new ModuleLoader(dir, cache, List.of(), log).load(source.getFileName().toString(), log);
@@ -76,12 +83,11 @@ public final class AotTraining {
             pamh++;
         }
         PamModule module = new ModuleLoader(dir, cache, List.of(), log).load("training.jar", log);
-        PamHandle handle = (PamHandle) Proxy.newProxyInstance(AotTraining.class.getClassLoader(),
-                new Class<?>[] {PamHandle.class}, (proxy, method, args) -> {
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        // A real handle, not a java.lang.reflect.Proxy: pam_java never makes a proxy, and a proxy
+        // class is spun with the ClassFile API, whose classes the cache would then load at every start.
+        PamHandle handle = new NativePamHandle(pamh, "training");
         for (Operation op : Operation.values()) {
-            ModuleInvoker.invoke(module, "training.jar", op, handle, 0, List.of("training.jar"), (p, m) -> {});
+            ModuleInvoker.invoke(module, "training.jar", op, handle, 0, List.of("training.jar"), log);
         }
         Utf8.decode(Utf8.encode("training \u2713", "text"), "text");
         new NativePamHandle(pamh, "training").env();

@@ -68,12 +68,17 @@ final class CompiledClassCache {
         try {
             String main = new String(ModuleLoader.readFile(entry.resolve(MAIN_FILE)), StandardCharsets.UTF_8).strip();
             Map<String, byte[]> classes = new HashMap<>();
-            try (var files = Files.newDirectoryStream(entry)) { // no glob: it would compile a regex
-                for (Path f : files) {
-                    String name = f.getFileName().toString();
-                    if (name.endsWith(".class")) {
-                        classes.put(name.substring(0, name.length() - ".class".length()), ModuleLoader.readFile(f));
-                    }
+            // File.list, not Files.newDirectoryStream: closing the latter (a SecureDirectoryStream)
+            // links a method handle, and the java.lang.invoke and ClassFile classes that brings
+            // would be in the AOT cache, loaded at every start.
+            String[] names = entry.toFile().list();
+            if (names == null) {
+                return null;
+            }
+            for (String name : names) {
+                if (name.endsWith(".class")) {
+                    classes.put(name.substring(0, name.length() - ".class".length()),
+                            ModuleLoader.readFile(entry.resolve(name)));
                 }
             }
             return classes.containsKey(main) ? new CompiledModule(main, classes) : null;

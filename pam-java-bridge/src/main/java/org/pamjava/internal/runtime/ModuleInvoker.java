@@ -47,11 +47,6 @@ public final class ModuleInvoker {
      */
     public static int invoke(PamModule module, String moduleName, Operation op, PamHandle pamh, int flags,
                              List<String> args, Diagnostics log) {
-        if (!implementsOperation(module, op)) {
-            log.log(Diagnostics.LOG_ERR, moduleName + " does not implement " + op.methodName() + " ("
-                    + op.cName() + ")");
-            return PamConstants.PAM_SYMBOL_ERR;
-        }
         int result;
         try {
             result = op.call(module, pamh, flags, args);
@@ -61,6 +56,13 @@ public final class ModuleInvoker {
         } catch (Throwable t) {
             log.logFailure(moduleName + " threw " + t.getClass().getName() + " in " + op.methodName(), t);
             return PamConstants.PAM_SERVICE_ERR;
+        }
+        // PamModule's defaults return PAM_SYMBOL_ERR: only then is reflection needed to tell a
+        // missing method (which gets its log line) from a module that returned the code itself.
+        if (result == PamConstants.PAM_SYMBOL_ERR && !implementsOperation(module, op)) {
+            log.log(Diagnostics.LOG_ERR, moduleName + " does not implement " + op.methodName() + " ("
+                    + op.cName() + ")");
+            return PamConstants.PAM_SYMBOL_ERR;
         }
         if (result < 0 || result >= PamConstants._PAM_RETURN_VALUES) {
             log.log(Diagnostics.LOG_ERR, moduleName + " returned " + result + " from " + op.methodName()

@@ -11,6 +11,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
@@ -116,6 +117,22 @@ class LifecycleAndThreadsTest {
         assertFalse(run.lines().contains("conv-wrong-thread"), run.lines().toString());
         assertEquals(6, run.results("replies [Prompt_echo_off/0, Prompt_echo_on/0, Error_msg/0, Text_info/0]").size());
         assertEquals(6, run.results("end ").size());
+    }
+
+    @Test
+    void onASingleCpuHandOffsSleepInsteadOfSpinningAndStillConverse() throws Exception {
+        // pam_java's caller and worker spin briefly for each other only when the process may use
+        // more than one CPU; pinned to one, every hand-off goes through the condition variables.
+        PamTestBed bed = PamPythonCasesTest.suite("one-cpu", Host.C, "conv");
+        bed.wrapper.addAll(List.of("taskset", "-c", "0"));
+        Run run = bed.run(Host.C, "suite", List.of("--echo", "--threads", "3", "--repeat", "20"), "",
+                "auth", "acct", "end");
+        assertEquals(0, run.exitCode(), run.lines() + run.stderr());
+        assertFalse(run.lines().contains("conv-wrong-thread"), run.lines().toString());
+        assertTrue(run.lines().contains("nonzero 0"), run.lines().toString());
+        assertEquals(3, run.lines().stream().filter(l -> l.matches("t\\d stats last .*")).count());
+        assertEquals(60, run.results("replies [Prompt_echo_off/0, Prompt_echo_on/0, Error_msg/0, Text_info/0]").size());
+        assertEquals(60, run.results("end ").size());
     }
 
     @ParameterizedTest

@@ -11,8 +11,9 @@ import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
 
 /**
- * Load in one host process: 8 threads x 1,000 transactions without a failure, and 10,000
- * transactions with a flat RSS and thread count (a leak per transaction or per handle would show).
+ * Load in one host process: 8 threads x 1,000 transactions without a failure, and long runs with
+ * a flat RSS and thread count (a leak per transaction or per handle would show), for a module with
+ * static state (a class loader per handle) and one without (one shared loader).
  * The figures are printed for the record; nothing here is timed.
  */
 class LoadTest {
@@ -44,6 +45,25 @@ class LoadTest {
         assertEquals(8, run.lines().stream().filter(l -> l.contains("stats last")).count());
         assertEquals("", run.stderr());
         System.out.println("8 x 1000 transactions: " + run.lines().stream().filter(l -> l.contains("stats last")).findFirst().orElse(""));
+    }
+
+    @Test
+    void aModuleWithoutStaticStateKeepsRssWithinAMegabyteAfterItsWarmUp() throws Exception {
+        // One class loader for all handles: after the warm-up (the JIT compiling the call path,
+        // the young generation touched) nothing may accumulate per transaction or per handle.
+        String rule = "required " + PamTestBed.PAM_JAVA + " " + PamTestBed.MODULES.resolve("StatelessModule.java");
+        PamTestBed bed = Hardening.bed("load-shared").service("svc", "auth " + rule, "account " + rule,
+                "session " + rule);
+        bed.timeoutSeconds = 600;
+        Run run = bed.run(Host.C, "svc", List.of("--repeat", "11000"), "", "auth", "acct", "open", "close", "end");
+        assertEquals("nonzero 0", run.lines().get(run.lines().size() - 2), run.lines().toString());
+        long[] first = stats(run, "", "first");
+        long[] half = stats(run, "", "half");
+        long[] last = stats(run, "", "last");
+        System.out.printf("11,000 transactions, shared loader: RSS %d kB after the first, %d kB after 5,500, %d kB"
+                + " after 11,000; threads %d, %d, %d%n", first[0], half[0], last[0], first[1], half[1], last[1]);
+        assertEquals(half[1], last[1], "the thread count grows");
+        assertTrue(last[0] - half[0] <= 1024, "RSS grows: " + half[0] + " kB -> " + last[0] + " kB");
     }
 
     @Test

@@ -47,6 +47,22 @@ class LoadTest {
         System.out.println("8 x 1000 transactions: " + run.lines().stream().filter(l -> l.contains("stats last")).findFirst().orElse(""));
     }
 
+    /** RSS (kB) and threads after the first, the middle and the last of {@code n} transactions in one process. */
+    private record Footprint(long[] first, long[] half, long[] last) {
+        static Footprint of(PamTestBed bed, int n, String what) throws Exception {
+            bed.timeoutSeconds = 600;
+            Run run = bed.run(Host.C, "svc", List.of("--repeat", Integer.toString(n)), "",
+                    "auth", "acct", "open", "close", "end");
+            assertEquals("nonzero 0", run.lines().get(run.lines().size() - 2), run.lines().toString());
+            Footprint f = new Footprint(stats(run, "", "first"), stats(run, "", "half"), stats(run, "", "last"));
+            System.out.printf("%,d transactions, %s: RSS %d kB after the first, %d kB after %,d, %d kB after %,d;"
+                    + " threads %d, %d, %d%n", n, what, f.first[0], f.half[0], n / 2, f.last[0], n, f.first[1],
+                    f.half[1], f.last[1]);
+            assertEquals(f.half[1], f.last[1], "the thread count grows");
+            return f;
+        }
+    }
+
     @Test
     void aModuleWithoutStaticStateKeepsRssWithinAMegabyteAfterItsWarmUp() throws Exception {
         // One class loader for all handles: after the warm-up (the JIT compiling the call path,
@@ -54,30 +70,13 @@ class LoadTest {
         String rule = "required " + PamTestBed.PAM_JAVA + " " + PamTestBed.MODULES.resolve("StatelessModule.java");
         PamTestBed bed = Hardening.bed("load-shared").service("svc", "auth " + rule, "account " + rule,
                 "session " + rule);
-        bed.timeoutSeconds = 600;
-        Run run = bed.run(Host.C, "svc", List.of("--repeat", "11000"), "", "auth", "acct", "open", "close", "end");
-        assertEquals("nonzero 0", run.lines().get(run.lines().size() - 2), run.lines().toString());
-        long[] first = stats(run, "", "first");
-        long[] half = stats(run, "", "half");
-        long[] last = stats(run, "", "last");
-        System.out.printf("11,000 transactions, shared loader: RSS %d kB after the first, %d kB after 5,500, %d kB"
-                + " after 11,000; threads %d, %d, %d%n", first[0], half[0], last[0], first[1], half[1], last[1]);
-        assertEquals(half[1], last[1], "the thread count grows");
-        assertTrue(last[0] - half[0] <= 1024, "RSS grows: " + half[0] + " kB -> " + last[0] + " kB");
+        Footprint f = Footprint.of(bed, 11_000, "shared loader");
+        assertTrue(f.last[0] - f.half[0] <= 1024, "RSS grows: " + f.half[0] + " kB -> " + f.last[0] + " kB");
     }
 
     @Test
     void tenThousandTransactionsInOneProcessKeepRssAndThreadsFlat() throws Exception {
-        PamTestBed bed = trivialService("load-flat");
-        bed.timeoutSeconds = 600;
-        Run run = bed.run(Host.C, "svc", List.of("--repeat", "10000"), "", "auth", "acct", "open", "close", "end");
-        assertEquals("nonzero 0", run.lines().get(run.lines().size() - 2), run.lines().toString());
-        long[] first = stats(run, "", "first");
-        long[] half = stats(run, "", "half");
-        long[] last = stats(run, "", "last");
-        System.out.printf("10,000 transactions: RSS %d kB after the first, %d kB after 5,000, %d kB after 10,000;"
-                + " threads %d, %d, %d%n", first[0], half[0], last[0], first[1], half[1], last[1]);
-        assertEquals(half[1], last[1], "the thread count grows");
-        assertTrue(last[0] <= half[0] * 11 / 10, "RSS grows: " + half[0] + " kB -> " + last[0] + " kB");
+        Footprint f = Footprint.of(trivialService("load-flat"), 10_000, "a loader per handle");
+        assertTrue(f.last[0] <= f.half[0] * 11 / 10, "RSS grows: " + f.half[0] + " kB -> " + f.last[0] + " kB");
     }
 }

@@ -15,14 +15,18 @@ import java.util.List;
  * module, and drops it after {@link #end} at pam_end(3). Instance fields therefore hold per-handle
  * data (what pam_set_data(3) is for in C). The class needs a public no-argument constructor.
  *
- * <p>Static fields are per handle too: a module whose classes have static state (a static field
- * that is not {@code final}, or a static initializer, which {@code static final} fields that are
- * not compile-time constants, enums and {@code assert} all bring) is defined in a class loader of
- * its own for every handle. A module without static state, which brings no other jars
- * ({@code Class-Path}, {@code class_path}), cannot tell the difference and shares one class loader
- * per version of its file: a handle then skips defining its classes again, which makes a warm
- * transaction several times faster and keeps a long-lived host's memory flat. Keep per-handle
- * data in instance fields, and a module gets both.
+ * <p>Static fields are per handle too: a module whose classes have state of their own (a static
+ * field other than a compile-time constant, a static initializer, which enums, {@code assert} and
+ * non-constant {@code static final} fields all bring, a {@code synchronized} block or
+ * {@code static synchronized} method, or an {@code invokedynamic} beyond lambdas, string
+ * concatenation, records and pattern switches) is defined in a class loader of its own for every
+ * handle. A module without any of these, which brings no other jars ({@code Class-Path},
+ * {@code class_path}), shares one class loader per version of its file: a handle then skips
+ * defining its classes again, which makes a warm transaction several times faster and keeps a
+ * long-lived host's memory flat. Ordinary code cannot tell the difference; what it shares is the
+ * class loader object itself (its assertion status, classes defined through it, per-loader caches
+ * such as {@code ResourceBundle}'s), so leave that alone. Keep per-handle data in instance fields,
+ * and a module gets both.
  *
  * <p>In every method, {@code args} holds all the module arguments of the PAM rule, the module path
  * included as {@code args.get(0)}: for {@code auth required pam_java.so otp.jar digits=6} it is

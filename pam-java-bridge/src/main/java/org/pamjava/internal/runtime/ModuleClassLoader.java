@@ -55,6 +55,10 @@ final class ModuleClassLoader extends URLClassLoader {
         }
         byte[] bytes = compiledClasses.get(name);
         CodeSource source = compiledSource;
+        if (bytes == null && !perHandle) {
+            // A shared loader defines only the classes that were found free of static state.
+            throw new ClassNotFoundException(name);
+        }
         if (bytes == null) {
             URL resource = findResource(name.replace('.', '/') + ".class");
             if (resource == null) {

@@ -161,13 +161,17 @@ public final class ModuleLoader {
         final boolean shareable;
         private Constructor<?> shared;
 
+        /**
+         * @param otherClasses whether the file holds classes beyond {@code classes} that a loader
+         *                     might define (a multi-release jar's versioned ones): then never shared
+         */
         ModuleCode(Map<String, Object> identity, String className, Map<String, byte[]> classes,
-                   List<Path> dependencies) {
+                   List<Path> dependencies, boolean otherClasses) {
             this.identity = identity;
             this.className = className;
             this.classes = classes;
             this.dependencies = dependencies;
-            this.shareable = dependencies.isEmpty() && noStaticState(classes.values());
+            this.shareable = dependencies.isEmpty() && !otherClasses && noStaticState(classes.values());
         }
 
         private static boolean noStaticState(Iterable<byte[]> classFiles) {
@@ -213,7 +217,7 @@ public final class ModuleLoader {
             }
         }
         compiled.putIfAbsent(key, module);
-        return new ModuleCode(identity, module.mainClass(), module.classes(), List.of());
+        return new ModuleCode(identity, module.mainClass(), module.classes(), List.of(), false);
     }
 
     /** The file's identity (device, inode, size, times): a changed or replaced jar is read again. */
@@ -250,16 +254,21 @@ public final class ModuleLoader {
                 }
             }
             Map<String, byte[]> classes = new HashMap<>();
+            boolean versionedClasses = false;
             for (var entries = jar.entries(); entries.hasMoreElements(); ) {
                 JarEntry entry = entries.nextElement();
                 String name = entry.getName();
-                if (name.endsWith(".class") && !name.startsWith("META-INF/") && !name.equals("module-info.class")) {
+                if (name.endsWith(".class") && name.startsWith("META-INF/versions/")) {
+                    versionedClasses = true; // found through the class path, not read here
+                } else if (name.endsWith(".class") && !name.startsWith("META-INF/")
+                        && !name.equals("module-info.class")) {
                     try (var in = jar.getInputStream(entry)) {
                         classes.put(name.substring(0, name.length() - 6).replace('/', '.'), in.readAllBytes());
                     }
                 }
             }
-            return new ModuleCode(identity, className.trim(), Map.copyOf(classes), List.copyOf(dependencies));
+            return new ModuleCode(identity, className.trim(), Map.copyOf(classes), List.copyOf(dependencies),
+                    versionedClasses);
         } catch (IOException | URISyntaxException e) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + " as a jar: " + e, e);
         }

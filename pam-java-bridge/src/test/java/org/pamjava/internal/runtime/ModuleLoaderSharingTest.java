@@ -57,6 +57,11 @@ class ModuleLoaderSharingTest {
 
     /** A jar module of the class compiled from {@code template}, with an optional Class-Path. */
     private Path jar(String name, String template, String classPath) throws IOException {
+        return jar(name, template, classPath, false);
+    }
+
+    /** With {@code versioned}, a multi-release jar whose class also sits in META-INF/versions/9. */
+    private Path jar(String name, String template, String classPath, boolean versioned) throws IOException {
         Path src = source(name, template);
         Path out = Files.createDirectories(dir.resolve("classes-" + name));
         String api = PamModule.class.getProtectionDomain().getCodeSource().getLocation().getPath();
@@ -69,10 +74,17 @@ class ModuleLoaderSharingTest {
         if (classPath != null) {
             manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
         }
+        if (versioned) {
+            manifest.getMainAttributes().putValue("Multi-Release", "true");
+        }
         Path jar = dir.resolve(name + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out2 = new JarOutputStream(file, manifest)) {
             out2.putNextEntry(new JarEntry(name + ".class"));
             out2.write(Files.readAllBytes(out.resolve(name + ".class")));
+            if (versioned) {
+                out2.putNextEntry(new JarEntry("META-INF/versions/9/" + name + ".class"));
+                out2.write(Files.readAllBytes(out.resolve(name + ".class")));
+            }
         }
         return jar;
     }
@@ -123,6 +135,9 @@ class ModuleLoaderSharingTest {
         // A dependency's classes are not scanned: they might hold state.
         assertNotSame(loader.load("WithDependency.jar", QUIET).getClass(),
                 loader.load("WithDependency.jar", QUIET).getClass());
+        // Nor a multi-release jar's versioned classes, which the class path would find on its own.
+        jar("MultiRelease", STATELESS, null, true);
+        assertNotSame(loader.load("MultiRelease.jar", QUIET).getClass(), loader.load("MultiRelease.jar", QUIET).getClass());
         // Nor are the configured class_path's.
         ModuleLoader withClassPath = loader(List.of(dir.resolve("Library.jar")));
         assertNotSame(withClassPath.load("SharedJar.jar", QUIET).getClass(),

@@ -57,7 +57,55 @@ class StaticStateTest {
                 class Indy {
                     Runnable task(String s) { return () -> System.out.println("x" + s); }
                     int pick(String s) { return switch (s) { case "a" -> 1; case "b" -> 2; default -> 0; }; }
+                    String kind(Object o) { return switch (o) { case Integer i -> "int"; case String t -> t; default -> "?"; }; }
                 }"""));
+        // Instructions of every length: the reader walks the code to look for monitorenter.
+        assertFalse(possible("Walk", """
+                class Walk {
+                    synchronized int instanceLockIsPerInstance() { return 1; }
+                    int dense(int x) { switch (x) { case 0: return 10; case 1: return 11; case 2: return 12; case 3: return 13; default: return -1; } }
+                    int sparse(int x) { switch (x) { case -100000: return 1; case 7: return 2; case 1 << 20: return 3; default: return 0; } }
+                    long wide(int n) { int i = n; i += 1000; long[][] grid = new long[i][3]; return grid.length + 100000L; }
+                    Object make() { return new int[5]; }
+                }"""));
+    }
+
+    @Test
+    void locksThatOutliveAHandleAreState() throws IOException {
+        assertTrue(possible("StaticLock", "class StaticLock { static synchronized void once() {} }"));
+        assertTrue(possible("BlockLock", "class BlockLock { void f() { synchronized (BlockLock.class) { } } }"));
+    }
+
+    /** A class made with the ClassFile API: what javac never writes, other compilers and tools may. */
+    private static byte[] generated(java.util.function.Consumer<java.lang.classfile.ClassBuilder> body) {
+        return java.lang.classfile.ClassFile.of().build(java.lang.constant.ClassDesc.of("Generated"), body);
+    }
+
+    @Test
+    void dynamicConstantsForeignBootstrapsAndLateFinalStaticsAreState() {
+        var object = java.lang.constant.ConstantDescs.CD_Object;
+        var bootstrap = java.lang.constant.MethodHandleDesc.ofMethod(java.lang.constant.DirectMethodHandleDesc.Kind.STATIC,
+                java.lang.constant.ClassDesc.of("Generated"), "bootstrap",
+                java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_CallSite,
+                        java.lang.constant.ConstantDescs.CD_MethodHandles_Lookup, java.lang.constant.ConstantDescs.CD_String,
+                        java.lang.constant.ConstantDescs.CD_MethodType));
+        // ldc of a dynamic constant: resolved once per class
+        var condy = java.lang.constant.DynamicConstantDesc.of(java.lang.constant.ConstantDescs.BSM_INVOKE, object);
+        assertTrue(StaticState.possible(generated(c -> c.withMethodBody("f",
+                java.lang.constant.MethodTypeDesc.of(object), 0, code -> code.ldc(condy).areturn()))));
+        // invokedynamic with the module's own bootstrap: its call site may hold anything
+        var indy = java.lang.constant.DynamicCallSiteDesc.of(bootstrap, "run",
+                java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_void));
+        assertTrue(StaticState.possible(generated(c -> c.withMethodBody("f",
+                java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_void), 0,
+                code -> code.invokedynamic(indy).return_()))));
+        // a static final field without a constant value, which class files before version 53 may set anywhere
+        assertTrue(StaticState.possible(generated(c -> c.withVersion(52, 0).withField("counter",
+                java.lang.constant.ConstantDescs.CD_Object, java.lang.classfile.ClassFile.ACC_STATIC
+                        | java.lang.classfile.ClassFile.ACC_FINAL))));
+        assertFalse(StaticState.possible(generated(c -> c.withMethodBody("f",
+                java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_int), 0,
+                code -> code.iconst_1().ireturn()))), "a plain generated class");
     }
 
     @Test

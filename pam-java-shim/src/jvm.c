@@ -253,7 +253,9 @@ static int create_jvm(JNIEnv **env)
      * threshold lets the serial GC unload the dead ones early, so a long-lived host stays flat. */
     ok &= add_option(opts, &n, "-XX:MetaspaceSize=8m", NULL);
     /* The AOT cache's method profiles are for C2, which pam_java does not run; replaying them
-     * only queues C1 compilations that compete with start-up for the CPU (~2-4 ms, measured). */
+     * only queues C1 compilations that compete with start-up for the CPU (~2-4 ms, measured).
+     * A diagnostic flag a later JDK may drop: without it the JVM still starts (see below). */
+    int speedup_at = n;
     ok &= add_option(opts, &n, "-XX:+UnlockDiagnosticVMOptions", NULL);
     ok &= add_option(opts, &n, "-XX:-AOTReplayTraining", NULL);
     /* Reflection (the module's constructor) without generating method-handle classes: ~5 ms. */
@@ -295,6 +297,14 @@ static int create_jvm(JNIEnv **env)
     char *host_locale = setlocale(LC_ALL, NULL) != NULL ? strdup(setlocale(LC_ALL, NULL)) : NULL;
     save_host_signals();
     rc = create(&jvm, (void **)env, &args);
+    if (rc == JNI_EINVAL) {
+        /* HotSpot refuses options before it starts anything, and may then be asked again: a JDK
+         * that does not know the start-up speed-up must not make every PAM call fail. */
+        pj_log(NULL, LOG_WARNING, "the JVM refused its options; trying again without -XX:-AOTReplayTraining");
+        memmove(&opts[speedup_at], &opts[speedup_at + 2], (size_t)(n - speedup_at - 2) * sizeof(opts[0]));
+        args.nOptions = n - 2;
+        rc = create(&jvm, (void **)env, &args);
+    }
     restore_host_signals();
     if (host_locale != NULL) {
         setlocale(LC_ALL, host_locale);

@@ -65,33 +65,38 @@ static long now_ns(void)
     return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
-/* Spins, for at most budget_ns, while *word equals value (read without pj_lock; writers hold it). */
-static void spin_while_equal(void *const *word, const void *value, long budget_ns)
+/* Spins, for at most budget_ns, until ready(arg); ready reads without pj_lock (writers hold it). */
+static void spin_until(int (*ready)(const void *), const void *arg, long budget_ns)
 {
     if (!may_spin())
         return;
     long until = now_ns() + budget_ns;
-    for (int i = 0; __atomic_load_n(word, __ATOMIC_ACQUIRE) == value; i++) {
+    for (int i = 0; !ready(arg); i++) {
         cpu_relax();
         if ((i & 63) == 63 && now_ns() > until)
             return;
     }
 }
 
-/* The same for a call's state: spins while it is one of the two given states. */
-static void spin_while_state(const int *state, int a, int b, long budget_ns)
+static int has_call(const void *worker)
 {
-    if (!may_spin())
-        return;
-    long until = now_ns() + budget_ns;
-    for (int i = 0;; i++) {
-        int s = __atomic_load_n(state, __ATOMIC_ACQUIRE);
-        if (s != a && s != b)
-            return;
-        cpu_relax();
-        if ((i & 63) == 63 && now_ns() > until)
-            return;
-    }
+    return __atomic_load_n(&((const struct worker *)worker)->call, __ATOMIC_ACQUIRE) != NULL;
+}
+
+static int state_of(const void *call)
+{
+    return __atomic_load_n(&((const struct pj_call *)call)->state, __ATOMIC_ACQUIRE);
+}
+
+/* The worker has finished the call or wants a hand-back: either way the caller has work. */
+static int caller_needed(const void *call)
+{
+    return state_of(call) == CALL_DONE || state_of(call) == CALL_HANDBACK;
+}
+
+static int handback_served(const void *call)
+{
+    return state_of(call) != CALL_HANDBACK;
 }
 
 static void set_state(struct pj_call *call, int state)
@@ -163,7 +168,7 @@ static void *worker_main(void *arg)
     if (pj_jvm_attach(&env) != 0)
         env = NULL;    /* calls fail with PAM_SERVICE_ERR; the cause is in syslog */
     for (;;) {
-        spin_while_equal((void *const *)&self->call, NULL, WORKER_SPIN_NS);
+        spin_until(has_call, self, WORKER_SPIN_NS);
         pthread_mutex_lock(&pj_lock);
         while (self->call == NULL)
             pthread_cond_wait(&self->wake, &pj_lock);
@@ -264,7 +269,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
     for (;;) {
         if (call->state == CALL_QUEUED || call->state == CALL_RUNNING) {
             pthread_mutex_unlock(&pj_lock);
-            spin_while_state(&call->state, CALL_QUEUED, CALL_RUNNING, CALLER_SPIN_NS);
+            spin_until(caller_needed, call, CALLER_SPIN_NS);
             pthread_mutex_lock(&pj_lock);
         }
         if (call->state == CALL_DONE) {
@@ -316,7 +321,7 @@ int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg)
         set_state(call, CALL_HANDBACK);
         pthread_cond_broadcast(&call->cond);
         pthread_mutex_unlock(&pj_lock);
-        spin_while_state(&call->state, CALL_HANDBACK, CALL_HANDBACK, CALLER_SPIN_NS);
+        spin_until(handback_served, call, CALLER_SPIN_NS);
         pthread_mutex_lock(&pj_lock);
         while (call->state == CALL_HANDBACK && !call->abandoned)
             pthread_cond_wait(&call->cond, &pj_lock);

@@ -22,8 +22,8 @@ import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
 
 /**
- * Turns a PAM rule's MODULE argument into a fresh module instance in a class loader of its own:
- * a {@code .java} file (compiled at first use, classes cached by source hash) or a {@code .jar}
+ * Turns a PAM rule's MODULE argument into a fresh module instance (in a class loader of its own,
+ * or in the module's shared one, see {@link #load}): a {@code .java} file (compiled at first use, classes cached by source hash) or a {@code .jar}
  * (manifest {@code Pam-Module-Class}, {@code Class-Path} honoured). A relative MODULE is relative
  * to the directory that holds {@code pam_java.so}.
  */
@@ -73,10 +73,10 @@ public final class ModuleLoader {
 
     /**
      * A new instance of the module that {@code moduleArg} names. Its class is defined in a class
-     * loader of its own, unless none of the module's classes can hold static state and the module
-     * brings no other jars: then every handle's instance comes from one shared class loader per
-     * version of the file, which such a module cannot tell apart (see {@link StaticState}), and a
-     * handle skips defining the classes again (~100 µs, and metaspace until class unloading).
+     * loader of its own, unless none of the module's classes has state of its own (see
+     * {@link StaticState}) and the module brings no other jars: then every handle's instance comes
+     * from one shared class loader per version of the file, which ordinary code cannot tell apart,
+     * and a handle skips defining the classes again (~100 µs, and metaspace until class unloading).
      */
     public PamModule load(String moduleArg, Diagnostics log) throws ModuleLoadException {
         Path file = moduleDir.resolve(moduleArg);

@@ -85,13 +85,13 @@ public final class AotTraining {
         PamModule module = new ModuleLoader(dir, cache, List.of(), log).load("training.jar", log);
         // A real handle, not a java.lang.reflect.Proxy: pam_java never makes a proxy, and a proxy
         // class is spun with the ClassFile API, whose classes the cache would then load at every start.
-        PamHandle handle = new NativePamHandle(pamh, "training");
+        PamHandle handle = new LibPamHandle(pamh, "training", PamCalls.IN_PROCESS);
         for (Operation op : Operation.values()) {
             ModuleInvoker.invoke(module, "training.jar", op, handle, 0, List.of("training.jar"), log);
         }
         Utf8.decode(Utf8.encode("training \u2713", "text"), "text");
-        new NativePamHandle(pamh, "training").env();
-        new SecretStrings();
+        new LibPamHandle(pamh, "training", PamCalls.IN_PROCESS).env();
+        new SecretStrings(PamCalls.IN_PROCESS);
         new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "training");
         new org.pamjava.Response("training", 0).toString();
     }

@@ -27,7 +27,8 @@ import org.pamjava.internal.runtime.Operation;
  * first call, dropped after {@code end}.
  */
 final class NativeEntry {
-    private record Instance(PamModule module, NativePamHandle handle) {}
+    /** A module instance and the handle it was created for. */
+    record Instance(PamModule module, LibPamHandle handle) {}
 
     private static final Map<Long, Instance> INSTANCES = new ConcurrentHashMap<>();
     private static volatile ModuleLoader loader;
@@ -78,14 +79,31 @@ final class NativeEntry {
     }
 
     static int call(long pamh, long token, int opNumber, int flags, byte[][] argv) {
-        Diagnostics log = syslog(pamh);
+        return run(opNumber, flags, argv, syslog(pamh), new ProcessInstances(pamh, token));
+    }
+
+    /** Where a call finds its module instance: created at the handle's first call, loaded by {@code log}'s rules. */
+    interface InstanceSource {
+        Instance instance(String moduleArg, Diagnostics log) throws ModuleLoadException;
+    }
+
+    /** This process's instances, by pam_java.so's token. A class, not a lambda: see AotTraining. */
+    private record ProcessInstances(long pamh, long token) implements InstanceSource {
+        @Override
+        public Instance instance(String moduleArg, Diagnostics log) throws ModuleLoadException {
+            return NativeEntry.instance(pamh, token, moduleArg, log);
+        }
+    }
+
+    /** One operation on the instance {@code instances} gives; every failure becomes a PAM code and a log line. */
+    static int run(int opNumber, int flags, byte[][] argv, Diagnostics log, InstanceSource instances) {
         try {
             Operation op = Operation.ofNumber(opNumber);
             List<String> args = arguments(argv);
             String moduleArg = args.get(0);
             Instance instance;
             try {
-                instance = instance(pamh, token, moduleArg, log);
+                instance = instances.instance(moduleArg, log);
             } catch (ModuleLoadException e) {
                 log.log(Diagnostics.LOG_ERR, e.getMessage());
                 if (e.getCause() != null && e.pamCode() == PamConstants.PAM_SERVICE_ERR) {
@@ -119,19 +137,24 @@ final class NativeEntry {
             String module = Utf8.decode(moduleArg, "module argument");
             Instance instance = INSTANCES.remove(token);
             if (instance != null) {
-                Thread.currentThread().setContextClassLoader(instance.module().getClass().getClassLoader());
-                try {
-                    ModuleInvoker.end(instance.module(), module, instance.handle(), log);
-                } finally {
-                    Thread.currentThread().setContextClassLoader(null);
-                    instance.handle().wipeSecrets();
-                    // A loader of the instance's own: its jars and their native buffers are
-                    // released now rather than at some later GC (a long-lived host would grow).
-                    ModuleLoader.release(instance.module());
-                }
+                end(instance, module, log);
             }
         } catch (Throwable t) {
             log.logFailure("pam_java internal error at pam_end: " + t, t);
+        }
+    }
+
+    /** The end hook of {@code instance}, then its secrets wiped and its own class loader closed. */
+    static void end(Instance instance, String module, Diagnostics log) throws java.io.IOException {
+        Thread.currentThread().setContextClassLoader(instance.module().getClass().getClassLoader());
+        try {
+            ModuleInvoker.end(instance.module(), module, instance.handle(), log);
+        } finally {
+            Thread.currentThread().setContextClassLoader(null);
+            instance.handle().wipeSecrets();
+            // A loader of the instance's own: its jars and their native buffers are
+            // released now rather than at some later GC (a long-lived host would grow).
+            ModuleLoader.release(instance.module());
         }
     }
 
@@ -143,14 +166,14 @@ final class NativeEntry {
                 throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                         "the pam_java runtime did not initialise; see the first error in syslog");
             }
-            instance = new Instance(loader.load(moduleArg, log), new NativePamHandle(pamh, libpamVersion));
+            instance = new Instance(loader.load(moduleArg, log), new LibPamHandle(pamh, libpamVersion, PamCalls.IN_PROCESS));
             INSTANCES.put(token, instance); // one thread uses a handle at a time
         }
         return instance;
     }
 
     /** The rule's arguments, strictly decoded before any module code sees them. */
-    private static List<String> arguments(byte[][] argv) {
+    static List<String> arguments(byte[][] argv) {
         String[] args = new String[argv.length];
         for (int i = 0; i < argv.length; i++) {
             args[i] = Utf8.decode(argv[i], "module argument " + (i + 1));

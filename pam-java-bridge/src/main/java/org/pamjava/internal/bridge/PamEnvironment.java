@@ -14,9 +14,9 @@ import java.util.Set;
  * (pam_getenv(3), pam_putenv(3), pam_getenvlist(3)); iteration is in libpam's order.
  */
 final class PamEnvironment extends AbstractMap<String, String> {
-    private final NativePamHandle pamh;
+    private final LibPamHandle pamh;
 
-    PamEnvironment(NativePamHandle pamh) {
+    PamEnvironment(LibPamHandle pamh) {
         this.pamh = pamh;
     }
 

@@ -13,6 +13,11 @@ import java.util.List;
  */
 final class SecretStrings {
     private final List<String> handedOut = new ArrayList<>();
+    private final PamCalls libpam;
+
+    SecretStrings(PamCalls libpam) {
+        this.libpam = libpam;
+    }
 
     /** Remembers {@code secret} for {@link #wipeAll}; returns it. */
     synchronized String track(String secret) {
@@ -25,7 +30,7 @@ final class SecretStrings {
     /** Overwrites every remembered secret with zeros and forgets them. */
     synchronized void wipeAll() {
         for (String secret : handedOut) {
-            LibPam.wipeString(secret);
+            libpam.wipeString(secret);
         }
         handedOut.clear();
     }

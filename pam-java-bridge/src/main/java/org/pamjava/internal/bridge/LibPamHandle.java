@@ -11,16 +11,22 @@ import org.pamjava.PamHandle;
 import org.pamjava.Response;
 import org.pamjava.XAuthData;
 
-/** {@link PamHandle} over a real {@code pam_handle_t*}, through the natives of {@link LibPam}. */
-final class NativePamHandle implements PamHandle {
+/**
+ * {@link PamHandle} over a real {@code pam_handle_t*}: through {@link LibPam}'s natives when the module
+ * runs in the application, over the resident service's socket when it runs there ({@link PamCalls}).
+ */
+final class LibPamHandle implements PamHandle {
     private final long pamh;
     private final String libpamVersion;
+    private final PamCalls libpam;
     private final PamEnvironment env = new PamEnvironment(this);
-    private final SecretStrings secrets = new SecretStrings();
+    private final SecretStrings secrets;
 
-    NativePamHandle(long pamh, String libpamVersion) {
+    LibPamHandle(long pamh, String libpamVersion, PamCalls libpam) {
         this.pamh = pamh;
         this.libpamVersion = libpamVersion;
+        this.libpam = libpam;
+        this.secrets = new SecretStrings(libpam);
     }
 
     /** Throws for a failing libpam call; {@code what} names it for the message. */
@@ -37,7 +43,7 @@ final class NativePamHandle implements PamHandle {
 
     private byte[] rawItem(int item, String name) {
         byte[][] out = new byte[1][];
-        check(LibPam.getItem(pamh, item, out), "pam_get_item(" + name + ")");
+        check(libpam.getItem(pamh, item, out), "pam_get_item(" + name + ")");
         return out[0];
     }
 
@@ -74,7 +80,7 @@ final class NativePamHandle implements PamHandle {
     private void setItem(int item, String name, String value) {
         byte[] bytes = value == null ? null : Utf8.encode(value, name);
         try {
-            check(LibPam.setItem(pamh, item, bytes), "pam_set_item(" + name + ")");
+            check(libpam.setItem(pamh, item, bytes), "pam_set_item(" + name + ")");
         } finally {
             if (bytes != null) {
                 Arrays.fill(bytes, (byte) 0);
@@ -115,7 +121,7 @@ final class NativePamHandle implements PamHandle {
     @Override
     public XAuthData getXauthdata() {
         byte[][] out = new byte[2][];
-        check(LibPam.getXauthData(pamh, out), "pam_get_item(PAM_XAUTHDATA)");
+        check(libpam.getXauthData(pamh, out), "pam_get_item(PAM_XAUTHDATA)");
         return out[0] == null ? null : new XAuthData(Utf8.decode(out[0], "PAM_XAUTHDATA name"), out[1]);
     }
 
@@ -123,7 +129,7 @@ final class NativePamHandle implements PamHandle {
     public void setXauthdata(XAuthData x) {
         byte[] name = x == null ? null : Utf8.encode(x.name(), "XAuthData name");
         byte[] data = x == null ? null : x.data();
-        check(LibPam.setXauthData(pamh, name, data), "pam_set_item(PAM_XAUTHDATA)");
+        check(libpam.setXauthData(pamh, name, data), "pam_set_item(PAM_XAUTHDATA)");
     }
 
     @Override
@@ -133,19 +139,19 @@ final class NativePamHandle implements PamHandle {
 
     String getenv(String key) {
         byte[][] out = new byte[1][];
-        check(LibPam.getEnv(pamh, Utf8.encode(key, "PAM environment name"), out), "pam_getenv");
+        check(libpam.getEnv(pamh, Utf8.encode(key, "PAM environment name"), out), "pam_getenv");
         return out[0] == null ? null : Utf8.decode(out[0], "PAM environment variable " + key);
     }
 
     void putenv(String nameValue) {
-        check(LibPam.putEnv(pamh, Utf8.encode(nameValue, "PAM environment entry")), "pam_putenv");
+        check(libpam.putEnv(pamh, Utf8.encode(nameValue, "PAM environment entry")), "pam_putenv");
     }
 
     List<String> getenvlist() {
-        byte[][] list = LibPam.getEnvList(pamh);
+        byte[][] list = libpam.getEnvList(pamh);
         if (list == null) {
             // null means "not in the call" or out of memory; a cheap item read tells which.
-            check(LibPam.getItem(pamh, PAM_SERVICE, new byte[1][]), "pam_getenvlist");
+            check(libpam.getItem(pamh, PAM_SERVICE, new byte[1][]), "pam_getenvlist");
             throw new PamException(PAM_BUF_ERR, "pam_getenvlist: " + strerror(PAM_BUF_ERR));
         }
         List<String> entries = new ArrayList<>(list.length);
@@ -176,7 +182,7 @@ final class NativePamHandle implements PamHandle {
         byte[][] replies = new byte[n][];
         int[] retCodes = new int[n];
         try {
-            check(LibPam.conversation(pamh, styles, texts, replies, retCodes), "conversation");
+            check(libpam.conversation(pamh, styles, texts, replies, retCodes), "conversation");
             List<Response> responses = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 String resp = null;
@@ -208,20 +214,20 @@ final class NativePamHandle implements PamHandle {
         if (microseconds < 0) {
             throw new IllegalArgumentException("fail delay must not be negative: " + microseconds);
         }
-        check(LibPam.failDelay(pamh, microseconds), "pam_fail_delay");
+        check(libpam.failDelay(pamh, microseconds), "pam_fail_delay");
     }
 
     @Override
     public String getUser(String prompt) {
         byte[][] out = new byte[1][];
         byte[] p = prompt == null ? null : Utf8.encode(prompt, "prompt");
-        check(LibPam.getUser(pamh, p, out), "pam_get_user");
+        check(libpam.getUser(pamh, p, out), "pam_get_user");
         return out[0] == null ? null : Utf8.decode(out[0], "PAM_USER");
     }
 
     @Override
     public String strerror(int errnum) {
-        byte[] text = LibPam.strerror(pamh, errnum);
+        byte[] text = libpam.strerror(pamh, errnum);
         return text == null ? "Unknown PAM error " + errnum : new String(text, java.nio.charset.StandardCharsets.UTF_8);
     }
 
@@ -237,7 +243,7 @@ final class NativePamHandle implements PamHandle {
 
     @Override
     public boolean jvmInitialized() {
-        return LibPam.jvmInitialized();
+        return libpam.jvmInitialized();
     }
 
     @Override

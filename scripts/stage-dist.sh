@@ -27,6 +27,8 @@ done
 install -D -m 0644 examples/totp/TotpModule.java "$runtime/examples/totp/TotpModule.java"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/pam-java"
 chmod 0755 "$dist/bin/pam-java"
+sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-bridge/src/main/sh/pam-java-resident > "$dist/bin/pam-java-resident"
+chmod 0755 "$dist/bin/pam-java-resident"
 # The cache of compiled .java modules: root-only (DESIGN.md 4).
 install -d -m 0700 "$dist/var/cache/pam-java"
 if [ ! -e "$dist/etc/security/pam_java.conf" ]; then

@@ -117,6 +117,13 @@ static int apply_setting(pam_handle_t *pamh, struct pj_config *cfg, int lineno, 
         }
         return copy_value(pamh, lineno, cfg->class_path, sizeof(cfg->class_path), value);
     }
+    if (strcmp(key, "resident_socket") == 0) {
+        if (value[0] != '\0' && value[0] != '/') {
+            pj_log(pamh, LOG_ERR, "%s:%d: resident_socket must be an absolute path", PJ_CONF_FILE, lineno);
+            return 0;
+        }
+        return copy_value(pamh, lineno, cfg->resident_socket, sizeof(cfg->resident_socket), value);
+    }
     if (strcmp(key, "cache_dir") == 0)
         return copy_value(pamh, lineno, cfg->cache_dir, sizeof(cfg->cache_dir), value);
     if (strcmp(key, "timeout") == 0) {

@@ -72,12 +72,54 @@ static char *c_string(JNIEnv *env, jbyteArray bytes, size_t *len_out)
     return s;
 }
 
-static void wipe_free(char *s)
+void pj_wipe_free(char *s)
 {
     if (s != NULL) {
         explicit_bzero(s, strlen(s));
         free(s);
     }
+}
+#define wipe_free pj_wipe_free
+
+/*
+ * pam_set_item(PAM_XAUTHDATA); x->name NULL clears it. libpam copies the structure and its
+ * strings. It dereferences the pointer even when NULL, so clearing means setting an empty
+ * structure; libpam (1.5.2) then clears the item but reports PAM_BUF_ERR because it cannot copy
+ * the NULL name.
+ */
+int pj_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x)
+{
+    int rc = pam_set_item(pamh, PAM_XAUTHDATA, x);
+    return x->name == NULL && rc == PAM_BUF_ERR ? PAM_SUCCESS : rc;
+}
+
+/* The application's conversation function; on success *responses holds n replies. */
+int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, struct pam_response **responses)
+{
+    const void *item = NULL;
+    const struct pam_conv *conv;
+    int rc = pam_get_item(pamh, PAM_CONV, &item);
+
+    conv = item;
+    if (rc == PAM_SUCCESS && (conv == NULL || conv->conv == NULL))
+        rc = PAM_CONV_ERR;
+    if (rc == PAM_SUCCESS)
+        rc = conv->conv(n, messages, responses, conv->appdata_ptr);
+    if (rc == PAM_SUCCESS && *responses == NULL)
+        rc = PAM_CONV_ERR;
+    return rc;
+}
+
+/* pam_get_user(3), with a copy of the name: libpam's string is only safe to read now. */
+int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user)
+{
+    const char *name = NULL;
+    int rc = pam_get_user(pamh, &name, prompt);
+
+    *user = NULL;
+    if (rc == PAM_SUCCESS && name != NULL && (*user = strdup(name)) == NULL)
+        rc = PAM_BUF_ERR;
+    return rc;
 }
 
 static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jobjectArray out)
@@ -160,12 +202,7 @@ static jint JNICALL set_xauth(JNIEnv *env, jclass cls, jlong pamh, jbyteArray na
     if (pj_enter_libpam(call) != 0) {
         rc = PAM_ABORT;
     } else {
-        /* libpam copies the structure and its strings. It dereferences the pointer even when
-         * NULL, so clearing means setting an empty structure; libpam (1.5.2) then clears the
-         * item but reports PAM_BUF_ERR because it cannot copy the NULL name. */
-        rc = pam_set_item(handle_of(pamh), PAM_XAUTHDATA, &x);
-        if (name == NULL && rc == PAM_BUF_ERR)
-            rc = PAM_SUCCESS;
+        rc = pj_set_xauth(handle_of(pamh), &x);
         pj_leave_libpam(call);
     }
     if (x.data != NULL)
@@ -257,17 +294,7 @@ struct conversation {
 static void converse_on_caller(void *arg)
 {
     struct conversation *c = arg;
-    const void *item = NULL;
-    const struct pam_conv *conv;
-
-    c->rc = pam_get_item(c->pamh, PAM_CONV, &item);
-    conv = item;
-    if (c->rc == PAM_SUCCESS && (conv == NULL || conv->conv == NULL))
-        c->rc = PAM_CONV_ERR;
-    if (c->rc == PAM_SUCCESS)
-        c->rc = conv->conv(c->n, c->messages, &c->responses, conv->appdata_ptr);
-    if (c->rc == PAM_SUCCESS && c->responses == NULL)
-        c->rc = PAM_CONV_ERR;
+    c->rc = pj_converse(c->pamh, c->n, c->messages, &c->responses);
 }
 
 static jint JNICALL conversation(JNIEnv *env, jclass cls, jlong pamh, jintArray styles,
@@ -354,10 +381,7 @@ struct get_user {
 static void get_user_on_caller(void *arg)
 {
     struct get_user *g = arg;
-    const char *user = NULL;
-    g->rc = pam_get_user(g->pamh, &user, g->prompt);
-    if (g->rc == PAM_SUCCESS && user != NULL && (g->user = strdup(user)) == NULL)
-        g->rc = PAM_BUF_ERR;
+    g->rc = pj_get_user_copy(g->pamh, g->prompt, &g->user);
 }
 
 static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray prompt, jobjectArray out)

@@ -69,10 +69,16 @@ static int in_forked_child(void)
     return (owner != 0 && owner != getpid()) || pj_forked_after_start();
 }
 
-/* What pam_set_data keeps for a (handle, MODULE): the instance's name on the Java side. */
+/*
+ * What pam_set_data keeps for a (handle, MODULE): the instance's name on the Java side, or, when
+ * the instance lives in the resident service, the connection that holds it.
+ */
 struct instance_data {
     char *module;
     unsigned long long token;
+    int resident;           /* the instance lives in the resident service */
+    int fd;                 /* its connection; -1 once the connection failed */
+    pid_t pid;              /* the process that made the connection */
 };
 
 /*
@@ -87,7 +93,13 @@ static void end_module(pam_handle_t *pamh, void *data, int status)
     struct instance_data *d = data;
     const char *argv[1] = { d->module };
 
-    if (!in_forked_child() && !(status & PAM_DATA_REPLACE)) {
+    if (d->resident) {
+        /* A forked child holds a copy of its parent's connection: closing the copy is all it may do. */
+        if (d->fd >= 0 && d->pid == getpid() && !(status & PAM_DATA_REPLACE))
+            (void)pj_resident_call(pamh, &d->fd, PJ_END, status, 1, argv, pj_config.timeout_ms);
+        if (d->fd >= 0)
+            close(d->fd);
+    } else if (!in_forked_child() && !(status & PAM_DATA_REPLACE)) {
         struct pj_call *call = new_call(pamh, PJ_END, status, 1, argv, d->token);
         if (call != NULL)
             (void)pj_call_run(call, pj_config.timeout_ms);
@@ -96,8 +108,11 @@ static void end_module(pam_handle_t *pamh, void *data, int status)
     free(d);
 }
 
-/* The first call of a module on a handle arranges for its end hook at pam_end. */
-static int instance_of(pam_handle_t *pamh, const char *module, unsigned long long *token)
+/*
+ * The first call of a module on a handle arranges for its end hook at pam_end, and decides where
+ * the instance lives: in the resident service when it is configured and answers, else here.
+ */
+static int instance_of(pam_handle_t *pamh, const char *module, struct instance_data **data)
 {
     char *key = NULL;
     const void *existing = NULL;
@@ -108,7 +123,7 @@ static int instance_of(pam_handle_t *pamh, const char *module, unsigned long lon
         return PAM_BUF_ERR;
     rc = pam_get_data(pamh, key, &existing);
     if (rc == PAM_SUCCESS && existing != NULL) {
-        *token = ((const struct instance_data *)existing)->token;
+        *data = (struct instance_data *)existing;
         free(key);
         return PAM_SUCCESS;
     }
@@ -119,15 +134,41 @@ static int instance_of(pam_handle_t *pamh, const char *module, unsigned long lon
         return PAM_BUF_ERR;
     }
     d->token = __atomic_add_fetch(&next_token, 1, __ATOMIC_RELAXED);
+    d->fd = pj_resident_connect(pamh);
+    d->resident = d->fd >= 0;
+    d->pid = getpid();
     rc = pam_set_data(pamh, key, d, end_module);
     if (rc != PAM_SUCCESS) {
+        if (d->fd >= 0)
+            close(d->fd);
         free(d->module);
         free(d);
     } else {
-        *token = d->token;
+        *data = d;
     }
     free(key);
     return rc;
+}
+
+/*
+ * An operation of an instance in the resident service. A forked child cannot share its parent's
+ * connection (the two would interleave): it connects anew, and the module gets a new instance there.
+ */
+static int resident_operation(pam_handle_t *pamh, struct instance_data *d, enum pj_op op, int flags, int argc,
+                              const char **argv)
+{
+    if (d->pid != getpid()) {
+        if (d->fd >= 0)
+            close(d->fd);
+        d->fd = pj_resident_connect(pamh);
+        d->pid = getpid();
+    }
+    if (d->fd < 0) {
+        pam_syslog(pamh, LOG_ERR, "the connection to the resident service for %s is gone;"
+                   " this PAM transaction cannot use the module again", argv[0]);
+        return PAM_SERVICE_ERR;
+    }
+    return pj_resident_call(pamh, &d->fd, op, flags, argc, argv, pj_config.timeout_ms);
 }
 
 static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
@@ -138,6 +179,14 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
         pam_syslog(pamh, LOG_ERR, "no Java module given: the first argument must name a .java or .jar file");
         return PAM_MODULE_UNKNOWN;
     }
+    pthread_once(&setup_once, setup);
+    if (setup_result != PAM_SUCCESS)
+        return setup_result;
+    struct instance_data *d = NULL;
+    if ((rc = instance_of(pamh, argv[0], &d)) != PAM_SUCCESS)
+        return rc;
+    if (d->resident)
+        return resident_operation(pamh, d, op, flags, argc, argv);
     if (in_forked_child()) {
         /*
          * Hosts call pam_setcred again in the child they fork for the user (sshd's session child
@@ -154,13 +203,7 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
                    " (pid %d, Java started in %d)", (int)getpid(), (int)pj_jvm_owner_pid());
         return PAM_SYSTEM_ERR;
     }
-    pthread_once(&setup_once, setup);
-    if (setup_result != PAM_SUCCESS)
-        return setup_result;
-    unsigned long long token = 0;
-    if ((rc = instance_of(pamh, argv[0], &token)) != PAM_SUCCESS)
-        return rc;
-    struct pj_call *call = new_call(pamh, op, flags, argc, argv, token);
+    struct pj_call *call = new_call(pamh, op, flags, argc, argv, d->token);
     if (call == NULL)
         return PAM_BUF_ERR;
     return pj_call_run(call, pj_config.timeout_ms);

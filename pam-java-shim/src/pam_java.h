@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <security/pam_appl.h>
 #include <security/pam_modules.h>
 
 /* The operations, in the order of org.pamjava.internal.bridge.Operation. */
@@ -23,6 +24,7 @@ struct pj_config {
     char class_path[4096];
     char cache_dir[PATH_MAX];
     long timeout_ms;            /* 0: wait for the module as long as it takes */
+    char resident_socket[PATH_MAX]; /* the resident service's socket; empty: always in-process */
 };
 
 /*
@@ -71,8 +73,17 @@ int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg);
 int pj_enter_libpam(struct pj_call *call);
 void pj_leave_libpam(struct pj_call *call);
 
-/* natives.c */
+/* natives.c: the JNI natives, and the libpam steps the resident client shares with them */
 int pj_register_natives(JNIEnv *env, jclass libpam_class);
+void pj_wipe_free(char *s);
+int pj_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x);
+int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, struct pam_response **responses);
+int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user);
+
+/* resident.c: the client of the resident service (pam-java-resident) */
+int pj_resident_connect(pam_handle_t *pamh);
+int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int flags, int argc, const char **argv,
+                     long timeout_ms);
 
 /* log.c */
 void pj_log(pam_handle_t *pamh, int priority, const char *fmt, ...)

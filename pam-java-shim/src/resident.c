@@ -1,0 +1,514 @@
+/*
+ * resident.c: the client of pam_java's resident service (pam-java-resident(8)). When pam_java.conf
+ * names its socket and the application runs as root, a module instance lives in the service: each
+ * PAM call is a CALL frame, the libpam services the module uses come back as REQUESTs that this
+ * file answers on the application's own thread, and a RESULT ends the call. The wire format is
+ * org.pamjava.internal.bridge.ResidentProtocol's; keep the two equal.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <security/pam_ext.h>
+
+#include "pam_java.h"
+
+#ifndef PJ_LIBPAM_VERSION
+#error "PJ_LIBPAM_VERSION must be defined by the build"
+#endif
+
+extern struct pj_config pj_config;
+extern char pj_module_dir[PATH_MAX];
+
+enum { CALL = 1, REPLY = 2, REQUEST = 3, RESULT = 4 };
+enum { GET_ITEM = 1, SET_ITEM, GET_XAUTH, SET_XAUTH, GET_ENV, PUT_ENV, GET_ENV_LIST, CONVERSATION,
+       FAIL_DELAY, GET_USER, STRERROR, LOG };
+#define MAX_FRAME (1u << 20)
+#define NULL_LENGTH 0xffffffffu
+
+/* Frames being built: a failed allocation or an oversized frame marks the buffer failed. */
+struct out {
+    unsigned char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static void put(struct out *o, const void *data, size_t n)
+{
+    if (o->failed)
+        return;
+    if (o->len + n > MAX_FRAME + 4) {
+        o->failed = 1;
+        return;
+    }
+    if (o->len + n > o->cap) {
+        size_t cap = o->cap ? o->cap : 256;
+        while (cap < o->len + n)
+            cap *= 2;
+        unsigned char *p = malloc(cap);
+        if (p == NULL) {
+            o->failed = 1;
+            return;
+        }
+        if (o->p != NULL) {
+            memcpy(p, o->p, o->len);
+            explicit_bzero(o->p, o->cap);   /* it may hold a password */
+            free(o->p);
+        }
+        o->p = p;
+        o->cap = cap;
+    }
+    memcpy(o->p + o->len, data, n);
+    o->len += n;
+}
+
+static void put_u8(struct out *o, unsigned v)
+{
+    unsigned char b = (unsigned char)v;
+    put(o, &b, 1);
+}
+
+static void put_u32(struct out *o, uint32_t v)
+{
+    unsigned char b[4] = { v >> 24, v >> 16, v >> 8, v };
+    put(o, b, 4);
+}
+
+static void put_u64(struct out *o, uint64_t v)
+{
+    put_u32(o, (uint32_t)(v >> 32));
+    put_u32(o, (uint32_t)v);
+}
+
+static void put_str(struct out *o, const char *s, size_t len)
+{
+    if (s == NULL) {
+        put_u32(o, NULL_LENGTH);
+        return;
+    }
+    put_u32(o, (uint32_t)len);
+    put(o, s, len);
+}
+
+static void put_cstr(struct out *o, const char *s)
+{
+    put_str(o, s, s != NULL ? strlen(s) : 0);
+}
+
+static void out_start(struct out *o, unsigned kind)
+{
+    o->len = 0;
+    o->failed = 0;
+    put_u32(o, 0);      /* the length, filled in by send_frame */
+    put_u8(o, kind);
+}
+
+static void out_free(struct out *o)
+{
+    if (o->p != NULL) {
+        explicit_bzero(o->p, o->cap);
+        free(o->p);
+    }
+}
+
+/* A frame read whole; a short or malformed one marks it bad. */
+struct in {
+    unsigned char *p;
+    size_t len, pos;
+    int bad;
+};
+
+static const unsigned char *take(struct in *in, size_t n)
+{
+    if (in->bad || in->len - in->pos < n) {
+        in->bad = 1;
+        return NULL;
+    }
+    in->pos += n;
+    return in->p + in->pos - n;
+}
+
+static unsigned get_u8(struct in *in)
+{
+    const unsigned char *b = take(in, 1);
+    return b ? b[0] : 0;
+}
+
+static uint32_t get_u32(struct in *in)
+{
+    const unsigned char *b = take(in, 4);
+    return b ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3] : 0;
+}
+
+/* A NUL-terminated malloc'd copy, or NULL for a null string (or on failure: check in->bad). */
+static char *get_str(struct in *in, size_t *len_out)
+{
+    uint32_t len = get_u32(in);
+    if (in->bad || len == NULL_LENGTH)
+        return NULL;
+    const unsigned char *b = take(in, len);
+    char *s = b != NULL ? malloc((size_t)len + 1) : NULL;
+    if (s == NULL) {
+        in->bad = 1;
+        return NULL;
+    }
+    memcpy(s, b, len);
+    s[len] = '\0';
+    if (len_out != NULL)
+        *len_out = len;
+    return s;
+}
+
+static void in_free(struct in *in)
+{
+    if (in->p != NULL) {
+        explicit_bzero(in->p, in->len);
+        free(in->p);
+    }
+    in->p = NULL;
+}
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Time the service has to answer. Like in-process, the time the application spends in its own
+ * conversation (the user typing) does not count: only waits for the service use the budget.
+ */
+struct budget {
+    long left_ms;   /* < 0: no limit */
+};
+
+/* 0, -1 (connection failed or closed), or -2 (the budget ran out). */
+static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
+{
+    while (n > 0) {
+        if (b->left_ms >= 0) {
+            struct pollfd pfd = { fd, POLLIN, 0 };
+            long start = now_ms();
+            int ready = poll(&pfd, 1, (int)(b->left_ms > 0 ? b->left_ms : 0));
+            b->left_ms -= now_ms() - start;
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready == 0 || b->left_ms < 0)
+                return -2;
+            if (ready < 0)
+                return -1;
+        }
+        ssize_t got = read(fd, p, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+static int send_frame(int fd, struct out *o)
+{
+    if (o->failed)
+        return -1;
+    uint32_t len = (uint32_t)(o->len - 4);
+    o->p[0] = len >> 24; o->p[1] = len >> 16; o->p[2] = len >> 8; o->p[3] = len;
+    for (size_t done = 0; done < o->len; ) {
+        /* MSG_NOSIGNAL: a service that went away must not raise SIGPIPE in the application. */
+        ssize_t n = send(fd, o->p + done, o->len - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int receive_frame(int fd, struct in *in, struct budget *b)
+{
+    unsigned char header[4];
+    int rc = read_fully(fd, header, 4, b);
+    if (rc != 0)
+        return rc;
+    uint32_t len = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 | header[3];
+    if (len < 1 || len > MAX_FRAME)
+        return -1;
+    in->p = malloc(len);
+    in->len = len;
+    in->pos = 0;
+    in->bad = 0;
+    if (in->p == NULL)
+        return -1;
+    return read_fully(fd, in->p, len, b);
+}
+
+/*
+ * Connects to the service, or returns -1 to run in-process: when no socket is configured, the
+ * application is not root (the socket is root's alone), or the service is not there. The socket
+ * must be root's in a directory chain only root can write, and the listener must be root: a
+ * process answering in its place would see passwords.
+ */
+int pj_resident_connect(pam_handle_t *pamh)
+{
+    static int told;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct ucred peer;
+    socklen_t peer_len = sizeof(peer);
+
+    if (pj_config.resident_socket[0] == '\0' || geteuid() != 0)
+        return -1;
+    errno = 0;
+    if (strlen(pj_config.resident_socket) >= sizeof(addr.sun_path)) {
+        pj_log(pamh, LOG_ERR, "resident_socket %s is too long for a Unix socket", pj_config.resident_socket);
+        return -1;
+    }
+    strcpy(addr.sun_path, pj_config.resident_socket);
+    if (access(addr.sun_path, F_OK) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
+        goto unavailable;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto unavailable;
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0
+        || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
+        close(fd);
+        goto unavailable;
+    }
+    if (peer.uid != 0) {
+        pj_log(pamh, LOG_ERR, "refusing the resident service at %s: it runs as uid %d, not root",
+               pj_config.resident_socket, (int)peer.uid);
+        close(fd);
+        return -1;
+    }
+    return fd;
+unavailable:
+    if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
+        pj_log(pamh, LOG_NOTICE, "the resident service at %s is not available (%s); running Java in this process",
+               pj_config.resident_socket, errno ? strerror(errno) : "untrusted");
+    return -1;
+}
+
+/* Items that are strings: the service may read and set only these (others hold pointers). */
+static int string_item(int type)
+{
+    switch (type) {
+    case PAM_SERVICE: case PAM_USER: case PAM_TTY: case PAM_RHOST: case PAM_AUTHTOK: case PAM_OLDAUTHTOK:
+    case PAM_RUSER: case PAM_USER_PROMPT: case PAM_XDISPLAY: case PAM_AUTHTOK_TYPE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The reply to one request: runs the libpam service on this (the application's) thread. */
+static void answer(pam_handle_t *pamh, unsigned what, struct in *rq, struct out *o)
+{
+    char *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    const void *item = NULL;
+    int rc;
+
+    out_start(o, REPLY);
+    switch (what) {
+    case GET_ITEM: {
+        int type = (int)get_u32(rq);
+        rc = rq->bad ? PAM_SYSTEM_ERR : !string_item(type) ? PAM_BAD_ITEM : pam_get_item(pamh, type, &item);
+        put_u32(o, (uint32_t)rc);
+        put_cstr(o, rc == PAM_SUCCESS ? item : NULL);
+        break;
+    }
+    case SET_ITEM: {
+        int type = (int)get_u32(rq);
+        a = get_str(rq, NULL);
+        /* libpam lower-cases a new service name in place: NULL would crash the application. */
+        rc = rq->bad ? PAM_SYSTEM_ERR : !string_item(type) || (type == PAM_SERVICE && a == NULL) ? PAM_BAD_ITEM
+           : pam_set_item(pamh, type, a);
+        put_u32(o, (uint32_t)rc);
+        break;
+    }
+    case GET_XAUTH: {
+        rc = pam_get_item(pamh, PAM_XAUTHDATA, &item);
+        const struct pam_xauth_data *x = rc == PAM_SUCCESS ? item : NULL;
+        put_u32(o, (uint32_t)rc);
+        if (x != NULL && x->name != NULL) {
+            put_str(o, x->name, (size_t)x->namelen);
+            put_str(o, x->data ? x->data : "", x->data ? (size_t)x->datalen : 0);
+        } else {
+            put_str(o, NULL, 0);
+            put_str(o, NULL, 0);
+        }
+        break;
+    }
+    case SET_XAUTH: {
+        a = get_str(rq, &alen);
+        b = get_str(rq, &blen);
+        struct pam_xauth_data x = { (int)alen, a, (int)blen, b != NULL ? b : (a != NULL ? "" : NULL) };
+        put_u32(o, (uint32_t)(rq->bad ? PAM_SYSTEM_ERR : pj_set_xauth(pamh, &x)));
+        break;
+    }
+    case GET_ENV: {
+        a = get_str(rq, NULL);
+        const char *value = rq->bad || a == NULL ? NULL : pam_getenv(pamh, a);
+        put_u32(o, rq->bad || a == NULL ? PAM_SYSTEM_ERR : PAM_SUCCESS);
+        put_cstr(o, value);
+        break;
+    }
+    case PUT_ENV:
+        a = get_str(rq, NULL);
+        put_u32(o, (uint32_t)(rq->bad || a == NULL ? PAM_SYSTEM_ERR : pam_putenv(pamh, a)));
+        break;
+    case GET_ENV_LIST: {
+        char **list = pam_getenvlist(pamh);
+        uint32_t n = 0;
+        while (list != NULL && list[n] != NULL)
+            n++;
+        put_u32(o, list != NULL ? PAM_SUCCESS : PAM_BUF_ERR);
+        put_u32(o, n);
+        for (uint32_t i = 0; i < n; i++) {
+            put_cstr(o, list[i]);
+            pj_wipe_free(list[i]);
+        }
+        free(list);
+        break;
+    }
+    case CONVERSATION: {
+        uint32_t n = get_u32(rq);
+        struct pam_message msgs[PAM_MAX_NUM_MSG];
+        const struct pam_message *ptrs[PAM_MAX_NUM_MSG];
+        struct pam_response *responses = NULL;
+        uint32_t got = 0;
+        rc = n >= 1 && n <= PAM_MAX_NUM_MSG ? PAM_SUCCESS : PAM_CONV_ERR;
+        while (rc == PAM_SUCCESS && got < n) {
+            msgs[got].msg_style = (int)get_u32(rq);
+            msgs[got].msg = get_str(rq, NULL);
+            ptrs[got] = &msgs[got];
+            if (rq->bad || msgs[got++].msg == NULL)
+                rc = PAM_SYSTEM_ERR;
+        }
+        if (rc == PAM_SUCCESS)
+            rc = pj_converse(pamh, (int)n, ptrs, &responses);
+        put_u32(o, (uint32_t)rc);
+        for (uint32_t i = 0; rc == PAM_SUCCESS && i < n; i++) {
+            put_cstr(o, responses[i].resp);
+            put_u32(o, (uint32_t)responses[i].resp_retcode);
+        }
+        /* Replies hold what the user typed: wipe them before they go back to the allocator. */
+        for (uint32_t i = 0; responses != NULL && i < n; i++)
+            pj_wipe_free(responses[i].resp);
+        free(responses);
+        for (uint32_t i = 0; i < got; i++)
+            free((char *)msgs[i].msg);
+        break;
+    }
+    case FAIL_DELAY: {
+        uint32_t usec = get_u32(rq);
+        put_u32(o, (uint32_t)(rq->bad ? PAM_SYSTEM_ERR : pam_fail_delay(pamh, usec)));
+        break;
+    }
+    case GET_USER:
+        a = get_str(rq, NULL);
+        rc = rq->bad ? PAM_SYSTEM_ERR : pj_get_user_copy(pamh, a, &b);
+        put_u32(o, (uint32_t)rc);
+        put_cstr(o, rc == PAM_SUCCESS ? b : NULL);
+        break;
+    case STRERROR: {
+        int errnum = (int)get_u32(rq);
+        put_u32(o, PAM_SUCCESS);
+        put_cstr(o, rq->bad ? NULL : pam_strerror(pamh, errnum));
+        break;
+    }
+    case LOG: {
+        int priority = (int)get_u32(rq);
+        a = get_str(rq, NULL);
+        if (!rq->bad && a != NULL)
+            pj_log(pamh, priority & LOG_PRIMASK, "%s", a);
+        put_u32(o, rq->bad ? PAM_SYSTEM_ERR : PAM_SUCCESS);
+        break;
+    }
+    default:
+        rq->bad = 1;
+    }
+    pj_wipe_free(a);
+    pj_wipe_free(b);
+}
+
+/*
+ * One operation (or the end hook) of the instance on connection fd. A service that fails or goes
+ * away fails the call closed (PAM_SERVICE_ERR); one that runs out of time gives
+ * PAM_AUTHINFO_UNAVAIL, as in-process. Either way the connection is closed and *connection set to -1:
+ * the service drops the instance, and later calls of the handle fail closed.
+ */
+int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int flags, int argc, const char **argv,
+                     long timeout_ms)
+{
+    int fd = *connection;
+    struct out o = { 0 };
+    struct in in = { 0 };
+    struct budget budget = { timeout_ms > 0 ? timeout_ms : -1 };
+    int result = PAM_SERVICE_ERR, rc;
+
+    out_start(&o, CALL);
+    put_u8(&o, (unsigned)op);
+    put_u32(&o, (uint32_t)flags);
+    put_u64(&o, (uint64_t)(uintptr_t)pamh);
+    put_cstr(&o, pj_module_dir);
+    put_cstr(&o, PJ_LIBPAM_VERSION);
+    put_u32(&o, (uint32_t)argc);
+    for (int i = 0; i < argc; i++)
+        put_cstr(&o, argv[i]);
+    if (send_frame(fd, &o) != 0) {
+        pam_syslog(pamh, LOG_ERR, "cannot send the call to the resident service: %s",
+                   o.failed ? "out of memory" : strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        if ((rc = receive_frame(fd, &in, &budget)) != 0) {
+            if (rc == -2) {
+                pam_syslog(pamh, LOG_ERR, "the Java module %s did not finish within %ld ms",
+                           argv[0], timeout_ms);
+                result = PAM_AUTHINFO_UNAVAIL;
+            } else {
+                pam_syslog(pamh, LOG_ERR, "the resident service failed during the call");
+            }
+            goto out;
+        }
+        unsigned kind = get_u8(&in);
+        if (kind == RESULT) {
+            uint32_t code = get_u32(&in);
+            if (!in.bad)
+                result = (int)code;
+            break;
+        }
+        if (kind != REQUEST || in.bad) {
+            in.bad = 1;
+            break;
+        }
+        answer(pamh, get_u8(&in), &in, &o);
+        if (in.bad || send_frame(fd, &o) != 0) {
+            pam_syslog(pamh, LOG_ERR, "the resident service sent a bad request, or went away");
+            goto out;
+        }
+        in_free(&in);
+    }
+    if (!in.bad) {
+        in_free(&in);
+        out_free(&o);
+        return result;
+    }
+    pam_syslog(pamh, LOG_ERR, "the resident service sent a malformed frame");
+    result = PAM_SERVICE_ERR;
+out:
+    in_free(&in);
+    out_free(&o);
+    close(fd);
+    *connection = -1;
+    return result;
+}

@@ -23,7 +23,7 @@ class LifecycleAndThreadsTest {
     private static final Pattern INSTANCE = Pattern.compile("instance=(\\d+) loader=(\\d+)");
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void twoHandlesInOneProcessHaveIsolatedInstancesEachEndedOnce(Host host) throws Exception {
         PamTestBed bed = PamPythonCasesTest.suite("handles", host, "basic");
         Run run = bed.run(host, "suite", "auth", "2:auth", "acct", "2:acct", "2:end", "end");
@@ -50,7 +50,7 @@ class LifecycleAndThreadsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void aModuleWithoutStaticStateSharesItsClassLoaderButNotItsInstances(Host host) throws Exception {
         PamTestBed bed = stateless("stateless", host);
         Run run = bed.run(host, "stateless", "auth", "2:auth", "acct", "2:acct", "2:end", "end");
@@ -67,7 +67,7 @@ class LifecycleAndThreadsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void afterPamEndASharedLoadersInstanceIsUnreachable(Host host) throws Exception {
         PamTestBed bed = stateless("stateless-gc", host, "gc");
         Run run = bed.run(host, "stateless", "auth", "end", "2:auth", "2:end");
@@ -76,7 +76,7 @@ class LifecycleAndThreadsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void afterPamEndTheInstanceAndItsClassLoaderAreUnreachable(Host host) throws Exception {
         PamTestBed bed = PamPythonCasesTest.suite("unreachable", host, "gc");
         Run run = bed.run(host, "suite", "auth", "end", "2:auth", "2:end");
@@ -85,14 +85,14 @@ class LifecycleAndThreadsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void libpamVersionAndHandleAreReported(Host host) throws Exception {
         Run run = PamPythonCasesTest.suite("version", host, "version").run(host, "suite", "auth");
         assertEquals(List.of("libpamVersion 1.5.2 pamh true"), run.results("libpamVersion"));
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void twoPamJavaRulesOnOneStackBothRun(Host host) throws Exception {
         PamTestBed bed = PamPythonCasesTest.bed("tworules", host).service("svc",
                 "auth required $PAM_JAVA $MODULES/SuiteModule.java case=basic $OUT",
@@ -107,7 +107,7 @@ class LifecycleAndThreadsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void concurrentHandlesOnSeveralThreadsConverseOnTheirOwnThreads(Host host) throws Exception {
         PamTestBed bed = PamPythonCasesTest.suite("threads", host, "conv");
         Run run = bed.run(host, "suite", List.of("--echo", "--threads", "6"), "", "auth", "acct", "end");
@@ -136,7 +136,7 @@ class LifecycleAndThreadsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Host.class)
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
     void javaRunsWithTheHostsAsynchronousSignalsBlocked(Host host) throws Exception {
         Run run = PamPythonCasesTest.suite("signals", host, "signals").run(host, "suite", "auth");
         assertCodes(run, "auth", 0);

@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * the test modules write to, and a syslog capture; runs the C host or the JVM host against it.
  */
 final class PamTestBed {
-    /** Which kind of application calls PAM: a C program (pam_java creates the JVM) or a Java one. */
-    enum Host { C, JVM }
+    /**
+     * Which kind of application calls PAM: a C program (pam_java creates the JVM), a Java one, or a C
+     * program whose pam_java.so runs the module in the resident service (root only).
+     */
+    enum Host { C, JVM, RESIDENT }
 
     static final Path DIST = Path.of(System.getProperty("pamjava.dist", "../dist")).toAbsolutePath().normalize();
     static final Path NATIVE = Path.of(System.getProperty("pamjava.testNative", "target/test-native")).toAbsolutePath();
@@ -41,6 +44,8 @@ final class PamTestBed {
     Path workingDirectory;
     /** Bytes for the host's stdin instead of the UTF-8 text given to run(), for invalid input. */
     byte[] rawStdin;
+    /** The pam_java.so that {@code $PAM_JAVA} names in service files. */
+    Path pamJava = PAM_JAVA;
     /** How long a host may run before the test fails. */
     int timeoutSeconds = 120;
 
@@ -56,7 +61,7 @@ final class PamTestBed {
     PamTestBed service(String name, String... lines) throws IOException {
         StringBuilder text = new StringBuilder();
         for (String line : lines) {
-            text.append(line.replace("$PAM_JAVA", PAM_JAVA.toString()).replace("$MODULES", MODULES.toString())
+            text.append(line.replace("$PAM_JAVA", pamJava.toString()).replace("$MODULES", MODULES.toString())
                     .replace("$OUT", "out=" + results)).append('\n');
         }
         Files.writeString(confdir.resolve(name), text);
@@ -90,7 +95,7 @@ final class PamTestBed {
         Files.deleteIfExists(results);
         Files.deleteIfExists(syslog);
         List<String> command = new ArrayList<>(wrapper);
-        if (host == Host.C) {
+        if (host != Host.JVM) {
             command.add(cHost.toString());
         } else {
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -1,0 +1,181 @@
+package org.pamjava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.pamjava.it.PamTestBed.assertCodes;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.pamjava.it.PamTestBed.Host;
+import org.pamjava.it.PamTestBed.Run;
+
+/**
+ * The resident service's own promises, against the real service and the real libpam: who may use
+ * it, whom pam_java.so trusts, and that an application never waits on, or succeeds through, a
+ * service that is down, dies or hangs. (PamPythonCasesTest runs every API case through it.)
+ */
+class ResidentServiceTest {
+    private static final String MAPS = "maps";
+
+    @AfterEach
+    void serviceBackToNormal() throws Exception {
+        if (Hardening.isRoot()) {
+            ResidentFixture.pamJava();
+        }
+    }
+
+    private static PamTestBed bed(String name, String how) throws Exception {
+        PamTestBed bed = PamPythonCasesTest.bed(name, Host.RESIDENT);
+        return Hardening.hostile(bed, how, bed.pamJava);
+    }
+
+    private static boolean jvmLoaded(Run run) {
+        List<String> maps = run.lines().stream().filter(l -> l.startsWith(MAPS)).toList();
+        return maps.get(maps.size() - 1).contains("libjvm.so=yes");
+    }
+
+    @Test
+    void aRootApplicationRunsTheModuleInTheServiceWithoutAJvmOfItsOwn() throws Exception {
+        Run run = bed("resident-root", "item").run(Host.RESIDENT, "svc", "auth", "acct", MAPS);
+        assertCodes(run, "auth", 0, "acct", 0);
+        assertFalse(jvmLoaded(run), run.lines().toString());
+        assertTrue(run.authprivLog("resident service").isEmpty(), run.syslog().toString());
+    }
+
+    @Test
+    void anApplicationThatIsNotRootRunsTheModuleInProcess() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed");
+        PamTestBed bed = bed("resident-nobody", "item");
+        Files.setPosixFilePermissions(bed.dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        bed.wrapper.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", MAPS);
+        assertCodes(run, "auth", 0);
+        assertTrue(jvmLoaded(run), "not root: the service's socket is not for it " + run.lines());
+    }
+
+    @Test
+    void theServiceRefusesAConnectionFromAProcessThatIsNotRoot() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed");
+        ResidentFixture.pamJava();
+        // Open the directory and socket up, as a mistaken administrator might: the service's own
+        // check of the peer still turns the process away.
+        Path probe = Files.createTempDirectory(Path.of("/tmp"), "resident-probe");
+        Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path source = probe.resolve("Probe.java");
+        Files.writeString(source, """
+                import java.net.*; import java.nio.*; import java.nio.channels.*;
+                public class Probe { public static void main(String[] a) throws Exception {
+                    try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(a[0]))) {
+                        ByteBuffer call = ByteBuffer.allocate(64).putInt(1).put((byte) 1); call.flip(); c.write(call);
+                        int n;
+                        try { n = c.read(ByteBuffer.allocate(8)); } catch (java.io.IOException reset) { n = -1; }
+                        System.out.println(n < 0 ? "closed" : "answered");
+                    }
+                } }
+                """);
+        Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(ResidentFixture.SOCKET_DIR, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(ResidentFixture.SOCKET, PosixFilePermissions.fromString("rw-rw-rw-"));
+        try {
+            Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=/tmp",
+                    source.toString(), ResidentFixture.SOCKET.toString())
+                    .directory(probe.toFile()).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            assertEquals("closed", out);
+            assertTrue(Files.readString(ResidentFixture.LOG).contains("refused a connection from nobody"),
+                    Files.readString(ResidentFixture.LOG));
+        } finally {
+            Files.setPosixFilePermissions(ResidentFixture.SOCKET_DIR, PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(ResidentFixture.SOCKET, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    @Test
+    void pamJavaSendsNothingToASocketInADirectoryOthersCanWrite() throws Exception {
+        PamTestBed bed = bed("resident-untrusted", "item");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "resident-untrusted");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = dir.resolve("resident.sock");
+        try (ServerSocketChannel impostor = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            impostor.bind(UnixDomainSocketAddress.of(socket));
+            impostor.configureBlocking(false);
+            Files.writeString(ResidentFixture.CONF, "resident_socket = " + socket + "\n");
+            Run run = bed.run(Host.RESIDENT, "svc", "auth", MAPS);
+            assertCodes(run, "auth", 0);
+            assertNull(impostor.accept(), "pam_java.so connected to an untrusted socket");
+            assertTrue(jvmLoaded(run), run.lines().toString());
+            assertFalse(run.authprivLog("is writable by group or others").isEmpty(), run.syslog().toString());
+        } finally {
+            Files.writeString(ResidentFixture.CONF, "resident_socket = " + ResidentFixture.SOCKET + "\n");
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void whileTheServiceIsDownModulesRunInProcess() throws Exception {
+        PamTestBed bed = bed("resident-down", "item");
+        ResidentFixture.stop();
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", "acct", MAPS);
+        assertCodes(run, "auth", 0, "acct", 0);
+        assertTrue(jvmLoaded(run), run.lines().toString());
+        assertFalse(run.authprivLog("is not available").isEmpty(), run.syslog().toString());
+    }
+
+    @Test
+    void aServiceThatDiesDuringACallFailsTheCallClosedAndTheHandleAfterIt() throws Exception {
+        PamTestBed bed = bed("resident-dies", "loop");
+        Process service = ResidentFixture.process();
+        Thread killer = new Thread(() -> {
+            try {
+                Thread.sleep(1500);
+                service.destroyForcibly(); // SIGKILL: the module's busy loop dies with the service
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        killer.start();
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", "acct");
+        killer.join();
+        assertCodes(run, "auth", 3, "acct", 3); // PAM_SERVICE_ERR: never a success by accident
+        assertFalse(run.authprivLog("the resident service failed during the call").isEmpty(), run.syslog().toString());
+        assertFalse(run.authprivLog("connection to the resident service for").isEmpty(), run.syslog().toString());
+    }
+
+    @Test
+    void aModuleThatRunsPastTheTimeoutGivesAuthinfoUnavail() throws Exception {
+        PamTestBed bed = bed("resident-timeout", "loop");
+        Files.writeString(ResidentFixture.CONF, "resident_socket = " + ResidentFixture.SOCKET + "\ntimeout = 1\n");
+        try {
+            Run run = bed.run(Host.RESIDENT, "svc", "auth");
+            assertCodes(run, "auth", 9); // PAM_AUTHINFO_UNAVAIL, as in-process
+            assertFalse(run.authprivLog("did not finish within 1000 ms").isEmpty(), run.syslog().toString());
+        } finally {
+            Files.writeString(ResidentFixture.CONF, "resident_socket = " + ResidentFixture.SOCKET + "\n");
+            // The module's loop goes on in the service, as a hung module's worker does in-process.
+            ResidentFixture.stop();
+        }
+    }
+
+    @Test
+    void aForkedChildGetsAnInstanceOfItsOwnInTheService() throws Exception {
+        PamTestBed bed = bed("resident-fork", "item");
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", "forkauth", "acct", "end");
+        // In-process the child fails closed (it has no JVM threads); here it connects anew.
+        assertCodes(run, "auth", 0, "child auth", 0, "child end", 0, "acct", 0, "end", 0);
+        assertTrue(run.lines().contains("child exit status 0"), run.lines().toString());
+    }
+}

@@ -6,11 +6,13 @@
 #   $PAMDIR/pam_java.so                      rebuilt: the paths below are compiled in
 #   $PREFIX/share/pam-java/                  runtime jars, the AOT cache, the command's example
 #   $PREFIX/bin/pam-java                     the command
+#   $PREFIX/sbin/pam-java-resident           the resident service, and its systemd unit in
+#   $PREFIX/lib/systemd/system/               (installed, not enabled)
 #   $PREFIX/libexec/pam-java/build-aot-cache     rebuilds the AOT cache (for another JDK)
 #   $SYSCONFDIR/security/pam_java.conf       commented defaults (an existing one is kept)
 #   $LOCALSTATEDIR/cache/pam-java/           compiled .java modules: root-only, 0700
 #   $PREFIX/share/doc/pam-java/              guide, examples/, copyright
-#   $PREFIX/share/man/man1/pam-java.1.gz, man8/pam_java.8.gz
+#   $PREFIX/share/man/man1/pam-java.1.gz, man8/pam_java.8.gz, man8/pam-java-resident.8.gz
 #
 # `install.sh uninstall` (`make uninstall`) removes all that but the configuration file, as
 # removing the Debian package does.
@@ -29,7 +31,8 @@ dist=$PROJECT_DIR/dist
 d=$DESTDIR
 
 if [ "${1:-}" = uninstall ]; then
-  rm -f "$d$PAMDIR/pam_java.so" "$d$PREFIX/bin/pam-java" \
+  rm -f "$d$PAMDIR/pam_java.so" "$d$PREFIX/bin/pam-java" "$d$PREFIX/sbin/pam-java-resident" \
+    "$d$PREFIX/lib/systemd/system/pam-java-resident.service" "$d$PREFIX/share/man/man8/pam-java-resident.8.gz" \
     "$d$PREFIX/share/man/man8/pam_java.8.gz" "$d$PREFIX/share/man/man1/pam-java.1.gz"
   rm -rf "$d$runtime_dir" "$d$PREFIX/libexec/pam-java" "$d$doc_dir" "$d$cache_dir"
   echo "removed pam_java (kept the configuration, $d$conf_file)"
@@ -47,7 +50,8 @@ rm -rf "$build"     # the objects depend on the paths compiled in
 make -s -C pam-java-shim BUILD="$build" JAVA_HOME="$JAVA_HOME" RUNTIME_DIR="$runtime_dir" \
   CONF_FILE="$conf_file" CACHE_DIR="$cache_dir" "$build/pam_java.so"
 # Directories first, 0755 (pam_java refuses group- or world-writable ones above its files).
-install -d -m 0755 "$d$PAMDIR" "$d$runtime_dir" "$d$PREFIX/bin" "$d$PREFIX/libexec/pam-java" \
+install -d -m 0755 "$d$PAMDIR" "$d$runtime_dir" "$d$PREFIX/bin" "$d$PREFIX/sbin" "$d$PREFIX/libexec/pam-java" \
+  "$d$PREFIX/lib/systemd/system" \
   "$d$SYSCONFDIR/security" "$d$doc_dir" "$d$PREFIX/share/man/man1" "$d$PREFIX/share/man/man8"
 install -m 0644 "$build/pam_java.so" "$d$PAMDIR/pam_java.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$d$PAMDIR/pam_java.so"
@@ -62,6 +66,10 @@ done
 done
 # The launcher finds its jars relative to itself (bin/../share/pam-java).
 install -m 0755 "$dist/bin/pam-java" "$d$PREFIX/bin/pam-java"
+install -m 0755 "$dist/bin/pam-java-resident" "$d$PREFIX/sbin/pam-java-resident"
+sed "s|/usr/sbin/pam-java-resident|$PREFIX/sbin/pam-java-resident|" packaging/systemd/pam-java-resident.service \
+  > "$d$PREFIX/lib/systemd/system/pam-java-resident.service"
+chmod 0644 "$d$PREFIX/lib/systemd/system/pam-java-resident.service"
 install -m 0755 scripts/build-aot-cache.sh "$d$PREFIX/libexec/pam-java/build-aot-cache"
 
 # The configuration: the commented defaults, naming the defaults compiled in.
@@ -78,7 +86,9 @@ install -d -m 0700 "$d$cache_dir"
 # Documentation: the man pages, the module author's guide, the example modules, the copyright.
 gzip -9n < docs/man/pam_java.8 > "$d$PREFIX/share/man/man8/pam_java.8.gz"
 gzip -9n < docs/man/pam-java.1 > "$d$PREFIX/share/man/man1/pam-java.1.gz"
-chmod 0644 "$d$PREFIX/share/man/man8/pam_java.8.gz" "$d$PREFIX/share/man/man1/pam-java.1.gz"
+gzip -9n < docs/man/pam-java-resident.8 > "$d$PREFIX/share/man/man8/pam-java-resident.8.gz"
+chmod 0644 "$d$PREFIX/share/man/man8/pam_java.8.gz" "$d$PREFIX/share/man/man1/pam-java.1.gz" \
+  "$d$PREFIX/share/man/man8/pam-java-resident.8.gz"
 gzip -9n < docs/guide.md > "$d$doc_dir/guide.md.gz"
 chmod 0644 "$d$doc_dir/guide.md.gz"
 install -m 0644 packaging/debian/copyright "$d$doc_dir/copyright"

@@ -104,6 +104,11 @@ check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$roo
   -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
   -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java"
 
+check "/usr/sbin/pam-java-resident, its man page and systemd unit installed, the unit not enabled" \
+  test -x "$root/usr/sbin/pam-java-resident" -a -f "$root/usr/lib/systemd/system/pam-java-resident.service" \
+  -a -f "$root/usr/share/man/man8/pam-java-resident.8.gz" \
+  -a ! -e "$root/etc/systemd/system/multi-user.target.wants/pam-java-resident.service"
+
 echo "== the administrator points java_home at the JDK and reconfigures"
 sed -i "s|^#java_home = .*|java_home = $jdk_in_root|" "$root/etc/security/pam_java.conf"
 reconf_out=$(in_root dpkg-reconfigure pam-java 2>&1) && rc=0 || rc=$?

@@ -20,6 +20,8 @@ VARIANTS = [
     ("java_jar_conv", "pam_java .jar, conversing"),
     ("java_src_trivial", "pam_java .java, trivial"),
     ("java_src_conv", "pam_java .java, conversing"),
+    ("resident_jar_trivial", "pam_java resident service, .jar, trivial"),
+    ("resident_jar_conv", "pam_java resident service, .jar, conversing"),
 ]
 LABEL = dict(VARIANTS)
 WARM_UP = 1000  # transactions of a memory run before the warm ones (run.sh runs WARM_UP + N)
@@ -27,7 +29,7 @@ WARM_UP = 1000  # transactions of a memory run before the warm ones (run.sh runs
 
 def python_peer(variant):
     """The pam_python variant a pam_java variant is compared with (same work), else None."""
-    if variant.startswith("java_"):
+    if variant.startswith(("java_", "resident_")):
         return "python_trivial" if variant.endswith("_trivial") else "python_conv"
     return None
 
@@ -63,7 +65,7 @@ def read_lines(path):
 def load(raw):
     machine = {}
     for line in read_lines(f"{raw}/machine.txt"):
-        if line.startswith(("cpu=", "jdk=", "load_", "warning=")):
+        if line.startswith(("cpu=", "jdk=", "load_", "warning=", "resident_service_rss_kb=")):
             key, _, value = line.partition("=")
             machine[key] = value
         else:
@@ -223,6 +225,31 @@ def targets(result):
         a, v = max(added)
         rows.append(("added RSS of a cold transaction ≤ 32 MB over pam_permit", f"{a:+.1f} MB ({LABEL[v]}, the worst)",
                      a <= 32))
+    # The same targets for modules run in the resident service (root applications with
+    # resident_socket set): the application's side only; the service's own memory is reported apart.
+    resident = [v for v, _ in VARIANTS if v.startswith("resident_")]
+    w = worst("cold_vs_python", ["resident_jar_trivial"])
+    if w:
+        rows.append(("resident service — cold, trivial module ≤ 1.0× pam_python", f"{w[0]:.2f}× ({LABEL[w[1]]})",
+                     w[0] <= 1.0))
+    w = worst("cold_cpu_vs_python", ["resident_jar_trivial"])
+    if w:
+        rows.append(("(same, CPU time instead of wall time)", f"{w[0]:.2f}× ({LABEL[w[1]]})", w[0] <= 1.0))
+    w = worst("warm_vs_permit", resident)
+    if w:
+        rows.append(("resident service — warm ≤ 1.5× pam_permit per transaction",
+                     f"{w[0]:.1f}× ({LABEL[w[1]]}, the worst)", w[0] <= 1.5))
+    growth = [(result[v]["memory"]["warm_growth_mb"], v) for v in resident
+              if "warm_growth_mb" in result.get(v, {}).get("memory", {})]
+    if growth:
+        g, v = max(growth)
+        rows.append(("resident service — application RSS growth over 10,000 warm transactions ≤ 1 MB",
+                     f"{g:+.2f} MB ({LABEL[v]}, the worst)", g <= 1.0))
+    added = [(result[v]["cold_added_rss_mb"], v) for v in resident if "cold_added_rss_mb" in result.get(v, {})]
+    if added:
+        a, v = max(added)
+        rows.append(("resident service — added RSS of a cold transaction ≤ 32 MB over pam_permit",
+                     f"{a:+.1f} MB ({LABEL[v]}, the worst)", a <= 32))
     return rows
 
 
@@ -318,6 +345,11 @@ def markdown(machine, result, jmh):
         out.append("|---|---|---|")
         for what, measured, met in rows:
             out.append(f"| {what} | {measured} | {'met' if met else 'not met'} |")
+    if machine.get("resident_service_rss_kb"):
+        out.append("")
+        out.append("The resident service itself (one JVM for every application; its RSS after it started, "
+                   "after the timed rounds, and after the memory runs): "
+                   + " → ".join(f"{int(k) / 1024:.1f} MB" for k in machine["resident_service_rss_kb"].split()) + ".")
     if jmh:
         out.append("")
         out.append("**JMH** (bench/jmh; the Java side alone, one fork, short runs)")
@@ -343,10 +375,13 @@ def chart(path, machine, result):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colours = {"pam": "#7f7f7f", "python": "#3b75af", "java": "#e07b28"}
+    colours = {"pam": "#7f7f7f", "python": "#3b75af", "java": "#e07b28", "resident": "#2e8b57"}
 
     def colour(v):
-        return colours["python"] if v.startswith("python") else colours["java"] if v.startswith("java") else colours["pam"]
+        for kind in ("python", "java", "resident"):
+            if v.startswith(kind):
+                return colours[kind]
+        return colours["pam"]
 
     order = [v for v, _ in VARIANTS if v in result]
     fig, axes = plt.subplots(1, 3, figsize=(16, 5.6), sharey=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: the benchmark (README "Benchmark"): full PAM transactions through the real libpam with
-# pam_permit, pam_exec, pam_python and pam_java, cold, warm and memory, variants interleaved in
-# one run; then the JMH microbenchmarks of the Java side; then the table and chart.
+# pam_permit, pam_exec, pam_python and pam_java (in-process and, as root, through the resident
+# service), cold, warm and memory, variants interleaved in one run; then the JMH microbenchmarks
+# of the Java side; then the table and chart.
 #
 #   bash bench/run.sh            the full run: results in bench/results/ (latest.md, .json, .png)
 #   bash bench/run.sh --smoke    a tiny run that checks everything works (the test suite's)
@@ -106,6 +107,33 @@ declare -A rule=(
   [java_src_conv]="$pam_java $work/modules/ConversingModule.java"
 )
 variants=(pam_permit pam_exec python_trivial python_conv java_jar_trivial java_jar_conv java_src_trivial java_src_conv)
+
+# The resident service (root only, as in production): a pam_java.so variant whose pam_java.conf
+# names the socket of a pam-java-resident started for this run.
+resident_pid=
+if [ "$(id -u)" = 0 ]; then
+  resident="$work/resident"
+  socket_dir=/run/pam-java-bench.$$
+  mkdir -p "$resident"
+  make -s -C "$PROJECT_DIR/pam-java-shim" BUILD="$resident" CONF_FILE="$resident/pam_java.conf" "$resident/pam_java.so"
+  printf 'resident_socket = %s/resident.sock\n' "$socket_dir" > "$resident/pam_java.conf"
+  chmod 0644 "$resident/pam_java.conf"
+  "$dist/bin/pam-java-resident" --config "$resident/pam_java.conf" > "$work/raw/resident-service.log" 2>&1 &
+  resident_pid=$!
+  trap 'kill "$resident_pid" 2>/dev/null; wait "$resident_pid" 2>/dev/null; rm -rf "$socket_dir"' EXIT
+  for ((i = 0; i < 300; i++)); do
+    [ -S "$socket_dir/resident.sock" ] && break
+    kill -0 "$resident_pid" 2>/dev/null || { cat "$work/raw/resident-service.log"; exit 1; }
+    sleep 0.1
+  done
+  [ -S "$socket_dir/resident.sock" ] || { echo "run.sh: the resident service did not start" >&2; exit 1; }
+  rule[resident_jar_trivial]="$resident/pam_java.so $work/modules/TrivialModule.jar"
+  rule[resident_jar_conv]="$resident/pam_java.so $work/modules/ConversingModule.jar"
+  variants+=(resident_jar_trivial resident_jar_conv)
+else
+  echo "== not root: no resident-service variants (pam-java-resident runs as root only)"
+fi
+service_rss() { [ -n "$resident_pid" ] && ps -o rss= -p "$resident_pid" | tr -d ' '; }
 for v in "${variants[@]}"; do
   printf 'auth    required %s\naccount required %s\nsession required %s\n' "${rule[$v]}" "${rule[$v]}" "${rule[$v]}" \
     > "$work/pam.d/$v"
@@ -139,6 +167,8 @@ for v in "${variants[@]}"; do
   "${host[@]}" warm 1 "$v" > "$work/raw/warmup-$v.txt" || { cat "$work/raw/warmup-$v.txt"; exit 1; }
 done
 
+rss_started=$(service_rss || true)
+
 # --- rounds: variants alternate, so drift (other builds on the machine) hits all alike --------
 echo "== $rounds rounds of ${#variants[@]} variants: $cold cold processes and one warm process each"
 n=${#variants[@]}
@@ -156,6 +186,8 @@ if grep -h '^round=[0-9]* fail' "$work/raw/cold.txt" "$work/raw/warm.txt"; then
   exit 1
 fi
 
+rss_rounds=$(service_rss || true)
+
 # --- memory: RSS after 1, 10, 100, ... N transactions in one process --------------------------
 echo "== memory: $memory transactions per process ($memory_python for pam_python, $memory_exec for pam_exec)"
 for v in "${variants[@]}"; do
@@ -163,6 +195,9 @@ for v in "${variants[@]}"; do
   "${host[@]}" memory "$m" "$v" >> "$work/raw/memory.txt"
 done
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/raw/machine.txt"
+if [ -n "$resident_pid" ]; then
+  echo "resident_service_rss_kb=$rss_started $rss_rounds $(service_rss)" >> "$work/raw/machine.txt"
+fi
 if [ "$(dist_state)" != "$dist_before" ]; then
   echo "warning=dist/ was rebuilt during the run: the figures mix two builds" >> "$work/raw/machine.txt"
   echo "run.sh: WARNING: dist/ was rebuilt during the run; run again on a quiet machine" >&2

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -53,7 +55,9 @@ public final class ResidentService {
     private final List<Path> classPath;
     private final Diagnostics log;
     private final Map<Path, ModuleLoader> loaders = new ConcurrentHashMap<>();
-    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong threads = new AtomicLong();
+    /** A connection's thread is reused by later ones: a PAM transaction is short, a thread's start is not. */
+    private final ExecutorService sessions = Executors.newCachedThreadPool(this::sessionThread);
 
     ResidentService(Path socketPath, Path cacheDir, List<Path> classPath, Diagnostics log) {
         this.socketPath = socketPath;
@@ -185,12 +189,15 @@ public final class ResidentService {
                     client.close();
                     continue;
                 }
-                Thread session = new Thread(new ResidentSession(client, this::loader, log),
-                        "pam_java resident " + connections.incrementAndGet());
-                session.setDaemon(true);
-                session.start();
+                sessions.execute(new ResidentSession(client, this::loader, log));
             }
         }
+    }
+
+    private Thread sessionThread(Runnable session) {
+        Thread t = new Thread(session, "pam_java resident " + threads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
     }
 
     /** Binds the socket; a stale one (no service answers it) is replaced, a live one is not. */

@@ -146,6 +146,7 @@ public interface PamHandle extends PamConstants {
     /**
      * {@code true} when pam_java created the JVM of this process, {@code false} when the process was
      * already running Java (a Java application calling libpam); pam_python's {@code py_initialized}.
+     * In the resident service (see {@link PamModule}) it is {@code true}: pam_java started that JVM.
      */
     boolean jvmInitialized();
 }

@@ -28,6 +28,12 @@ import java.util.List;
  * such as {@code ResourceBundle}'s), so leave that alone. Keep per-handle data in instance fields,
  * and a module gets both.
  *
+ * <p>Where the module runs: in the process that called PAM, or, for root applications when the
+ * administrator has enabled pam_java's resident service (pam-java-resident(8)), in that one
+ * long-lived JVM. The API and the rules above are the same in both; in the service, what the module
+ * does to its own process (working directory, environment, open files) happens in the service, and
+ * a process the application forks gets a new instance at its first call.
+ *
  * <p>In every method, {@code args} holds all the module arguments of the PAM rule, the module path
  * included as {@code args.get(0)}: for {@code auth required pam_java.so otp.jar digits=6} it is
  * {@code ["otp.jar", "digits=6"]}. The list is unmodifiable. {@code flags} are the flags libpam

@@ -6,6 +6,7 @@
  * org.pamjava.internal.bridge.ResidentProtocol's; keep the two equal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,11 @@
 extern struct pj_config pj_config;
 extern char pj_module_dir[PATH_MAX];
 
-enum { CALL = 1, REPLY = 2, REQUEST = 3, RESULT = 4 };
+enum { CALL = 1, REPLY = 2, REQUEST = 3, RESULT = 4, HELLO = 5 };
 enum { GET_ITEM = 1, SET_ITEM, GET_XAUTH, SET_XAUTH, GET_ENV, PUT_ENV, GET_ENV_LIST, CONVERSATION,
        FAIL_DELAY, GET_USER, STRERROR, LOG };
 #define MAX_FRAME (1u << 20)
+#define CONNECT_MS 1000
 #define NULL_LENGTH 0xffffffffu
 
 /* Frames being built: a failed allocation or an oversized frame marks the buffer failed. */
@@ -274,10 +276,19 @@ int pj_resident_connect(pam_handle_t *pamh)
     strcpy(addr.sun_path, pj_config.resident_socket);
     if (access(addr.sun_path, F_OK) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
         goto unavailable;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         goto unavailable;
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0
+    /*
+     * A service that stopped accepting (stopped, or hung) fills its backlog, and a blocking connect
+     * would then wait forever: give it CONNECT_MS, then run in-process.
+     */
+    int rc;
+    long deadline = now_ms() + CONNECT_MS;
+    while ((rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) != 0 && errno == EAGAIN
+           && now_ms() < deadline)
+        usleep(1000);
+    if (rc != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0
         || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
         close(fd);
         goto unavailable;
@@ -287,6 +298,18 @@ int pj_resident_connect(pam_handle_t *pamh)
                pj_config.resident_socket, (int)peer.uid);
         close(fd);
         return -1;
+    }
+    /* A live service greets at once; one that is stopped or hung (its backlog still accepts
+     * connections) does not, and Java then runs here instead of the PAM call hanging. */
+    struct in hello = { 0 };
+    struct budget wait = { CONNECT_MS };
+    rc = receive_frame(fd, &hello, &wait);
+    int greeted = rc == 0 && get_u8(&hello) == HELLO && !hello.bad;
+    in_free(&hello);
+    if (!greeted) {
+        close(fd);
+        errno = rc == -2 ? ETIMEDOUT : EPROTO;
+        goto unavailable;
     }
     return fd;
 unavailable:

@@ -136,6 +136,22 @@ class ResidentServiceTest {
     }
 
     @Test
+    void aStoppedServiceDoesNotHangTheApplication() throws Exception {
+        PamTestBed bed = bed("resident-stopped", "item");
+        long pid = ResidentFixture.process().pid();
+        new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+        try {
+            bed.timeoutSeconds = 60;
+            Run run = bed.run(Host.RESIDENT, "svc", "auth", "acct", MAPS);
+            assertCodes(run, "auth", 0, "acct", 0);
+            assertTrue(jvmLoaded(run), "ran in-process: " + run.lines());
+            assertFalse(run.authprivLog("is not available (Connection timed out)").isEmpty(), run.syslog().toString());
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+        }
+    }
+
+    @Test
     void aServiceThatDiesDuringACallFailsTheCallClosedAndTheHandleAfterIt() throws Exception {
         PamTestBed bed = bed("resident-dies", "loop");
         Process service = ResidentFixture.process();

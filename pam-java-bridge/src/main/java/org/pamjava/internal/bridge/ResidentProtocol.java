@@ -18,6 +18,7 @@ import java.util.Arrays;
  * client  REPLY   rc:i32, then what the request returns (see ResidentChannel)
  * service REQUEST what:u8, then the request's arguments
  * service RESULT  rc:i32
+ * service HELLO   (no fields; the first frame of every connection)
  * </pre>
  * A connection carries one module instance: calls, and the requests each call makes back to
  * the application, strictly in turn; op {@link #OP_END} runs the end hook and closes it.
@@ -27,6 +28,8 @@ final class ResidentProtocol {
     static final int REPLY = 2;
     static final int REQUEST = 3;
     static final int RESULT = 4;
+    /** The service's first frame on a connection: it is alive and will serve it. */
+    static final int HELLO = 5;
 
     /** The op of the end hook (pam_end); ops 0-5 are {@code Operation}'s ordinals. */
     static final int OP_END = 6;

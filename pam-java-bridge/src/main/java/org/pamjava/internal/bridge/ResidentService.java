@@ -203,6 +203,10 @@ public final class ResidentService {
     /** Binds the socket; a stale one (no service answers it) is replaced, a live one is not. */
     private ServerSocketChannel bind() throws IOException {
         if (Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.readAttributes(socketPath, java.nio.file.attribute.PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).isOther()) {
+                throw new IOException(socketPath + " exists and is not a socket; not replacing it");
+            }
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
                 throw new IOException("another service already listens on " + socketPath);
             } catch (IOException stale) {

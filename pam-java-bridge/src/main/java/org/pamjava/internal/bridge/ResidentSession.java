@@ -40,6 +40,7 @@ final class ResidentSession implements Runnable {
     @Override
     public void run() {
         try (socket) {
+            new ResidentProtocol.Out(ResidentProtocol.HELLO).send(socket);
             boolean ended = false;
             while (!ended && !channel.broken()) {
                 ResidentProtocol.In frame = ResidentProtocol.In.receive(socket);

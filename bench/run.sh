@@ -120,7 +120,8 @@ if [ "$(id -u)" = 0 ]; then
   chmod 0644 "$resident/pam_java.conf"
   "$dist/bin/pam-java-resident" --config "$resident/pam_java.conf" > "$work/raw/resident-service.log" 2>&1 &
   resident_pid=$!
-  trap 'kill "$resident_pid" 2>/dev/null; wait "$resident_pid" 2>/dev/null; rm -rf "$socket_dir"' EXIT
+  # The run's own exit status, not the stopped service's, is the script's.
+  trap 'rc=$?; kill "$resident_pid" 2>/dev/null || true; wait "$resident_pid" 2>/dev/null || true; rm -rf "$socket_dir"; exit $rc' EXIT
   for ((i = 0; i < 300; i++)); do
     [ -S "$socket_dir/resident.sock" ] && break
     kill -0 "$resident_pid" 2>/dev/null || { cat "$work/raw/resident-service.log"; exit 1; }

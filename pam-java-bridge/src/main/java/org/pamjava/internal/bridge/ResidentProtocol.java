@@ -1,7 +1,6 @@
 package org.pamjava.internal.bridge;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,7 +41,6 @@ final class ResidentProtocol {
     /** A frame being written; {@link #send} writes it whole and wipes the buffer (it may hold a password). */
     static final class Out {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        private final DataOutputStream data = new DataOutputStream(bytes);
 
         Out(int kind) {
             u8(kind);
@@ -54,21 +52,15 @@ final class ResidentProtocol {
         }
 
         Out i32(int v) {
-            try {
-                data.writeInt(v);
-            } catch (IOException impossible) {
-                throw new AssertionError(impossible);
-            }
+            bytes.write(v >>> 24);
+            bytes.write(v >>> 16);
+            bytes.write(v >>> 8);
+            bytes.write(v);
             return this;
         }
 
         Out i64(long v) {
-            try {
-                data.writeLong(v);
-            } catch (IOException impossible) {
-                throw new AssertionError(impossible);
-            }
-            return this;
+            return i32((int) (v >>> 32)).i32((int) v);
         }
 
         Out bytes(byte[] b) {

@@ -151,11 +151,18 @@ final class NativeEntry {
             ModuleInvoker.end(instance.module(), module, instance.handle(), log);
         } finally {
             Thread.currentThread().setContextClassLoader(null);
-            instance.handle().wipeSecrets();
-            // A loader of the instance's own: its jars and their native buffers are
-            // released now rather than at some later GC (a long-lived host would grow).
-            ModuleLoader.release(instance.module());
+            drop(instance);
         }
+    }
+
+    /**
+     * What ending an instance always does, end hook or not: its password Strings wiped, and a loader
+     * of its own closed, its jars and their native buffers released now rather than at some later GC
+     * (a long-lived host would grow).
+     */
+    static void drop(Instance instance) throws java.io.IOException {
+        instance.handle().wipeSecrets();
+        ModuleLoader.release(instance.module());
     }
 
     private static Instance instance(long pamh, long token, String moduleArg, Diagnostics log)
@@ -173,7 +180,7 @@ final class NativeEntry {
     }
 
     /** The rule's arguments, strictly decoded before any module code sees them. */
-    static List<String> arguments(byte[][] argv) {
+    private static List<String> arguments(byte[][] argv) {
         String[] args = new String[argv.length];
         for (int i = 0; i < argv.length; i++) {
             args[i] = Utf8.decode(argv[i], "module argument " + (i + 1));

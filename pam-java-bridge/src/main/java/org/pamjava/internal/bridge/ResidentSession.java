@@ -88,9 +88,8 @@ final class ResidentSession implements Runnable {
             serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: connection dropped: " + e);
         } finally {
             if (instance != null) {
-                instance.handle().wipeSecrets();
                 try {
-                    ModuleLoader.release(instance.module());
+                    NativeEntry.drop(instance); // the application went away: no end hook, as no pam_end
                 } catch (IOException e) {
                     serviceLog.log(Diagnostics.LOG_WARNING, "pam_java resident: cannot close a module's loader: " + e);
                 }

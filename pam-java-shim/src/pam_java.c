@@ -95,8 +95,12 @@ static void end_module(pam_handle_t *pamh, void *data, int status)
 
     if (d->resident) {
         /* A forked child holds a copy of its parent's connection: closing the copy is all it may do. */
-        if (d->fd >= 0 && d->pid == getpid() && !(status & PAM_DATA_REPLACE))
+        if (d->fd >= 0 && d->pid == getpid() && !(status & PAM_DATA_REPLACE)) {
             (void)pj_resident_call(pamh, &d->fd, PJ_END, status, 1, argv, pj_config.timeout_ms);
+            if (d->fd >= 0)
+                pj_resident_release(d->fd);     /* the instance ended: the next handle may use it */
+            d->fd = -1;
+        }
         if (d->fd >= 0)
             close(d->fd);
     } else if (!in_forked_child() && !(status & PAM_DATA_REPLACE)) {

@@ -72,6 +72,16 @@ struct pj_call *pj_current_call(void);
 int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg);
 int pj_enter_libpam(struct pj_call *call);
 void pj_leave_libpam(struct pj_call *call);
+int pj_may_spin(void);      /* waits may spin before they sleep: more than one CPU to run on */
+long pj_now_ns(void);       /* CLOCK_MONOTONIC */
+
+#if defined(__x86_64__) || defined(__i386__)
+#define pj_cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define pj_cpu_relax() __asm__ __volatile__("yield")
+#else
+#define pj_cpu_relax() do {} while (0)
+#endif
 
 /* natives.c: the JNI natives, and the libpam steps the resident client shares with them */
 int pj_register_natives(JNIEnv *env, jclass libpam_class);
@@ -82,6 +92,7 @@ int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user);
 
 /* resident.c: the client of the resident service (pam-java-resident) */
 int pj_resident_connect(pam_handle_t *pamh);
+void pj_resident_release(int fd);
 int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int flags, int argc, const char **argv,
                      long timeout_ms);
 

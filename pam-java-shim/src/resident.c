@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <security/pam_ext.h>
 
@@ -175,46 +176,64 @@ static void in_free(struct in *in)
     in->p = NULL;
 }
 
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
  * Time the service has to answer. Like in-process, the time the application spends in its own
  * conversation (the user typing) does not count: only waits for the service use the budget.
  */
 struct budget {
-    long left_ms;   /* < 0: no limit */
+    long left_ns;   /* < 0: no limit */
 };
+
+/*
+ * A reply usually comes within microseconds, and sleeping in poll costs more than that: a
+ * wake-up and two context switches each way, most of a warm transaction through the service
+ * without this. So a wait spins first, for REPLY_SPIN_NS at most, as pam_java's in-process
+ * hand-offs do (workers.c), and only where there is another CPU for the service to run on.
+ */
+#define REPLY_SPIN_NS 60000L
 
 /* 0, -1 (connection failed or closed), or -2 (the budget ran out). */
 static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
 {
+    long start = pj_now_ns();
+    long spin_until = pj_may_spin() ? start + REPLY_SPIN_NS : 0;
+    int rc = 0;
+
     while (n > 0) {
-        if (b->left_ms >= 0) {
-            struct pollfd pfd = { fd, POLLIN, 0 };
-            long start = now_ms();
-            int ready = poll(&pfd, 1, (int)(b->left_ms > 0 ? b->left_ms : 0));
-            b->left_ms -= now_ms() - start;
-            if (ready < 0 && errno == EINTR)
-                continue;
-            if (ready == 0 || b->left_ms < 0)
-                return -2;
-            if (ready < 0)
-                return -1;
+        ssize_t got = recv(fd, p, n, MSG_DONTWAIT);
+        if (got > 0) {
+            p += got;
+            n -= (size_t)got;
+            continue;
         }
-        ssize_t got = read(fd, p, n);
         if (got < 0 && errno == EINTR)
             continue;
-        if (got <= 0)
-            return -1;
-        p += got;
-        n -= (size_t)got;
+        if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            rc = -1;
+            break;
+        }
+        long waited = pj_now_ns() - start;
+        if (b->left_ns >= 0 && waited >= b->left_ns) {
+            rc = -2;
+            break;
+        }
+        if (start + waited < spin_until) {
+            pj_cpu_relax();
+            continue;
+        }
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        int wait_ms = b->left_ns < 0 ? -1 : (int)((b->left_ns - waited + 999999) / 1000000);
+        if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR) {
+            rc = -1;
+            break;
+        }
     }
-    return 0;
+    if (b->left_ns >= 0) {
+        b->left_ns -= pj_now_ns() - start;
+        if (b->left_ns < 0)
+            b->left_ns = 0;
+    }
+    return rc;
 }
 
 static int send_frame(int fd, struct out *o)
@@ -254,6 +273,108 @@ static int receive_frame(int fd, struct in *in, struct budget *b)
 }
 
 /*
+ * Connections outlive their PAM handle. At pam_end the instance ends (op END) and its connection
+ * waits here for the process's next handle: a connect, the service's greeting and the start of
+ * its session cost more than a whole warm transaction's calls. The pool is this process's alone:
+ * a forked child closes its copies at once (the fork handler), and a descriptor is used again
+ * only while it is still the same socket (a host may close descriptors it does not know and
+ * reuse their numbers) and the service has not closed it. One idle for POOL_MAX_AGE_NS is closed
+ * instead: the service drops connections idle for longer (ResidentSession.IDLE_MILLIS), and
+ * taking one just as it does would fail the call.
+ *
+ * The lock is only ever tried: a thread that finds it taken connects or closes instead. So a
+ * fork that happens while another thread holds it cannot leave the child waiting forever.
+ */
+#define POOL_SIZE 4
+#define POOL_MAX_AGE_NS (30 * 1000000000L)
+
+struct pooled {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    long since_ns;
+};
+
+static struct pooled pool[POOL_SIZE];
+static int pool_count;
+static int pool_taken;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static int pool_try_lock(void)
+{
+    return !__atomic_exchange_n(&pool_taken, 1, __ATOMIC_ACQUIRE);
+}
+
+static void pool_unlock(void)
+{
+    __atomic_store_n(&pool_taken, 0, __ATOMIC_RELEASE);
+}
+
+/* A child must not share its parent's connections: the two would interleave their frames. */
+static void close_pool_in_child(void)
+{
+    for (int i = 0; i < pool_count; i++)
+        close(pool[i].fd);
+    pool_count = 0;
+    pool_unlock();
+}
+
+static void watch_forks(void)
+{
+    /* pam_java.so is never unloaded (-z nodelete), so the handler stays valid. */
+    pthread_atfork(NULL, NULL, close_pool_in_child);
+}
+
+static int same_socket(int fd, const struct pooled *c)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == c->dev && st.st_ino == c->ino;
+}
+
+/* A connection left by an ended handle of this process, or -1. */
+static int pooled_connection(void)
+{
+    int fd = -1;
+
+    if (!pool_try_lock())
+        return -1;
+    long now = pj_now_ns();
+    while (fd < 0 && pool_count > 0) {
+        struct pooled c = pool[--pool_count];
+        struct pollfd pfd = { c.fd, POLLIN, 0 };
+        if (!same_socket(c.fd, &c))
+            continue;       /* closed under us: the number is no longer ours to close */
+        /* Readable means the service closed it (or sent something unasked): either way, not usable. */
+        if (now - c.since_ns > POOL_MAX_AGE_NS || poll(&pfd, 1, 0) != 0)
+            close(c.fd);
+        else
+            fd = c.fd;
+    }
+    pool_unlock();
+    return fd;
+}
+
+/* Ends this process's use of a connection whose instance ended cleanly: kept for the next handle. */
+void pj_resident_release(int fd)
+{
+    struct pooled c = { fd, 0, 0, pj_now_ns() };
+    struct stat st;
+
+    pthread_once(&pool_once, watch_forks);
+    if (fstat(fd, &st) == 0 && pool_try_lock()) {
+        if (pool_count < POOL_SIZE) {
+            c.dev = st.st_dev;
+            c.ino = st.st_ino;
+            pool[pool_count++] = c;
+            fd = -1;
+        }
+        pool_unlock();
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
+/*
  * Connects to the service, or returns -1 to run in-process: when no socket is configured, the
  * application is not root (the socket is root's alone), or the service is not there. The socket
  * must be root's in a directory chain only root can write, and the listener must be root: a
@@ -268,6 +389,9 @@ int pj_resident_connect(pam_handle_t *pamh)
 
     if (pj_config.resident_socket[0] == '\0' || geteuid() != 0)
         return -1;
+    int fd = pooled_connection();
+    if (fd >= 0)
+        return fd;
     errno = 0;
     if (strlen(pj_config.resident_socket) >= sizeof(addr.sun_path)) {
         pj_log(pamh, LOG_ERR, "resident_socket %s is too long for a Unix socket", pj_config.resident_socket);
@@ -276,7 +400,7 @@ int pj_resident_connect(pam_handle_t *pamh)
     strcpy(addr.sun_path, pj_config.resident_socket);
     if (access(addr.sun_path, F_OK) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
         goto unavailable;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         goto unavailable;
     /*
@@ -284,9 +408,9 @@ int pj_resident_connect(pam_handle_t *pamh)
      * would then wait forever: give it CONNECT_MS, then run in-process.
      */
     int rc;
-    long deadline = now_ms() + CONNECT_MS;
+    long deadline = pj_now_ns() + CONNECT_MS * 1000000L;
     while ((rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) != 0 && errno == EAGAIN
-           && now_ms() < deadline)
+           && pj_now_ns() < deadline)
         usleep(1000);
     if (rc != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0
         || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
@@ -302,7 +426,7 @@ int pj_resident_connect(pam_handle_t *pamh)
     /* A live service greets at once; one that is stopped or hung (its backlog still accepts
      * connections) does not, and Java then runs here instead of the PAM call hanging. */
     struct in hello = { 0 };
-    struct budget wait = { CONNECT_MS };
+    struct budget wait = { CONNECT_MS * 1000000L };
     rc = receive_frame(fd, &hello, &wait);
     int greeted = rc == 0 && get_u8(&hello) == HELLO && !hello.bad;
     in_free(&hello);
@@ -475,7 +599,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     int fd = *connection;
     struct out o = { 0 };
     struct in in = { 0 };
-    struct budget budget = { timeout_ms > 0 ? timeout_ms : -1 };
+    struct budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1 };
     int result = PAM_SERVICE_ERR, rc;
 
     out_start(&o, CALL);

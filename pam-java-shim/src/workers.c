@@ -39,15 +39,7 @@ static struct worker *idle_workers;
 #define WORKER_SPIN_NS 120000L
 static int spinning_allowed = -1;
 
-#if defined(__x86_64__) || defined(__i386__)
-#define cpu_relax() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define cpu_relax() __asm__ __volatile__("yield")
-#else
-#define cpu_relax() do {} while (0)
-#endif
-
-static int may_spin(void)
+int pj_may_spin(void)
 {
     int allowed = __atomic_load_n(&spinning_allowed, __ATOMIC_RELAXED);
     if (allowed < 0) {
@@ -58,7 +50,7 @@ static int may_spin(void)
     return allowed;
 }
 
-static long now_ns(void)
+long pj_now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -68,12 +60,12 @@ static long now_ns(void)
 /* Spins, for at most budget_ns, until ready(arg); ready reads without pj_lock (writers hold it). */
 static void spin_until(int (*ready)(const void *), const void *arg, long budget_ns)
 {
-    if (!may_spin())
+    if (!pj_may_spin())
         return;
-    long until = now_ns() + budget_ns;
+    long until = pj_now_ns() + budget_ns;
     for (int i = 0; !ready(arg); i++) {
-        cpu_relax();
-        if ((i & 63) == 63 && now_ns() > until)
+        pj_cpu_relax();
+        if ((i & 63) == 63 && pj_now_ns() > until)
             return;
     }
 }

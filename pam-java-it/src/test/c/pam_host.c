@@ -1,4 +1,6 @@
 /* pam_host.c: a PAM application for tests and the demo: runs operations on PAM transactions. */
+#include <dirent.h>
+#include <stddef.h>
 #include <locale.h>
 #include <pthread.h>
 #include <signal.h>
@@ -6,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <security/pam_appl.h>
@@ -17,7 +22,9 @@ static const char usage[] =
     "                [--signals] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
-    "forkauth (a forked child authenticates and ends), raise (send signals to the process).\n"
+    "forkauth (a forked child authenticates and ends), raise (send signals to the process),\n"
+    "resident (the inodes of this process's connections to a socket named resident.sock).\n"
+    "After end, the transaction's next operation starts a new one.\n"
     "With --signals: host handlers for HUP INT QUIT USR1 TERM CHLD ALRM, and after each\n"
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
@@ -39,7 +46,7 @@ struct options {
 struct transaction {
     pam_handle_t *pamh;
     pid_t tid;             /* the thread that must run the conversation */
-    int started, ended;
+    int started;
     struct pam_conv conv;
 };
 
@@ -272,6 +279,35 @@ static void print_jvm_files(const char *prefix)
     printf(" attach-socket=%s\n", access(path, F_OK) == 0 ? "yes" : "no");
 }
 
+/* The connections this process holds to the resident service: "resident <inode>..." (or "none"). */
+static void print_resident_connections(const char *prefix)
+{
+    static const char name[] = "/resident.sock";
+    DIR *fds = opendir("/proc/self/fd");
+    struct dirent *e;
+    int found = 0;
+
+    printf("%sresident", prefix);
+    while (fds != NULL && (e = readdir(fds)) != NULL) {
+        int fd = atoi(e->d_name);
+        struct sockaddr_un peer;
+        socklen_t len = sizeof(peer);
+        struct stat st;
+        if (e->d_name[0] == '.' || fd == dirfd(fds) || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)
+            || getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sun_family != AF_UNIX
+            || len <= offsetof(struct sockaddr_un, sun_path))
+            continue;
+        size_t n = strnlen(peer.sun_path, len - offsetof(struct sockaddr_un, sun_path));
+        if (n >= sizeof(name) - 1 && memcmp(peer.sun_path + n - (sizeof(name) - 1), name, sizeof(name) - 1) == 0) {
+            printf(" %lu", (unsigned long)st.st_ino);
+            found = 1;
+        }
+    }
+    if (fds != NULL)
+        closedir(fds);
+    printf("%s\n", found ? "" : " none");
+}
+
 /* A forked child of a process running Java must fail fast and end harmlessly. */
 static void fork_and_authenticate(const char *prefix, pam_handle_t *pamh)
 {
@@ -285,6 +321,9 @@ static void fork_and_authenticate(const char *prefix, pam_handle_t *pamh)
         printf("%schild setcred %d\n", prefix, rc);
         rc = pam_end(pamh, PAM_DATA_SILENT);
         printf("%schild end %d\n", prefix, rc);
+        char child_prefix[32];
+        snprintf(child_prefix, sizeof(child_prefix), "%schild ", prefix);
+        print_resident_connections(child_prefix);
         fflush(stdout);
         _exit(0);
     }
@@ -344,6 +383,10 @@ static void run_operations(const char *prefix)
             raise_signals(prefix);
             continue;
         }
+        if (strcmp(op, "resident") == 0) {
+            print_resident_connections(prefix);
+            continue;
+        }
         if (strcmp(op, "maps") == 0) {
             printf("%smaps pam_java.so=%s libjvm.so=%s\n", prefix, mapped("/pam_java.so") ? "yes" : "no",
                    mapped("/libjvm.so") ? "yes" : "no");
@@ -369,7 +412,7 @@ static void run_operations(const char *prefix)
         else if (strcmp(op, "chauthtok") == 0) rc = pam_chauthtok(t->pamh, 0);
         else if (strcmp(op, "end") == 0) {
             rc = pam_end(t->pamh, PAM_SUCCESS);
-            t->ended = 1;
+            t->started = 0;     /* a later operation starts a new transaction */
             if (quiet)
                 continue;
             printf("%s%s %d\n", prefix, opt.ops[i], rc);
@@ -392,9 +435,9 @@ static void run_operations(const char *prefix)
             report_changes(prefix, opt.ops[i], &before);
         fflush(stdout);
     }
-    if (first.started && !first.ended)
+    if (first.started)
         pam_end(first.pamh, PAM_SUCCESS);
-    if (second.started && !second.ended)
+    if (second.started)
         pam_end(second.pamh, PAM_SUCCESS);
 }
 

@@ -195,4 +195,69 @@ class ResidentServiceTest {
         assertCodes(run, "auth", 0, "child auth", 0, "child end", 0, "acct", 0, "end", 0);
         assertTrue(run.lines().contains("child exit status 0"), run.lines().toString());
     }
+
+    /** The inodes of the host's connections to the service, from each "resident" probe line. */
+    private static List<List<String>> connections(Run run, String prefix) {
+        return run.lines().stream().filter(l -> l.startsWith(prefix + "resident "))
+                .map(l -> List.of(l.substring(prefix.length() + "resident ".length()).split(" "))).toList();
+    }
+
+    private static List<Integer> codes(Run run, String operation) {
+        return run.lines().stream().filter(l -> l.startsWith(operation + " "))
+                .map(l -> Integer.parseInt(l.split(" ")[1])).toList();
+    }
+
+    @Test
+    void theNextHandleOfTheProcessUsesTheConnectionOfAnEndedOne() throws Exception {
+        PamTestBed bed = bed("resident-reuse", "item");
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", "end", "resident", "auth", "acct", "end", "resident", MAPS);
+        assertEquals(List.of(0, 0), codes(run, "auth"), run.lines().toString());
+        assertEquals(List.of(0, 0), codes(run, "end"), run.lines().toString());
+        List<List<String>> held = connections(run, "");
+        assertEquals(2, held.size(), run.lines().toString());
+        assertEquals(1, held.get(0).size(), "one connection, kept after pam_end: " + run.lines());
+        assertFalse(held.get(0).contains("none"), run.lines().toString());
+        assertEquals(held.get(0), held.get(1), "the second handle used the first one's connection: " + run.lines());
+        assertFalse(jvmLoaded(run), run.lines().toString());
+    }
+
+    @Test
+    void aKeptConnectionTheServiceClosedIsNotUsedAgain() throws Exception {
+        PamTestBed bed = bed("resident-reuse-gone", "item");
+        ResidentFixture.pamJava();
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+                ResidentFixture.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+        // The first handle's connection waits in the host's pool while the service stops; the
+        // second handle must not fail on it, but find the service gone and run in-process.
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", "end", "sleep:3000", "auth", "end", MAPS);
+        stopper.join();
+        assertEquals(List.of(0, 0), codes(run, "auth"), run.lines() + "\nsyslog: " + run.syslog());
+        assertTrue(jvmLoaded(run), "ran in-process: " + run.lines());
+        assertTrue(run.authprivLog("failed during the call").isEmpty(), run.syslog().toString());
+    }
+
+    @Test
+    void aForkedChildNeverUsesItsParentsKeptConnections() throws Exception {
+        PamTestBed bed = bed("resident-fork-pool", "item");
+        // Handle 2's connection is kept in the pool when the child forks; the child must leave it
+        // (and handle 1's) to the parent: two processes on one connection would mix their frames.
+        Run run = bed.run(Host.RESIDENT, "svc", "auth", "2:auth", "2:end", "resident", "forkauth", "acct", "end",
+                "resident");
+        assertCodes(run, "auth", 0, "2:auth", 0, "2:end", 0, "child auth", 0, "child end", 0, "acct", 0, "end", 0);
+        List<String> parentBefore = connections(run, "").get(0);
+        List<String> child = connections(run, "child ").get(0);
+        List<String> parentAfter = connections(run, "").get(1);
+        assertEquals(2, parentBefore.size(), "handle 1's connection and handle 2's kept one: " + run.lines());
+        assertEquals(1, child.size(), "the child's own connection only: " + run.lines());
+        assertFalse(parentBefore.contains(child.get(0)), run.lines().toString());
+        assertEquals(parentBefore.stream().sorted().toList(), parentAfter.stream().sorted().toList(),
+                "the parent kept both: " + run.lines());
+    }
 }

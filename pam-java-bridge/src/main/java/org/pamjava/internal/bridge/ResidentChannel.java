@@ -2,7 +2,6 @@ package org.pamjava.internal.bridge;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import org.pamjava.PamConstants;
 import org.pamjava.internal.runtime.Diagnostics;
@@ -11,8 +10,8 @@ import org.pamjava.internal.runtime.Diagnostics;
  * {@link PamCalls} for a module running in the resident service: each libpam service is a REQUEST
  * to the application's pam_java.so, which makes the libpam call on the application's own thread
  * (the one waiting in pam_authenticate and the like) and sends back a REPLY. One channel serves
- * one connection, that is one module instance; only the thread running its current call may use it,
- * exactly as in-process.
+ * one connection, that is one module instance at a time; only the thread running its current call
+ * may use it, exactly as in-process.
  */
 final class ResidentChannel implements PamCalls {
     static final int GET_ITEM = 1;
@@ -28,13 +27,13 @@ final class ResidentChannel implements PamCalls {
     static final int STRERROR = 11;
     static final int LOG = 12;
 
-    private final SocketChannel socket;
+    private final ResidentProtocol.Connection connection;
     private final Diagnostics serviceLog;
     private volatile Thread callThread;
     private volatile boolean broken;
 
-    ResidentChannel(SocketChannel socket, Diagnostics serviceLog) {
-        this.socket = socket;
+    ResidentChannel(ResidentProtocol.Connection connection, Diagnostics serviceLog) {
+        this.connection = connection;
         this.serviceLog = serviceLog;
     }
 
@@ -62,8 +61,8 @@ final class ResidentChannel implements PamCalls {
             return null;
         }
         try {
-            request.send(socket);
-            ResidentProtocol.In reply = ResidentProtocol.In.receive(socket);
+            connection.send(request);
+            ResidentProtocol.In reply = connection.receive();
             if (reply == null || reply.u8() != ResidentProtocol.REPLY) {
                 throw new IOException("expected a reply");
             }

@@ -1,9 +1,12 @@
 package org.pamjava.internal.bridge;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 
@@ -19,8 +22,10 @@ import java.util.Arrays;
  * service RESULT  rc:i32
  * service HELLO   (no fields; the first frame of every connection)
  * </pre>
- * A connection carries one module instance: calls, and the requests each call makes back to
- * the application, strictly in turn; op {@link #OP_END} runs the end hook and closes it.
+ * A connection carries one module instance at a time: calls, and the requests each call makes
+ * back to the application, strictly in turn. Op {@link #OP_END} runs the end hook; the client
+ * then keeps the connection for the next PAM handle of its process, whose first call starts a
+ * new instance.
  */
 final class ResidentProtocol {
     static final int CALL = 1;
@@ -72,19 +77,14 @@ final class ResidentProtocol {
             return this;
         }
 
-        void send(SocketChannel channel) throws IOException {
+        /** The whole frame, length first; the builder is emptied (wiped). */
+        private ByteBuffer frame() {
             byte[] payload = bytes.toByteArray();
             ByteBuffer frame = ByteBuffer.allocate(4 + payload.length);
             frame.putInt(payload.length).put(payload).flip();
-            try {
-                while (frame.hasRemaining()) {
-                    channel.write(frame);
-                }
-            } finally {
-                Arrays.fill(payload, (byte) 0);
-                Arrays.fill(frame.array(), (byte) 0);
-                bytes.reset();
-            }
+            Arrays.fill(payload, (byte) 0);
+            bytes.reset();
+            return frame;
         }
     }
 
@@ -92,36 +92,8 @@ final class ResidentProtocol {
     static final class In {
         private final ByteBuffer payload;
 
-        private In(ByteBuffer payload) {
+        In(ByteBuffer payload) {
             this.payload = payload;
-        }
-
-        /** The next frame, or null at a clean end of stream (the application went away). */
-        static In receive(SocketChannel channel) throws IOException {
-            ByteBuffer header = ByteBuffer.allocate(4);
-            if (!readFully(channel, header, true)) {
-                return null;
-            }
-            int length = header.flip().getInt();
-            if (length < 1 || length > MAX_FRAME) {
-                throw new IOException("bad frame length " + length);
-            }
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            readFully(channel, payload, false);
-            return new In(payload.flip());
-        }
-
-        private static boolean readFully(SocketChannel channel, ByteBuffer into, boolean endAllowed)
-                throws IOException {
-            while (into.hasRemaining()) {
-                if (channel.read(into) < 0) {
-                    if (endAllowed && into.position() == 0) {
-                        return false;
-                    }
-                    throw new EOFException("the connection ended inside a frame");
-                }
-            }
-            return true;
         }
 
         int u8() throws IOException {
@@ -161,6 +133,114 @@ final class ResidentProtocol {
         private void need(int n) throws IOException {
             if (payload.remaining() < n) {
                 throw new IOException("frame too short");
+            }
+        }
+    }
+
+    /**
+     * One connection's frames, both ways. A wait for a frame spins for {@link #SPIN_NANOS} before
+     * it sleeps: the other side usually answers within microseconds, and a sleep and wake-up costs
+     * more than that (the client does the same, resident.c's REPLY_SPIN_NS). The channel is
+     * non-blocking, with a selector of its own to sleep on. Used by one thread at a time.
+     */
+    static final class Connection implements Closeable {
+        /** Covers the application's own work between two calls of a transaction (libpam's stack walk). */
+        static final long SPIN_NANOS = 120_000;
+        /** With one CPU, spinning would only keep the other side from running. */
+        private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
+
+        private final SocketChannel channel;
+        private final Selector selector;
+        private final SelectionKey key;
+
+        Connection(SocketChannel channel) throws IOException {
+            this.channel = channel;
+            channel.configureBlocking(false);
+            this.selector = Selector.open();
+            this.key = channel.register(selector, SelectionKey.OP_READ);
+        }
+
+        /** Writes the frame whole and wipes it (it may hold a password). */
+        void send(Out out) throws IOException {
+            ByteBuffer frame = out.frame();
+            try {
+                while (frame.hasRemaining()) {
+                    if (channel.write(frame) == 0) {
+                        sleep(SelectionKey.OP_WRITE, 0);
+                    }
+                }
+            } finally {
+                Arrays.fill(frame.array(), (byte) 0);
+            }
+        }
+
+        /** The next frame, or null at a clean end of stream (the application went away). */
+        In receive() throws IOException {
+            return receive(0);
+        }
+
+        /**
+         * The next frame; null at a clean end of stream, or when none starts within
+         * {@code idleMillis} (0: no limit). A frame that has started is read whole, however long.
+         */
+        In receive(long idleMillis) throws IOException {
+            ByteBuffer header = ByteBuffer.allocate(4);
+            if (!fill(header, idleMillis)) {
+                return null;
+            }
+            int length = header.flip().getInt();
+            if (length < 1 || length > MAX_FRAME) {
+                throw new IOException("bad frame length " + length);
+            }
+            ByteBuffer payload = ByteBuffer.allocate(length);
+            if (!fill(payload, 0)) {
+                throw new EOFException("the connection ended inside a frame");
+            }
+            return new In(payload.flip());
+        }
+
+        /** Fills the buffer; false when the stream ends, or {@code idleMillis} pass, before its first byte. */
+        private boolean fill(ByteBuffer into, long idleMillis) throws IOException {
+            long start = System.nanoTime();
+            boolean frameStart = into.position() == 0;
+            while (into.hasRemaining()) {
+                int n = channel.read(into);
+                if (n > 0) {
+                    continue;
+                }
+                if (n < 0) {
+                    if (frameStart && into.position() == 0) {
+                        return false;
+                    }
+                    throw new EOFException("the connection ended inside a frame");
+                }
+                long waited = System.nanoTime() - start;
+                if (SPIN && waited < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long limit = 0;
+                if (idleMillis > 0 && into.position() == 0) {
+                    limit = idleMillis - waited / 1_000_000;
+                    if (limit <= 0) {
+                        return false;
+                    }
+                }
+                sleep(SelectionKey.OP_READ, limit);
+            }
+            return true;
+        }
+
+        private void sleep(int readiness, long millis) throws IOException {
+            key.interestOps(readiness);
+            selector.select(millis);
+            selector.selectedKeys().clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (channel) {
+                selector.close();
             }
         }
     }

@@ -1,4 +1,5 @@
 /* host.c: the benchmark's PAM application: times full PAM transactions and measures memory. */
+#include <dirent.h>
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -115,6 +116,47 @@ static int run_once(const char *service)
     return 0;
 }
 
+/*
+ * CPU time of the resident service (all its threads), in microseconds, when the variant runs its
+ * module there (PAM_JAVA_BENCH_SERVICE_PID, set by run.sh); -1 otherwise. A transaction's CPU is
+ * then the application's plus the service's. schedstat counts nanoseconds, finer than the clock
+ * ticks of /proc/PID/stat; a thread that ends between two readings would take its time with it,
+ * but the service keeps a connection's thread while the connection lasts.
+ */
+static double service_cpu_us(void)
+{
+    const char *pid_text = getenv("PAM_JAVA_BENCH_SERVICE_PID");
+    long pid = pid_text != NULL ? atol(pid_text) : 0;
+    char path[320], line[128];
+    double total = 0;
+
+    if (pid <= 0)
+        return -1;
+    snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+    DIR *tasks = opendir(path);
+    if (tasks == NULL)
+        return -1;
+    for (struct dirent *e; (e = readdir(tasks)) != NULL; ) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%ld/task/%s/schedstat", pid, e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f != NULL && fgets(line, sizeof(line), f) != NULL)
+            total += strtod(line, NULL) / 1e3;
+        if (f != NULL)
+            fclose(f);
+    }
+    closedir(tasks);
+    return total;
+}
+
+/* " service_cpu_us=X" since the reading `before`, or nothing when there is no service. */
+static void print_service_cpu(const char *key, double before, double per)
+{
+    if (before >= 0)
+        printf(" %s=%.1f", key, (service_cpu_us() - before) / per);
+}
+
 /* The parent of "cold": each child runs "once"; its line comes back through a pipe. */
 static int run_cold(long n, const char *service, const char *self)
 {
@@ -136,7 +178,7 @@ static int run_cold(long n, const char *service, const char *self)
         posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
         posix_spawn_file_actions_addclose(&actions, fds[0]);
         posix_spawn_file_actions_addclose(&actions, fds[1]);
-        double start = now_us();
+        double start = now_us(), service_before = service_cpu_us();
         int err = posix_spawn(&pid, self, &actions, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         close(fds[1]);
@@ -159,7 +201,9 @@ static int run_cold(long n, const char *service, const char *self)
         }
         double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
                      + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-        printf("cold service=%s wall_us=%.1f cpu_us=%.0f %s maxrss_kb=%ld\n", service, took, cpu, out, ru.ru_maxrss);
+        printf("cold service=%s wall_us=%.1f cpu_us=%.0f %s maxrss_kb=%ld", service, took, cpu, out, ru.ru_maxrss);
+        print_service_cpu("service_cpu_us", service_before, 1);
+        printf("\n");
         fflush(stdout);
     }
     return 0;
@@ -182,12 +226,14 @@ static double process_cpu_us(void)
 static int run_warm(long n, const char *service)
 {
     long rss, threads, steady_from = n / 5 > 1 ? n / 5 : 1;
-    double steady_cpu = 0;
+    double steady_cpu = 0, steady_service_cpu = -1;
 
     for (long i = 1; i <= n; i++) {
         double start = now_us();
-        if (i == steady_from + 1)
+        if (i == steady_from + 1) {
             steady_cpu = process_cpu_us();
+            steady_service_cpu = service_cpu_us();
+        }
         if (transaction(service) != 0)
             return 1;
         printf("warm service=%s i=%ld txn_us=%.1f\n", service, i, now_us() - start);
@@ -196,9 +242,12 @@ static int run_warm(long n, const char *service)
             printf("mem service=%s after=%ld rss_kb=%ld threads=%ld\n", service, i, rss, threads);
         }
     }
-    if (n > steady_from)
-        printf("cpu service=%s txns=%ld cpu_us_per_txn=%.1f\n", service, n - steady_from,
+    if (n > steady_from) {
+        printf("cpu service=%s txns=%ld cpu_us_per_txn=%.1f", service, n - steady_from,
                (process_cpu_us() - steady_cpu) / (double)(n - steady_from));
+        print_service_cpu("service_cpu_us_per_txn", steady_service_cpu, (double)(n - steady_from));
+        printf("\n");
+    }
     return 0;
 }
 

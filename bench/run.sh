@@ -140,6 +140,8 @@ for v in "${variants[@]}"; do
     > "$work/pam.d/$v"
 done
 is_python() { [[ $1 == python_* ]]; }
+# The host adds the service's CPU time to a resident variant's (bench/host.c, service_cpu_us).
+service_of() { [[ $1 == resident_* ]] && echo "PAM_JAVA_BENCH_SERVICE_PID=$resident_pid" || echo "PAM_JAVA_BENCH_SERVICE_PID="; }
 
 # --- machine and versions, for the report ------------------------------------------------------
 {
@@ -177,8 +179,8 @@ for ((r = 1; r <= rounds; r++)); do
   for ((k = 0; k < n; k++)); do
     v=${variants[$(( (k + r - 1) % n ))]}
     w=$warm; is_python "$v" && w=$warm_python; [ "$v" = pam_exec ] && w=$warm_exec
-    "${host[@]}" cold "$cold" "$v" | sed "s/^/round=$r /" >> "$work/raw/cold.txt"
-    "${host[@]}" warm "$w" "$v" | sed "s/^/round=$r /" >> "$work/raw/warm.txt"
+    env "$(service_of "$v")" "${host[@]}" cold "$cold" "$v" | sed "s/^/round=$r /" >> "$work/raw/cold.txt"
+    env "$(service_of "$v")" "${host[@]}" warm "$w" "$v" | sed "s/^/round=$r /" >> "$work/raw/warm.txt"
   done
   printf '   round %d/%d done\n' "$r" "$rounds"
 done

@@ -361,7 +361,8 @@ void pj_resident_release(int fd)
     struct stat st;
 
     pthread_once(&pool_once, watch_forks);
-    if (fstat(fd, &st) == 0 && pool_try_lock()) {
+    /* A process that is no longer root (it dropped privileges) keeps no way into the root service. */
+    if (geteuid() == 0 && fstat(fd, &st) == 0 && pool_try_lock()) {
         if (pool_count < POOL_SIZE) {
             c.dev = st.st_dev;
             c.ino = st.st_ino;

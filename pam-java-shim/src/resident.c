@@ -192,18 +192,21 @@ struct budget {
  */
 #define REPLY_SPIN_NS 60000L
 
-/* 0, -1 (connection failed or closed), or -2 (the budget ran out). */
-static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
+/*
+ * Reads at least `need` bytes into p, and up to `room` if they are there already (*got: how many).
+ * 0, -1 (connection failed or closed), or -2 (the budget ran out).
+ */
+static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, size_t *got_total, struct budget *b)
 {
     long start = pj_now_ns();
     long spin_until = pj_may_spin() ? start + REPLY_SPIN_NS : 0;
     int rc = 0;
 
-    while (n > 0) {
-        ssize_t got = recv(fd, p, n, MSG_DONTWAIT);
+    *got_total = 0;
+    while (*got_total < need) {
+        ssize_t got = recv(fd, p + *got_total, room - *got_total, MSG_DONTWAIT);
         if (got > 0) {
-            p += got;
-            n -= (size_t)got;
+            *got_total += (size_t)got;
             continue;
         }
         if (got < 0 && errno == EINTR)
@@ -236,6 +239,12 @@ static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
     return rc;
 }
 
+static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
+{
+    size_t got;
+    return read_at_least(fd, p, n, n, &got, b);
+}
+
 static int send_frame(int fd, struct out *o)
 {
     if (o->failed)
@@ -254,22 +263,29 @@ static int send_frame(int fd, struct out *o)
     return 0;
 }
 
+/*
+ * The next frame. Its length and, most often, the whole of it come in one read: the service never
+ * sends a frame before the previous one is answered, so whatever arrived belongs to this frame.
+ */
 static int receive_frame(int fd, struct in *in, struct budget *b)
 {
-    unsigned char header[4];
-    int rc = read_fully(fd, header, 4, b);
+    unsigned char first[512];
+    size_t got;
+    int rc = read_at_least(fd, first, 4, sizeof(first), &got, b);
     if (rc != 0)
         return rc;
-    uint32_t len = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 | header[3];
-    if (len < 1 || len > MAX_FRAME)
-        return -1;
-    in->p = malloc(len);
+    uint32_t len = (uint32_t)first[0] << 24 | (uint32_t)first[1] << 16 | (uint32_t)first[2] << 8 | first[3];
+    size_t early = got - 4;
+    in->p = len >= 1 && len <= MAX_FRAME && early <= len ? malloc(len) : NULL;
     in->len = len;
     in->pos = 0;
     in->bad = 0;
-    if (in->p == NULL)
-        return -1;
-    return read_fully(fd, in->p, len, b);
+    if (in->p != NULL) {
+        memcpy(in->p, first + 4, early);
+        rc = read_fully(fd, in->p + early, len - early, b);
+    }
+    explicit_bzero(first, got);     /* a request may carry a password */
+    return in->p != NULL ? rc : -1;
 }
 
 /*

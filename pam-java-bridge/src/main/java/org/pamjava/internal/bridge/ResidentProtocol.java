@@ -149,9 +149,14 @@ final class ResidentProtocol {
         /** With one CPU, spinning would only keep the other side from running. */
         private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
 
+        private static final int INBOX = 4096;
+        private static final byte[] ZEROS = new byte[INBOX];
+
         private final SocketChannel channel;
         private final Selector selector;
         private final SelectionKey key;
+        /** Where frames arrive: direct, so a read needs no copy through a temporary buffer. */
+        private final ByteBuffer inbox = ByteBuffer.allocateDirect(INBOX);
 
         Connection(SocketChannel channel) throws IOException {
             this.channel = channel;
@@ -182,28 +187,43 @@ final class ResidentProtocol {
         /**
          * The next frame; null at a clean end of stream, or when none starts within
          * {@code idleMillis} (0: no limit). A frame that has started is read whole, however long.
+         * Its length and, most often, the whole of it come in one read: the application never
+         * sends a frame before the previous one is answered, so whatever arrived belongs to it.
          */
         In receive(long idleMillis) throws IOException {
-            ByteBuffer header = ByteBuffer.allocate(4);
-            if (!fill(header, idleMillis)) {
+            inbox.clear();
+            if (!fill(inbox, 4, idleMillis)) {
                 return null;
             }
-            int length = header.flip().getInt();
-            if (length < 1 || length > MAX_FRAME) {
-                throw new IOException("bad frame length " + length);
+            int arrived = inbox.position();
+            try {
+                int length = inbox.getInt(0);
+                if (length < 1 || length > MAX_FRAME) {
+                    throw new IOException("bad frame length " + length);
+                }
+                int early = arrived - 4;
+                if (early > length) {
+                    throw new IOException("more than one frame at once");
+                }
+                ByteBuffer payload = ByteBuffer.allocate(length);
+                payload.put(0, inbox, 4, early).position(early);
+                if (!fill(payload, length, 0)) {
+                    throw new EOFException("the connection ended inside a frame");
+                }
+                return new In(payload.flip());
+            } finally {
+                inbox.put(0, ZEROS, 0, arrived); // a reply may carry what the user typed
             }
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            if (!fill(payload, 0)) {
-                throw new EOFException("the connection ended inside a frame");
-            }
-            return new In(payload.flip());
         }
 
-        /** Fills the buffer; false when the stream ends, or {@code idleMillis} pass, before its first byte. */
-        private boolean fill(ByteBuffer into, long idleMillis) throws IOException {
+        /**
+         * Reads until {@code into} holds {@code need} bytes (more if they came with them); false
+         * when the stream ends, or {@code idleMillis} pass, before its first byte.
+         */
+        private boolean fill(ByteBuffer into, int need, long idleMillis) throws IOException {
             long start = System.nanoTime();
             boolean frameStart = into.position() == 0;
-            while (into.hasRemaining()) {
+            while (into.position() < need) {
                 int n = channel.read(into);
                 if (n > 0) {
                     continue;

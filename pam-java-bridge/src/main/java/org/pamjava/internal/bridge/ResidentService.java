@@ -28,7 +28,8 @@ import org.pamjava.internal.runtime.TrustedPaths;
 /**
  * pam_java's resident service (pam-java-resident(8)): a long-lived JVM that runs Java modules for
  * pam_java.so in every root PAM application, over a Unix socket only root can reach. A PAM call
- * then costs a connection and a few messages instead of a JVM start. Module code, loading rules,
+ * then costs a few messages instead of a JVM start, and a process connects once for all its PAM
+ * handles (ResidentSession). Module code, loading rules,
  * isolation per PAM handle and the PamHandle API are those of pam_java.so in-process.
  */
 public final class ResidentService {

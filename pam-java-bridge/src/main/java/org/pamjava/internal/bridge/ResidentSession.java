@@ -44,7 +44,7 @@ final class ResidentSession implements Runnable {
 
     @Override
     public void run() {
-        try (ResidentProtocol.Connection connection = new ResidentProtocol.Connection(socket)) {
+        try (socket; ResidentProtocol.Connection connection = new ResidentProtocol.Connection(socket)) {
             serve(connection, new ResidentChannel(connection, serviceLog));
         } catch (IOException | RuntimeException e) {
             serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: connection dropped: " + e);

@@ -207,11 +207,11 @@ def targets(result):
         rows.append(("(same, CPU time instead of wall time)", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worse)", w[0] <= 1.0))
     w = worst("warm_vs_permit", java_all)
     if w:
-        rows.append(("warm: pam_java ≤ 1.5× pam_permit per transaction", f"{w[0]:.1f}× ({LABEL[w[1]]}, the worst)",
+        rows.append(("warm: pam_java ≤ 1.5× pam_permit per transaction", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worst)",
                      w[0] <= 1.5))
     w = worst("warm_cpu_vs_permit", java_all)
     if w:
-        rows.append(("(same, CPU time of all the process's threads)", f"{w[0]:.1f}× ({LABEL[w[1]]}, the worst)",
+        rows.append(("(same, CPU time of all the process's threads)", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worst)",
                      w[0] <= 1.5))
     growth = [(result[v]["memory"]["warm_growth_mb"], v) for v in java_all
               if "warm_growth_mb" in result.get(v, {}).get("memory", {})]
@@ -245,7 +245,7 @@ def targets(result):
     w = worst("warm_vs_permit", resident)
     if w:
         rows.append(("resident service — warm ≤ 1.5× pam_permit per transaction",
-                     f"{w[0]:.1f}× ({LABEL[w[1]]}, the worst)", w[0] <= 1.5))
+                     f"{w[0]:.2f}× ({LABEL[w[1]]}, the worst)", w[0] <= 1.5))
     growth = [(result[v]["memory"]["warm_growth_mb"], v) for v in resident
               if "warm_growth_mb" in result.get(v, {}).get("memory", {})]
     if growth:

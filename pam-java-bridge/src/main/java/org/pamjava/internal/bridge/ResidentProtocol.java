@@ -92,7 +92,7 @@ final class ResidentProtocol {
     static final class In {
         private final ByteBuffer payload;
 
-        In(ByteBuffer payload) {
+        private In(ByteBuffer payload) {
             this.payload = payload;
         }
 

@@ -78,6 +78,66 @@ int pj_path_is_trusted(pam_handle_t *pamh, const char *path)
     return path_chain_is_trusted(pamh, path, path) && path_chain_is_trusted(pamh, path, resolved);
 }
 
+/*
+ * cache_dir becomes the JVM's java.io.tmpdir, user.home and error-file directory, and holds the
+ * compiled classes of .java modules, which decide logins. As root it must therefore be root's
+ * alone: a directory (not a symlink) owned by root, mode 0700, under a trusted path. A missing
+ * one is made here, under a trusted parent only, and made root:root 0700 whatever the caller's
+ * umask and group (su runs with the user's umask and gid). One that exists with other modes is
+ * refused, not repaired: others may already have put files in it.
+ */
+int pj_cache_dir_ready(pam_handle_t *pamh, const char *dir)
+{
+    char parent[PATH_MAX];
+    struct stat st;
+
+    if (geteuid() != 0)
+        return 1;
+    if (dir[0] != '/' || strlen(dir) >= sizeof(parent)) {
+        pj_log(pamh, LOG_ERR, "refusing cache_dir %s: not an absolute path", dir);
+        return 0;
+    }
+    if (lstat(dir, &st) != 0) {
+        if (errno != ENOENT) {
+            pj_log(pamh, LOG_ERR, "refusing cache_dir %s: %s", dir, strerror(errno));
+            return 0;
+        }
+        strcpy(parent, dir);
+        char *slash = strrchr(parent, '/');
+        slash[slash == parent ? 1 : 0] = '\0';
+        if (!path_chain_is_trusted(pamh, "the parent of cache_dir", parent))
+            return 0;
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            pj_log(pamh, LOG_ERR, "cannot create cache_dir %s: %s", dir, strerror(errno));
+            return 0;
+        }
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            pj_log(pamh, LOG_ERR, "cannot open cache_dir %s: %s", dir, strerror(errno));
+            return 0;
+        }
+        int fixed = fstat(fd, &st) == 0 && st.st_uid == 0 && fchown(fd, 0, 0) == 0 && fchmod(fd, 0700) == 0;
+        close(fd);
+        if (!fixed) {
+            pj_log(pamh, LOG_ERR, "cannot make cache_dir %s root's alone (0700)", dir);
+            return 0;
+        }
+        pj_log(pamh, LOG_NOTICE, "created the missing cache_dir %s (0700, root)", dir);
+        if (lstat(dir, &st) != 0) {
+            pj_log(pamh, LOG_ERR, "refusing cache_dir %s: %s", dir, strerror(errno));
+            return 0;
+        }
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0) {
+        pj_log(pamh, LOG_ERR, "refusing cache_dir %s: it must be a directory owned by root with mode 0700"
+               " (it is %s, owner %u, mode %04o); remove it and pam_java makes it anew",
+               dir, S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ? "a symlink" : "not a directory",
+               (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+        return 0;
+    }
+    return path_chain_is_trusted(pamh, "cache_dir", dir);
+}
+
 static char *trim(char *s)
 {
     while (isspace((unsigned char)*s))
@@ -124,8 +184,13 @@ static int apply_setting(pam_handle_t *pamh, struct pj_config *cfg, int lineno, 
         }
         return copy_value(pamh, lineno, cfg->resident_socket, sizeof(cfg->resident_socket), value);
     }
-    if (strcmp(key, "cache_dir") == 0)
+    if (strcmp(key, "cache_dir") == 0) {
+        if (value[0] != '/') {
+            pj_log(pamh, LOG_ERR, "%s:%d: cache_dir must be an absolute path", PJ_CONF_FILE, lineno);
+            return 0;
+        }
         return copy_value(pamh, lineno, cfg->cache_dir, sizeof(cfg->cache_dir), value);
+    }
     if (strcmp(key, "timeout") == 0) {
         char *end;
         errno = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "pam_java.h"
 
@@ -41,6 +42,25 @@ static int jvm_created_here;
 static pid_t jvm_pid;
 static jclass entry_class;
 static jmethodID entry_call, entry_end;
+
+/*
+ * Whether the process's JVM is the host's own (a Java application calling PAM): then its
+ * environment is the application's business. Set before pam_java loads libjvm.so itself, so a
+ * libjvm.so seen loaded while the origin is still unknown is the host's.
+ */
+static enum { JVM_ORIGIN_UNKNOWN, JVM_OURS, JVM_HOSTS } jvm_origin;
+static int find_libjvm(struct dl_phdr_info *info, size_t size, void *data);
+
+int pj_jvm_is_hosts(void)
+{
+    char path[PATH_MAX];
+    int origin = __atomic_load_n(&jvm_origin, __ATOMIC_ACQUIRE);
+    if (origin != JVM_ORIGIN_UNKNOWN)
+        return origin == JVM_HOSTS;
+    int loaded = dl_iterate_phdr(find_libjvm, path) != 0;
+    origin = __atomic_load_n(&jvm_origin, __ATOMIC_ACQUIRE);
+    return origin == JVM_ORIGIN_UNKNOWN ? loaded : origin == JVM_HOSTS;
+}
 
 pid_t pj_jvm_owner_pid(void)
 {
@@ -89,18 +109,6 @@ static JavaVM *existing_jvm(void)
     return vm;
 }
 
-/*
- * Variables HotSpot reads at creation that must not let the caller choose what runs, or what a
- * module sees: the locale (default Locale, file name encoding) and the time zone (a time-window
- * policy must not follow the caller's TZ).
- */
-static const char *const jvm_environment[] = {
-    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "JDK_AOT_VM_OPTIONS",
-    "_JAVA_SR_SIGNUM", "CLASSPATH", "JAVA_HOME", "TZ", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE",
-    "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY", "LC_MESSAGES", "LC_PAPER", "LC_NAME",
-    "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION",
-};
-
 /* The system's time zone, from the /etc/localtime link (Debian), else /etc/timezone, else UTC. */
 static void system_time_zone(char *zone, size_t size)
 {
@@ -142,7 +150,6 @@ static int runtime_is_trusted(const char *libjvm)
     }
     return 1;
 }
-#define N_JVM_ENV (sizeof(jvm_environment) / sizeof(jvm_environment[0]))
 
 static int add_option(JavaVMOption *opts, int *n, char *text, void *extra)
 {
@@ -194,17 +201,46 @@ static void restore_host_signals(void)
     }
 }
 
+/*
+ * The caller's resource limits are theirs to set (ulimit before su). HotSpot reserves about
+ * 1.7 GB of address space with pam_java's options (1 GB of it class space) and fails its start
+ * below that; far below (~100 MB) it crashes before its own signal handlers exist, which no hook
+ * can catch. So a limit under what a start needs is refused here, with a line saying so.
+ */
+#define MIN_ADDRESS_SPACE (2048UL << 20)
+#define MIN_DATA (192UL << 20)
+
+static int limit_allows(int resource, const char *name, rlim_t needed)
+{
+    struct rlimit limit;
+    if (getrlimit(resource, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed)
+        return 1;
+    pj_log(NULL, LOG_ERR, "not starting Java: the process's %s limit (%lu MiB) is below the %lu MiB a JVM"
+           " start needs", name, (unsigned long)(limit.rlim_cur >> 20), (unsigned long)(needed >> 20));
+    return 0;
+}
+
+static int limits_allow_jvm(void)
+{
+    return limit_allows(RLIMIT_AS, "address-space (RLIMIT_AS)", MIN_ADDRESS_SPACE)
+           && limit_allows(RLIMIT_DATA, "data (RLIMIT_DATA)", MIN_DATA);
+}
+
 static int create_jvm(JNIEnv **env)
 {
     JavaVMOption opts[MAX_JVM_OPTIONS];
     char *owned[MAX_JVM_OPTIONS];
-    char *saved_env[N_JVM_ENV];
     char *user_options = NULL;
     int n = 0, n_owned = 0, ok = 1;
     jint rc = JNI_ERR;
     char aot_path[PATH_MAX];
 
+    /* Before anything of the JVM exists: its temporary, home and error-file directory. */
+    if (!pj_cache_dir_ready(NULL, pj_config.cache_dir) || !limits_allow_jvm())
+        return -1;
     char *lib_path = format("%s/lib/server/libjvm.so%s", pj_config.java_home, "");
+    if (lib_path == NULL)
+        pj_log(NULL, LOG_ERR, "out of memory before starting the JVM");
     if (lib_path == NULL || !runtime_is_trusted(lib_path)) {
         free(lib_path);
         return -1;
@@ -227,7 +263,17 @@ static int create_jvm(JNIEnv **env)
                                           PJ_RUNTIME_DIR, PJ_RUNTIME_DIR)), NULL);
     ok &= add_option(opts, &n, OWN(format("-Djava.library.path=%s%s", PJ_RUNTIME_DIR, "")), NULL);
     ok &= add_option(opts, &n, OWN(format("-Duser.home=%s%s", pj_config.cache_dir, "")), NULL);
-    ok &= add_option(opts, &n, OWN(format("-XX:ErrorFile=%s/hs_err_pid%s.log", pj_config.cache_dir, "%p")), NULL);
+    /* A crash writes no report and no banner: HotSpot would print the banner on the host's stdout
+     * (the user's terminal), copy the caller's environment into the report, and, if the report
+     * file cannot be opened, fall back to the working directory and /tmp, following symlinks.
+     * An administrator who turns reports back on (-XX:-SuppressFatalErrorMessage in jvm_options)
+     * gets one file in the root-only cache directory, replaced by the next crash: never one per PID. */
+    ok &= add_option(opts, &n, "-XX:+SuppressFatalErrorMessage", NULL);
+    ok &= add_option(opts, &n, OWN(format("-XX:ErrorFile=%s/hs_err.log%s", pj_config.cache_dir, "")), NULL);
+    ok &= add_option(opts, &n, "-XX:-DumpReplayDataOnError", NULL);
+    /* An explicit (empty) compile-command file: HotSpot then does not look for .hotspot_compiler in
+     * the working directory (and warns on the terminal when it finds one). */
+    ok &= add_option(opts, &n, "-XX:CompileCommandFile=/dev/null", NULL);
     /* -Xrs: the host keeps SIGINT, SIGTERM, SIGHUP and SIGQUIT. With -Xrs the attach listener
      * would start eagerly, hence -XX:+DisableAttachMechanism. */
     ok &= add_option(opts, &n, "-Xrs", NULL);
@@ -286,13 +332,6 @@ static int create_jvm(JNIEnv **env)
 
     JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = n, .options = opts,
                             .ignoreUnrecognized = JNI_FALSE };
-    /* Hide the caller's Java variables from HotSpot while it starts, then put them back. */
-    for (size_t i = 0; i < N_JVM_ENV; i++) {
-        const char *v = getenv(jvm_environment[i]);
-        saved_env[i] = v != NULL ? strdup(v) : NULL;
-        unsetenv(jvm_environment[i]);
-    }
-    setenv("LC_ALL", "C.UTF-8", 1);   /* Java's defaults: English, UTF-8 file names */
     /* HotSpot calls setlocale(LC_ALL, "") and installs signal handlers: give the host its own back. */
     char *host_locale = setlocale(LC_ALL, NULL) != NULL ? strdup(setlocale(LC_ALL, NULL)) : NULL;
     save_host_signals();
@@ -309,13 +348,6 @@ static int create_jvm(JNIEnv **env)
     if (host_locale != NULL) {
         setlocale(LC_ALL, host_locale);
         free(host_locale);
-    }
-    unsetenv("LC_ALL");
-    for (size_t i = 0; i < N_JVM_ENV; i++) {
-        if (saved_env[i] != NULL) {
-            setenv(jvm_environment[i], saved_env[i], 1);
-            free(saved_env[i]);
-        }
     }
     if (rc != JNI_OK)
         pj_log(NULL, LOG_ERR, "JNI_CreateJavaVM failed (%d) with java_home %s", (int)rc, pj_config.java_home);
@@ -426,10 +458,18 @@ int pj_jvm_attach(JNIEnv **env)
     if (jvm_state == JVM_UNTRIED) {
         jvm_state = JVM_FAILED;
         jvm = existing_jvm();
-        if (jvm == NULL) {
+        int starting = jvm == NULL;
+        __atomic_store_n(&jvm_origin, starting ? JVM_OURS : JVM_HOSTS, __ATOMIC_RELEASE);
+        /* Nothing of the caller's environment reaches HotSpot (JAVA_TOOL_OPTIONS, _JAVA_OPTIONS,
+         * TZ, the locale, ...) or the runtime's System.getenv() copy, made in NativeEntry.init:
+         * both see a fixed PATH and LC_ALL=C.UTF-8 (Java's defaults: English, UTF-8 file names). */
+        if (starting)
+            pj_environment_begin_jvm_start();
+        if (starting) {
             if (create_jvm(env) == 0)
                 jvm_created_here = 1;
         } else if ((*jvm)->AttachCurrentThreadAsDaemon(jvm, (void **)env, NULL) != JNI_OK) {
+            pj_log(NULL, LOG_ERR, "cannot attach a thread to the process's JVM");
             jvm = NULL;
         }
         if (jvm != NULL) {
@@ -438,8 +478,12 @@ int pj_jvm_attach(JNIEnv **env)
                 if (load_bridge(*env) == 0)
                     jvm_state = JVM_READY;
                 (**env)->PopLocalFrame(*env, NULL);
+            } else {
+                pj_log(NULL, LOG_ERR, "out of memory in the JVM while loading the pam_java runtime");
             }
         }
+        if (starting)
+            pj_environment_end_jvm_start();
         pthread_mutex_unlock(&jvm_lock);
         return jvm_state == JVM_READY ? 0 : -1;
     }
@@ -468,6 +512,7 @@ int pj_jvm_run(JNIEnv *env, struct pj_call *call)
 
     if ((*env)->PushLocalFrame(env, call->argc + 16) != 0) {
         (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_ERR, "out of memory in the JVM before calling %s", call->argv[0]);
         return PAM_BUF_ERR;
     }
     jclass bytes_class = (*env)->FindClass(env, "[B");
@@ -481,6 +526,8 @@ int pj_jvm_run(JNIEnv *env, struct pj_call *call)
         (*env)->SetObjectArrayElement(env, argv, i, arg);
     }
     if (argv == NULL) {
+        (*env)->ExceptionClear(env);
+        pj_log(NULL, LOG_ERR, "out of memory in the JVM passing the arguments of %s", call->argv[0]);
         result = PAM_BUF_ERR;
     } else if (call->op == PJ_END) {
         (*env)->CallStaticVoidMethod(env, entry_class, entry_end, (jlong)(intptr_t)call->pamh,

@@ -8,22 +8,39 @@
 #include "pam_java.h"
 
 /*
+ * A message is one record: control characters (a newline in a user name that would otherwise
+ * start a forged record of its own, an escape sequence for the admin's terminal) are written as
+ * #ooo, octal, as rsyslog does by default. dst has room for 4 * strlen(src) + 1 bytes.
+ */
+static void escape_controls(char *dst, size_t size, const char *src)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p != '\0' && n + 5 < size; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(dst + n, size - n, "#%03o", *p);
+        else
+            dst[n++] = (char)*p;
+    }
+    dst[n] = '\0';
+}
+
+/*
  * With a PAM handle, pam_syslog(3) adds the service and module to the line; without one
  * (JVM output), plain syslog(3). Never openlog(3): that would change the host's own logging.
  */
 void pj_log(pam_handle_t *pamh, int priority, const char *fmt, ...)
 {
+    char line[4096], escaped[8192];
     va_list ap;
 
     va_start(ap, fmt);
-    if (pamh != NULL)
-        pam_vsyslog(pamh, priority, fmt, ap);
-    else {
-        char line[1024];
-        vsnprintf(line, sizeof(line), fmt, ap);
-        syslog(LOG_AUTHPRIV | priority, "pam_java: %s", line);
-    }
+    vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    escape_controls(escaped, sizeof(escaped), line);
+    if (pamh != NULL)
+        pam_syslog(pamh, priority, "%s", escaped);
+    else
+        syslog(LOG_AUTHPRIV | priority, "pam_java: %s", escaped);
 }
 
 static pthread_mutex_t jvm_output_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -43,8 +60,11 @@ jint pj_vfprintf_hook(FILE *stream, const char *format, va_list args)
     for (const char *p = piece; *p != '\0'; p++) {
         if (*p == '\n' || jvm_output_len == sizeof(jvm_output) - 1) {
             jvm_output[jvm_output_len] = '\0';
-            if (jvm_output_len > 0)
-                syslog(LOG_AUTHPRIV | LOG_NOTICE, "pam_java: jvm: %s", jvm_output);
+            if (jvm_output_len > 0) {
+                char escaped[4 * sizeof(jvm_output)];
+                escape_controls(escaped, sizeof(escaped), jvm_output);
+                syslog(LOG_AUTHPRIV | LOG_NOTICE, "pam_java: jvm: %s", escaped);
+            }
             jvm_output_len = 0;
             if (*p == '\n')
                 continue;
@@ -55,12 +75,37 @@ jint pj_vfprintf_hook(FILE *stream, const char *format, va_list args)
     return n;
 }
 
+/*
+ * HotSpot calls the exit hook on its VM thread, at a safepoint, after Java's shutdown work, when
+ * anything in the JVM asks to end the process: System.exit and Runtime.halt however they are
+ * reached (reflection, method references and handles, JDK code such as javac's Main). If the
+ * hook returns, HotSpot exits the host with the status Java chose. It never returns: that JVM is
+ * dead, its Java threads stay stopped at the safepoint, and the host goes on (its PAM calls fail).
+ */
 void pj_exit_hook(jint code)
 {
-    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM is exiting the host process (status %d)", (int)code);
+    char why[96];
+    snprintf(why, sizeof(why), "Java code asked to end the process with status %d", (int)code);
+    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: %s; the host keeps running without Java", why);
+    pj_java_ended(why);
+    pj_park_forever();
 }
 
+/*
+ * The abort hook runs before HotSpot ends the process after a fatal error: a crash (a signal
+ * such as SIGSEGV), or a start that cannot complete (no room for the heap or the class space
+ * under the caller's RLIMIT_AS). On one of pam_java's own threads the hook parks it and the
+ * caller gets an error instead; on any other thread (the host's, the JVM's own) the process
+ * ends as it would after that signal without pam_java.
+ */
 void pj_abort_hook(void)
 {
-    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM aborted the host process");
+    if (pj_on_worker()) {
+        syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a pam_java thread (a crash, or a"
+               " start that could not complete); the host keeps running without Java");
+        pj_java_ended("the JVM failed fatally");
+        pj_park_forever();
+    }
+    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a thread that is not pam_java's;"
+           " the process ends");
 }

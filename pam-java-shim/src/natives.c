@@ -63,8 +63,10 @@ static char *c_string(JNIEnv *env, jbyteArray bytes, size_t *len_out)
 {
     jsize len = (*env)->GetArrayLength(env, bytes);
     char *s = malloc((size_t)len + 1);
-    if (s == NULL)
+    if (s == NULL) {
+        pj_log(NULL, LOG_ERR, "out of memory copying %d bytes from Java for a libpam call", (int)len);
         return NULL;
+    }
     (*env)->GetByteArrayRegion(env, bytes, 0, len, (jbyte *)s);
     s[len] = '\0';
     if (len_out != NULL)

@@ -107,6 +107,8 @@ static void end_module(pam_handle_t *pamh, void *data, int status)
         struct pj_call *call = new_call(pamh, PJ_END, status, 1, argv, d->token);
         if (call != NULL)
             (void)pj_call_run(call, pj_config.timeout_ms);
+        else
+            pam_syslog(pamh, LOG_ERR, "out of memory: the end hook of %s is not called", d->module);
     }
     free(d->module);
     free(d);
@@ -123,8 +125,10 @@ static int instance_of(pam_handle_t *pamh, const char *module, struct instance_d
     struct instance_data *d;
     int rc;
 
-    if (asprintf(&key, DATA_KEY_PREFIX "%s", module) < 0)
+    if (asprintf(&key, DATA_KEY_PREFIX "%s", module) < 0) {
+        pam_syslog(pamh, LOG_ERR, "out of memory naming the instance of %s", module);
         return PAM_BUF_ERR;
+    }
     rc = pam_get_data(pamh, key, &existing);
     if (rc == PAM_SUCCESS && existing != NULL) {
         *data = (struct instance_data *)existing;
@@ -133,6 +137,7 @@ static int instance_of(pam_handle_t *pamh, const char *module, struct instance_d
     }
     d = calloc(1, sizeof(*d));
     if (d == NULL || (d->module = strdup(module)) == NULL) {
+        pam_syslog(pamh, LOG_ERR, "out of memory creating the instance of %s", module);
         free(d);
         free(key);
         return PAM_BUF_ERR;
@@ -143,6 +148,8 @@ static int instance_of(pam_handle_t *pamh, const char *module, struct instance_d
     d->pid = getpid();
     rc = pam_set_data(pamh, key, d, end_module);
     if (rc != PAM_SUCCESS) {
+        pam_syslog(pamh, LOG_ERR, "cannot keep the instance of %s with the handle: %s", module,
+                   pam_strerror(pamh, rc));
         if (d->fd >= 0)
             close(d->fd);
         free(d->module);
@@ -184,8 +191,10 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
         return PAM_MODULE_UNKNOWN;
     }
     pthread_once(&setup_once, setup);
-    if (setup_result != PAM_SUCCESS)
+    if (setup_result != PAM_SUCCESS) {
+        pam_syslog(pamh, LOG_ERR, "pam_java could not be set up in this process (the first error says why)");
         return setup_result;
+    }
     struct instance_data *d = NULL;
     if ((rc = instance_of(pamh, argv[0], &d)) != PAM_SUCCESS)
         return rc;
@@ -208,8 +217,10 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
         return PAM_SYSTEM_ERR;
     }
     struct pj_call *call = new_call(pamh, op, flags, argc, argv, d->token);
-    if (call == NULL)
+    if (call == NULL) {
+        pam_syslog(pamh, LOG_ERR, "out of memory starting a call of %s", argv[0]);
         return PAM_BUF_ERR;
+    }
     return pj_call_run(call, pj_config.timeout_ms);
 }
 

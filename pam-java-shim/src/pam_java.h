@@ -47,6 +47,9 @@ struct pj_call {
     int abandoned;                 /* the caller gave up (timeout); never touch pamh again */
     int in_libpam;                 /* the worker is inside a libpam call on pamh */
     int refs;                      /* the caller and the worker; the last one frees */
+    long running_since_ns;         /* CLOCK_MONOTONIC when a worker with Java up took the call */
+    char **environment;            /* what `environ` is while the call's Java part runs */
+    struct pj_call *next_in_flight, *prev_in_flight;
     pthread_cond_t cond;
 };
 
@@ -57,8 +60,18 @@ extern pthread_mutex_t pj_lock;
 /* config.c */
 int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg);
 int pj_path_is_trusted(pam_handle_t *pamh, const char *path);
+int pj_cache_dir_ready(pam_handle_t *pamh, const char *dir);
+
+/* environment.c */
+char **pj_environment_of(pam_handle_t *pamh);
+void pj_environment_free(char **env);
+void pj_environment_enter(char **env);
+void pj_environment_leave(void);
+void pj_environment_begin_jvm_start(void);
+void pj_environment_end_jvm_start(void);
 
 /* jvm.c */
+int pj_jvm_is_hosts(void);
 int pj_jvm_attach(JNIEnv **env);
 int pj_jvm_run(JNIEnv *env, struct pj_call *call);
 pid_t pj_jvm_owner_pid(void);
@@ -74,6 +87,9 @@ int pj_enter_libpam(struct pj_call *call);
 void pj_leave_libpam(struct pj_call *call);
 int pj_may_spin(void);      /* waits may spin before they sleep: more than one CPU to run on */
 long pj_now_ns(void);       /* CLOCK_MONOTONIC */
+int pj_on_worker(void);     /* the calling thread is one of pam_java's workers */
+void pj_java_ended(const char *why);    /* Java is gone for this process: fail every call, now and later */
+void pj_park_forever(void) __attribute__((noreturn));
 
 #if defined(__x86_64__) || defined(__i386__)
 #define pj_cpu_relax() __builtin_ia32_pause()

@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdio.h>
 
 #include "pam_java.h"
 
@@ -80,10 +81,28 @@ static int state_of(const void *call)
     return __atomic_load_n(&((const struct pj_call *)call)->state, __ATOMIC_ACQUIRE);
 }
 
-/* The worker has finished the call or wants a hand-back: either way the caller has work. */
+/*
+ * Java's end in this process: a module (or JDK code it called) asked the JVM to exit or halt,
+ * or the JVM failed on one of our threads (a crash, a start that could not complete). HotSpot
+ * tells pam_java through its exit and abort hooks (log.c), which never return: the thread that
+ * ends Java parks for good, the host lives on. Sticky: every waiting caller is woken and every
+ * later call fails at once, with the reason in syslog.
+ */
+static int java_has_ended;
+static int java_end_claimed;
+static char java_end_reason[160];
+/* Calls whose callers are waiting, to wake them when Java ends. Guarded by pj_lock. */
+static struct pj_call *in_flight;
+
+static int java_ended(void)
+{
+    return __atomic_load_n(&java_has_ended, __ATOMIC_ACQUIRE);
+}
+
+/* The worker has finished the call or wants a hand-back, or Java is gone: the caller has work. */
 static int caller_needed(const void *call)
 {
-    return state_of(call) == CALL_DONE || state_of(call) == CALL_HANDBACK;
+    return state_of(call) == CALL_DONE || state_of(call) == CALL_HANDBACK || java_ended();
 }
 
 static int handback_served(const void *call)
@@ -96,6 +115,39 @@ static void set_state(struct pj_call *call, int state)
     __atomic_store_n(&call->state, state, __ATOMIC_RELEASE);
 }
 static __thread struct pj_call *current_call;
+static __thread int on_worker;
+
+int pj_on_worker(void)
+{
+    return on_worker;
+}
+
+void pj_java_ended(const char *why)
+{
+    if (!__atomic_exchange_n(&java_end_claimed, 1, __ATOMIC_ACQ_REL))
+        snprintf(java_end_reason, sizeof(java_end_reason), "%s", why);
+    __atomic_store_n(&java_has_ended, 1, __ATOMIC_RELEASE);
+    /* The thread ending Java may have been interrupted (a crash signal) while it held pj_lock:
+     * never wait for the lock for long. Callers look at the flag at least every WAIT_SLICE_NS. */
+    for (int i = 0; i < 100; i++) {
+        if (pthread_mutex_trylock(&pj_lock) == 0) {
+            for (struct pj_call *c = in_flight; c != NULL; c = c->next_in_flight)
+                pthread_cond_broadcast(&c->cond);
+            pthread_mutex_unlock(&pj_lock);
+            return;
+        }
+        usleep(10000);
+    }
+}
+
+void pj_park_forever(void)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    for (;;)
+        pause();
+}
 /* The process that started the workers: a forked child has their memory but not the threads. */
 static pid_t pool_pid;
 
@@ -135,7 +187,9 @@ static void run_call(struct worker *self, JNIEnv *env, struct pj_call *call)
     int abandoned = call->abandoned;
     pthread_mutex_unlock(&pj_lock);
     current_call = call;
-    if (env != NULL && !abandoned)
+    if (env == NULL)
+        pj_log(NULL, LOG_ERR, "Java could not be started in this process; the first error says why");
+    else if (!abandoned)
         result = pj_jvm_run(env, call);
     current_call = NULL;
 
@@ -157,6 +211,7 @@ static void *worker_main(void *arg)
     struct worker *self = arg;
     JNIEnv *env = NULL;
 
+    on_worker = 1;
     if (pj_jvm_attach(&env) != 0)
         env = NULL;    /* calls fail with PAM_SERVICE_ERR; the cause is in syslog */
     for (;;) {
@@ -165,6 +220,7 @@ static void *worker_main(void *arg)
         while (self->call == NULL)
             pthread_cond_wait(&self->wake, &pj_lock);
         struct pj_call *call = self->call;
+        call->running_since_ns = pj_now_ns();     /* Java is up: the module's time begins */
         set_state(call, CALL_RUNNING);
         pthread_mutex_unlock(&pj_lock);
 
@@ -182,8 +238,10 @@ static int start_worker(struct pj_call *call)
     struct worker *w = calloc(1, sizeof(*w));
     int err;
 
-    if (w == NULL)
+    if (w == NULL) {
+        pj_log(call->pamh, LOG_ERR, "out of memory starting a pam_java thread");
         return PAM_BUF_ERR;
+    }
     pthread_cond_init(&w->wake, NULL);
     w->call = call;
 
@@ -214,26 +272,116 @@ static int start_worker(struct pj_call *call)
     return PAM_SUCCESS;
 }
 
-static void deadline_after(struct timespec *deadline, long ms)
+/*
+ * A configured timeout counts only time in which the process ran. A user who stops their own
+ * setuid host (SIGSTOP, SIGTSTP; or freezes its cgroup) and resumes it after the deadline must
+ * not turn the module's answer into PAM_AUTHINFO_UNAVAIL. Two signs of a stop restart the
+ * module's whole budget: a SIGCONT (counted by a handler installed while timed calls wait, the
+ * host's own handler still called), and a wake-up much later than the wait asked for (a frozen
+ * cgroup sends no signal). Both can only lengthen the wait, never shorten it.
+ */
+#define WAIT_SLICE_NS 250000000L    /* a waiting caller looks at the clock at least this often */
+#define STOP_GAP_NS 250000000L      /* woken this much later than asked: the process was stopped */
+
+static unsigned long continues;
+static struct sigaction host_sigcont;
+static int timed_waiters;           /* guarded by pj_lock */
+
+static void count_continue(int sig, siginfo_t *info, void *context)
 {
-    clock_gettime(CLOCK_MONOTONIC, deadline);
-    deadline->tv_sec += ms / 1000;
-    deadline->tv_nsec += (ms % 1000) * 1000000L;
-    if (deadline->tv_nsec >= 1000000000L) {
-        deadline->tv_sec++;
-        deadline->tv_nsec -= 1000000000L;
+    __atomic_add_fetch(&continues, 1, __ATOMIC_RELAXED);
+    if (host_sigcont.sa_flags & SA_SIGINFO) {
+        if (host_sigcont.sa_sigaction != NULL)
+            host_sigcont.sa_sigaction(sig, info, context);
+    } else if (host_sigcont.sa_handler != SIG_DFL && host_sigcont.sa_handler != SIG_IGN) {
+        host_sigcont.sa_handler(sig);
     }
+}
+
+/* Called with pj_lock held: the first timed waiter installs the counter, the last puts the host's back. */
+static void watch_continues(int delta)
+{
+    if (delta > 0 && timed_waiters++ == 0) {
+        struct sigaction counter;
+        memset(&counter, 0, sizeof(counter));
+        counter.sa_sigaction = count_continue;
+        counter.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigfillset(&counter.sa_mask);
+        if (sigaction(SIGCONT, &counter, &host_sigcont) != 0)
+            pj_log(NULL, LOG_WARNING, "cannot watch for SIGCONT: %s; a stopped process's time may count"
+                   " towards the timeout", strerror(errno));
+    } else if (delta < 0 && --timed_waiters == 0) {
+        sigaction(SIGCONT, &host_sigcont, NULL);
+    }
+}
+
+static void timespec_of(struct timespec *t, long ns)
+{
+    t->tv_sec = ns / 1000000000L;
+    t->tv_nsec = ns % 1000000000L;
+}
+
+static void add_in_flight(struct pj_call *call)
+{
+    call->prev_in_flight = NULL;
+    call->next_in_flight = in_flight;
+    if (in_flight != NULL)
+        in_flight->prev_in_flight = call;
+    in_flight = call;
+}
+
+static void remove_in_flight(struct pj_call *call)
+{
+    if (call->prev_in_flight != NULL)
+        call->prev_in_flight->next_in_flight = call->next_in_flight;
+    else
+        in_flight = call->next_in_flight;
+    if (call->next_in_flight != NULL)
+        call->next_in_flight->prev_in_flight = call->prev_in_flight;
+}
+
+/* Called with pj_lock held: wait out a libpam call the worker is in (after we return, pamh may be
+ * freed), for at most a few seconds when Java has ended (its thread may never come back). */
+static void wait_out_libpam(struct pj_call *call)
+{
+    long give_up = pj_now_ns() + 5 * 1000000000L;
+    while (call->in_libpam && (!java_ended() || pj_now_ns() < give_up)) {
+        struct timespec t;
+        timespec_of(&t, pj_now_ns() + WAIT_SLICE_NS);
+        pthread_cond_timedwait(&call->cond, &pj_lock, &t);
+    }
+}
+
+static int refuse_after_java_ended(pam_handle_t *pamh)
+{
+    pj_log(pamh, LOG_ERR, "Java has ended in this process (%s); pam_java cannot run modules here any more",
+           java_end_reason);
+    return PAM_SERVICE_ERR;
 }
 
 /*
  * Runs the call on a worker and serves its hand-backs on this thread until it is done or,
- * with a timeout, until the module has used up its time (time spent in the application's
- * conversation does not count). Takes ownership of call.
+ * with a timeout, until the module has used up its time (time spent starting the JVM, in the
+ * application's conversation, or stopped does not count). Takes ownership of call.
  */
 int pj_call_run(struct pj_call *call, long timeout_ms)
 {
-    struct timespec deadline;
+    const long budget_ns = timeout_ms * 1000000L;
+    long deadline = 0;          /* 0: the module's time has not begun (the JVM is starting) */
+    long asked_until = 0;       /* what the last wait asked for */
     int result;
+
+    if (java_ended()) {
+        result = refuse_after_java_ended(call->pamh);
+        pj_call_free(call);
+        return result;
+    }
+    /* A JVM of the host's own (a Java application) keeps the application's environment. */
+    int module_environment = !pj_jvm_is_hosts();
+    if (module_environment && (call->environment = pj_environment_of(call->pamh)) == NULL) {
+        pj_call_free(call);
+        return PAM_BUF_ERR;
+    }
 
     pthread_condattr_t cattr;
     pthread_condattr_init(&cattr);
@@ -242,9 +390,11 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
     pthread_condattr_destroy(&cattr);
     set_state(call, CALL_QUEUED);
     call->refs = 2;
-    if (timeout_ms > 0)
-        deadline_after(&deadline, timeout_ms);
 
+    /* Before the worker can run anything (and before it may start the JVM, which swaps the
+     * environment itself): the host's environment is saved here. */
+    if (module_environment)
+        pj_environment_enter(call->environment);
     pthread_mutex_lock(&pj_lock);
     struct worker *w = idle_workers;
     if (w != NULL) {
@@ -254,10 +404,17 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
     } else if ((result = start_worker(call)) != PAM_SUCCESS) {
         call->refs = 0;
         pthread_mutex_unlock(&pj_lock);
+        if (module_environment)
+            pj_environment_leave();
         pthread_cond_destroy(&call->cond);
+        pj_environment_free(call->environment);
         pj_call_free(call);
         return result;
     }
+    add_in_flight(call);
+    if (timeout_ms > 0)
+        watch_continues(+1);
+    unsigned long seen_continues = __atomic_load_n(&continues, __ATOMIC_RELAXED);
     for (;;) {
         if (call->state == CALL_QUEUED || call->state == CALL_RUNNING) {
             pthread_mutex_unlock(&pj_lock);
@@ -268,36 +425,68 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
             result = call->result;
             break;
         }
+        if (java_ended()) {
+            wait_out_libpam(call);
+            call->abandoned = 1;
+            result = refuse_after_java_ended(call->pamh);
+            break;
+        }
         if (call->state == CALL_HANDBACK) {
             pthread_mutex_unlock(&pj_lock);
+            if (module_environment)
+                pj_environment_leave();
             call->handback(call->handback_arg);
+            if (module_environment)
+                pj_environment_enter(call->environment);
             pthread_mutex_lock(&pj_lock);
             set_state(call, CALL_RUNNING);
             pthread_cond_broadcast(&call->cond);
             if (timeout_ms > 0)
-                deadline_after(&deadline, timeout_ms);
+                deadline = pj_now_ns() + budget_ns;     /* the user's typing does not count */
+            asked_until = 0;
             continue;
         }
-        if (timeout_ms <= 0) {
-            pthread_cond_wait(&call->cond, &pj_lock);
-        } else if (pthread_cond_timedwait(&call->cond, &pj_lock, &deadline) == ETIMEDOUT
-                   && call->state != CALL_DONE && call->state != CALL_HANDBACK) {
-            /* Wait out a libpam call in progress: after we return, pamh may be freed. */
-            while (call->in_libpam)
-                pthread_cond_wait(&call->cond, &pj_lock);
-            /* Meanwhile the worker may have finished or asked for a hand-back: serve it. */
-            if (call->state == CALL_DONE || call->state == CALL_HANDBACK)
-                continue;
-            call->abandoned = 1;
-            pthread_cond_broadcast(&call->cond);
-            pj_log(call->pamh, LOG_ERR, "the Java module did not answer within %ld ms; giving up",
-                   timeout_ms);
-            result = PAM_AUTHINFO_UNAVAIL;
-            break;
+        long now = pj_now_ns();
+        if (timeout_ms > 0) {
+            unsigned long seen = __atomic_load_n(&continues, __ATOMIC_RELAXED);
+            int was_stopped = seen != seen_continues || (asked_until != 0 && now > asked_until + STOP_GAP_NS);
+            seen_continues = seen;
+            if (deadline == 0 && call->state == CALL_RUNNING)
+                deadline = call->running_since_ns + budget_ns;
+            if (was_stopped && deadline != 0)
+                deadline = now + budget_ns;
+            if (deadline != 0 && now >= deadline) {
+                wait_out_libpam(call);
+                /* Meanwhile the worker may have finished or asked for a hand-back: serve it. */
+                if (call->state == CALL_DONE || call->state == CALL_HANDBACK)
+                    continue;
+                call->abandoned = 1;
+                pthread_cond_broadcast(&call->cond);
+                pj_log(call->pamh, LOG_ERR, "the Java module did not answer within %ld ms; giving up",
+                       timeout_ms);
+                result = PAM_AUTHINFO_UNAVAIL;
+                break;
+            }
         }
+        struct timespec until;
+        asked_until = now + WAIT_SLICE_NS;
+        if (deadline != 0 && deadline < asked_until)
+            asked_until = deadline;
+        timespec_of(&until, asked_until);
+        pthread_cond_timedwait(&call->cond, &pj_lock, &until);
     }
+    remove_in_flight(call);
+    if (timeout_ms > 0)
+        watch_continues(-1);
+    /* Before host code runs again; a worker still running an abandoned call sees the host's
+     * environment from now on (its module timed out or Java ended). */
+    if (module_environment)
+        pj_environment_leave();
+    char **environment = call->environment;
+    call->environment = NULL;
     release_call(call);
     pthread_mutex_unlock(&pj_lock);
+    pj_environment_free(environment);
     return result;
 }
 

@@ -7,10 +7,17 @@
 #include <syslog.h>
 #include <unistd.h>
 
+/* Read once, at load: pam_java gives Java's calls an environment of their own, without it. */
+static const char *path;
+
+__attribute__((constructor)) static void capture_path(void)
+{
+    path = getenv("PAM_JAVA_TEST_SYSLOG");
+}
+
 /* Each line: "<facility> <severity> <message>", one write(2) so concurrent threads do not mix. */
 static void capture(int priority, const char *format, va_list ap)
 {
-    const char *path = getenv("PAM_JAVA_TEST_SYSLOG");
     char message[8192];
     char line[8300];
 

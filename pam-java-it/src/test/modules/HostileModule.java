@@ -42,6 +42,36 @@ public class HostileModule implements PamModule {
             case "exit" -> System.exit(0);
             case "runtimeexit" -> Runtime.getRuntime().exit(0);
             case "halt" -> Runtime.getRuntime().halt(0);
+            // Paths to the JVM's exit that no rewriting of the module's own calls can see.
+            case "reflectexit" -> {
+                try {
+                    Runtime.class.getMethod("exit", int.class).invoke(Runtime.getRuntime(), 0);
+                } catch (ReflectiveOperationException e) {
+                    record(args, "cannot exit: " + e);
+                }
+            }
+            case "methodref" -> {
+                java.util.function.IntConsumer exit = System::exit;
+                exit.accept(0);
+            }
+            case "halthandle" -> {
+                try {
+                    java.lang.invoke.MethodHandles.publicLookup().findVirtual(Runtime.class, "halt",
+                            java.lang.invoke.MethodType.methodType(void.class, int.class))
+                            .invoke(Runtime.getRuntime(), 0);
+                } catch (Throwable e) {
+                    record(args, "cannot halt: " + e);
+                }
+            }
+            case "javacmain" -> {
+                // JDK code that ends the JVM itself (javac's Main calls System.exit with its result).
+                try {
+                    Class.forName("com.sun.tools.javac.Main", true, ClassLoader.getSystemClassLoader())
+                            .getMethod("main", String[].class).invoke(null, (Object) new String[] {"-version"});
+                } catch (ReflectiveOperationException e) {
+                    record(args, "cannot run javac: " + e);
+                }
+            }
             case "stackoverflow" -> recurse(0);
             case "oom" -> {
                 List<long[]> hog = new ArrayList<>();
@@ -109,6 +139,32 @@ public class HostileModule implements PamModule {
                 } catch (ReflectiveOperationException e) {
                     record(args, "cannot crash: " + e);
                 }
+            }
+            case "environment" -> {
+                // What a module and its child processes see of the environment.
+                record(args, "getenv " + new java.util.TreeMap<>(System.getenv()));
+                try {
+                    Process child = new ProcessBuilder("/usr/bin/env").redirectErrorStream(true).start();
+                    String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    child.waitFor();
+                    record(args, "child " + String.join(" ", out.strip().split("\n")));
+                } catch (IOException e) {
+                    record(args, "cannot start a child: " + e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            case "slowanswer" -> {
+                // About a second of the process's running time, then a clear no: a stop of the
+                // process swallows one 10 ms sleep, not the rest.
+                record(args, "started");
+                for (int i = 0; i < 100; i++) {
+                    sleep(10);
+                }
+                return PamConstants.PAM_AUTH_ERR;
+            }
+            case "answer" -> {
+                return PamConstants.PAM_AUTH_ERR;
             }
             case "secret" -> {
                 var reply = pamh.conversation(new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "Password: "));

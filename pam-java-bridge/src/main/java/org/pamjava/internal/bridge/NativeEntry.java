@@ -59,6 +59,10 @@ final class NativeEntry {
                      String libpamVersion) {
         Diagnostics log = syslog(0);
         try {
+            // The JDK copies the process's environment at the first System.getenv(). In a JVM that
+            // pam_java.so created, the environment is now its fixed one, not the caller's (a setuid
+            // host's caller is not to be trusted): take the copy now, so modules see that one.
+            System.getenv();
             if (jvmCreated) {
                 // The host's stdout and stderr are the user's terminal, not ours.
                 System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO), true, StandardCharsets.UTF_8));

@@ -482,8 +482,12 @@ int pj_jvm_attach(JNIEnv **env)
                 pj_log(NULL, LOG_ERR, "out of memory in the JVM while loading the pam_java runtime");
             }
         }
-        if (starting)
+        if (starting) {
+            /* The runtime's start (System.getenv() initialises java.lang.ProcessImpl, which sets
+             * SIGCHLD to SIG_DFL) may change more of the host's dispositions: give them back. */
+            restore_host_signals();
             pj_environment_end_jvm_start();
+        }
         pthread_mutex_unlock(&jvm_lock);
         return jvm_state == JVM_READY ? 0 : -1;
     }

@@ -49,6 +49,23 @@ final class Hardening {
         }
     }
 
+    /**
+     * Makes {@code bed} run a setuid-root copy of the C host (with the syslog capture linked in, as
+     * LD_PRELOAD does not reach a setuid process) as the unprivileged user nobody: su as an
+     * attacker runs it. Needs root.
+     */
+    static void setuidHostRunByNobody(PamTestBed bed) throws IOException, InterruptedException {
+        Files.setPosixFilePermissions(bed.dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path host = bed.dir.resolve("pam_host");
+        Files.copy(PamTestBed.NATIVE.resolve("pam_host_capture"), host);
+        Files.setPosixFilePermissions(host, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (new ProcessBuilder("chmod", "u+s", host.toString()).inheritIO().start().waitFor() != 0) {
+            throw new IOException("cannot make " + host + " setuid");
+        }
+        bed.cHost = host;
+        bed.wrapper.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+    }
+
     static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }

@@ -113,16 +113,10 @@ class HostEnvironmentTest {
         assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed");
         PamTestBed bed = Hardening.hostile(Hardening.bed("env-setuid"), "properties", PamTestBed.PAM_JAVA);
-        Files.setPosixFilePermissions(bed.dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path host = bed.dir.resolve("pam_host");
-        Files.copy(PamTestBed.NATIVE.resolve("pam_host_capture"), host);
-        Files.setPosixFilePermissions(host, PosixFilePermissions.fromString("rwxr-xr-x"));
-        new ProcessBuilder("chmod", "u+s", host.toString()).inheritIO().start().waitFor();
+        Hardening.setuidHostRunByNobody(bed);
         Path marker = bed.dir.resolve("agent-ran");
         Map<String, String> attack = attackerEnvironment(bed.dir, evilAgent(bed.dir, marker));
         bed.hostEnvironment.putAll(attack);
-        bed.cHost = host;
-        bed.wrapper.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         Run run = bed.run(Host.C, "svc", List.of(), "", "env", "auth", "env");
         assertCodes(run, "auth", 0);
         // LD_LIBRARY_PATH is erased by glibc itself in a setuid process: compare the rest.

@@ -48,6 +48,10 @@ class ModuleMisbehaviourTest {
         PamTestBed bed = Hardening.hostile(Hardening.bed("oom"), "oom", Hardening.CONF_VARIANT);
         Run run = bed.run(Host.C, "svc", "auth", "acct", "2:auth", "2:acct");
         assertCodes(run, "auth", 5, "acct", 0, "2:auth", 5, "2:acct", 0);
+        // Issue 13, hole 9: no out-of-memory banner on the terminal, on either stream.
+        assertEquals(List.of("auth 5 Memory buffer error", "acct 0 Success", "2:auth 5 Memory buffer error",
+                "2:acct 0 Success", "exit"), run.lines());
+        assertEquals("", run.stderr());
     }
 
     @ParameterizedTest

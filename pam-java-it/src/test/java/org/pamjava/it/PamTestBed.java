@@ -92,6 +92,12 @@ final class PamTestBed {
 
     Run run(Host host, String service, List<String> options, String stdin, String... operations)
             throws IOException, InterruptedException {
+        return finish(start(host, service, options, stdin, operations));
+    }
+
+    /** Starts the host without waiting for it (to signal it meanwhile); {@link #finish} waits. */
+    Process start(Host host, String service, List<String> options, String stdin, String... operations)
+            throws IOException {
         Files.deleteIfExists(results);
         Files.deleteIfExists(syslog);
         List<String> command = new ArrayList<>(wrapper);
@@ -118,10 +124,18 @@ final class PamTestBed {
         Process p = pb.start();
         p.getOutputStream().write(rawStdin != null ? rawStdin : stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
+        return p;
+    }
+
+    /** Waits for a host {@link #start} started, and reads what it printed and logged. */
+    Run finish(Process p) throws IOException, InterruptedException {
+        Path err = dir.resolve("stderr.txt");
+        Path out = dir.resolve("stdout.txt");
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            fail("host did not finish in " + timeoutSeconds + " s: " + command + "\n" + Files.readString(out));
+            fail("host did not finish in " + timeoutSeconds + " s: " + p.info().commandLine().orElse("?") + "\n"
+                    + Files.readString(out));
         }
         List<String> lines = Files.readAllLines(out);
         return new Run(p.exitValue(), lines, Files.readString(err), readLines(syslog), readLines(results));

@@ -85,22 +85,4 @@ class SignalsAndFilesTest {
         }
         assertFalse(Files.exists(Path.of("/tmp/hsperfdata_root", String.valueOf(host.pid()))));
     }
-
-    @Test
-    void aCrashingJvmWritesItsReportOnlyInTheRootOnlyCacheAndNoCore() throws Exception {
-        PamTestBed bed = Hardening.hostile(Hardening.bed("crash"), "crash", PamTestBed.PAM_JAVA);
-        Path cwd = Files.createDirectories(bed.dir.resolve("cwd"));
-        bed.workingDirectory = cwd;
-        bed.wrapper.addAll(List.of("bash", "-c", "ulimit -c unlimited; exec \"$0\" \"$@\""));
-        Run run = bed.run(Host.C, "svc", "auth");
-        assertNotEquals(0, run.exitCode(), "a JVM crash ends the process (it cannot be survived)");
-        try (Stream<Path> left = Files.list(cwd)) {
-            assertEquals(List.of(), left.toList(), "no hs_err file and no core in the working directory");
-        }
-        try (Stream<Path> reports = Files.list(PamTestBed.DIST.resolve("var/cache/pam-java"))) {
-            assertTrue(reports.anyMatch(p -> p.getFileName().toString().startsWith("hs_err_pid")),
-                    "the crash report is in the cache directory");
-        }
-        assertEquals("", run.stderr().replaceAll("(?m)^bash: line .*$", "").strip(), "nothing on the host's stderr");
-    }
 }

@@ -1,0 +1,76 @@
+package org.pamjava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.pamjava.it.PamTestBed.assertCodes;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pamjava.it.PamTestBed.Host;
+import org.pamjava.it.PamTestBed.Run;
+
+/**
+ * Issue 13, hole 3: no path from Java ends the host process. HotSpot's exit hook (System.exit and
+ * Runtime.halt however reached) and its abort hook on pam_java's threads (a crash, a start that
+ * cannot complete) park the thread; the waiting call and every later one fail with
+ * PAM_SERVICE_ERR and a syslog line, and the host goes on to its own exit.
+ */
+class HostOutlivesJavaTest {
+
+    private static void assertJavaEndedAndHostLived(Run run, String why) {
+        assertCodes(run, "auth", 3, "acct", 3, "end", 0);
+        assertEquals("exit", run.lines().getLast(), "the host ran on to its own end: " + run.lines());
+        assertEquals(0, run.exitCode(), "the host's own exit status, not Java's");
+        assertFalse(run.authprivLog("Java has ended in this process (" + why).isEmpty(), run.syslog().toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reflectexit", "methodref", "halthandle", "javacmain"})
+    void anExitTheModulesOwnCodeDoesNotShowFailsTheCallsAndTheHostLives(String how) throws Exception {
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-" + how), how, PamTestBed.PAM_JAVA);
+        Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
+        assertJavaEndedAndHostLived(run, "Java code asked to end the process with status 0");
+        assertFalse(run.authprivLog("the host keeps running without Java").isEmpty(), run.syslog().toString());
+    }
+
+    @Test
+    void aSetuidHostRunByAUserDoesNotExitZeroWhenAModuleExitsZero() throws Exception {
+        assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-setuid"), "methodref", PamTestBed.PAM_JAVA);
+        Hardening.setuidHostRunByNobody(bed);
+        Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
+        assertJavaEndedAndHostLived(run, "Java code asked to end the process");
+    }
+
+    @Test
+    void aJvmCrashOnAPamJavaThreadFailsTheCallsAndTheHostLives() throws Exception {
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-crash"), "crash", PamTestBed.PAM_JAVA);
+        Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
+        assertJavaEndedAndHostLived(run, "the JVM failed fatally");
+    }
+
+    /**
+     * The caller's limits: 1 GB of address space leaves no room for the class space (HotSpot would
+     * end the host), 100 MB makes HotSpot crash before its handlers exist, and a small data limit
+     * fails the heap.
+     */
+    @ParameterizedTest
+    @CsvSource({"-v 1000000,RLIMIT_AS", "-v 100000,RLIMIT_AS", "-d 100000,RLIMIT_DATA"})
+    void aJvmThatCannotStartUnderTheCallersLimitsIsAnErrorAndTheHostLives(String limit, String name)
+            throws Exception {
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-limit"), "answer", PamTestBed.PAM_JAVA);
+        bed.wrapper.addAll(List.of("bash", "-c", "ulimit " + limit + " && exec \"$0\" \"$@\""));
+        Run run = bed.run(Host.C, "svc", "auth", "acct");
+        assertCodes(run, "auth", 3, "acct", 3);
+        assertEquals("exit", run.lines().getLast(), run.lines().toString());
+        assertEquals(0, run.exitCode());
+        assertFalse(run.authprivLog(name + ") limit").isEmpty(), run.syslog().toString());
+        // auth, acct and the end hook at pam_end: each says why it fails.
+        assertEquals(3, run.authprivLog("Java could not be started in this process").size(), run.syslog().toString());
+        assertEquals("", run.stderr());
+    }
+}

@@ -182,6 +182,9 @@ final class CompiledClassCache {
         Path aside = entry.resolveSibling(".refused-" + entry.getFileName());
         boolean moved;
         try {
+            if (Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(aside); // the one refused before; this one is the news
+            }
             Files.move(entry, aside, StandardCopyOption.ATOMIC_MOVE);
             moved = true;
         } catch (IOException | UnsupportedOperationException e) {

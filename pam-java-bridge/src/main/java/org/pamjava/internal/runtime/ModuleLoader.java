@@ -49,7 +49,7 @@ public final class ModuleLoader {
     /**
      * @param moduleDir the directory relative MODULE paths are resolved against
      * @param cacheDir where compiled {@code .java} modules are kept, or {@code null} for none
-     * @param extraClassPath jars and directories every module sees (the configuration's class_path)
+     * @param extraClassPath jars (and, not running as root, directories) every module sees (the configuration's class_path)
      */
     public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log) {
         this.moduleDir = moduleDir;

@@ -36,11 +36,14 @@ final class NativeEntry {
 
     private NativeEntry() {}
 
-    /** Logs through pam_syslog(3) for {@code pamh}, or syslog(3) for 0. A class, not a lambda: see pom.xml. */
+    /**
+     * Logs through pam_syslog(3) for {@code pamh}, or syslog(3) for 0, each message one record
+     * (see {@link SyslogRecords}). A class, not a lambda: see pom.xml.
+     */
     private record Syslog(long pamh) implements Diagnostics {
         @Override
         public void log(int priority, String message) {
-            LibPam.log(pamh, priority, message.getBytes(StandardCharsets.UTF_8));
+            LibPam.log(pamh, priority, SyslogRecords.of(message));
         }
     }
 
@@ -65,8 +68,9 @@ final class NativeEntry {
             System.getenv();
             if (jvmCreated) {
                 // The host's stdout and stderr are the user's terminal, not ours.
-                System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO), true, StandardCharsets.UTF_8));
-                System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR), true, StandardCharsets.UTF_8));
+                SyslogOutput.Sink syslog = new SyslogOutput.LibPamSyslog();
+                System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, syslog), true, StandardCharsets.UTF_8));
+                System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, syslog), true, StandardCharsets.UTF_8));
             }
             List<Path> extra = new ArrayList<>();
             for (String entry : classPath.split(":")) {

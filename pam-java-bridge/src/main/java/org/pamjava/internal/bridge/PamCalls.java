@@ -35,7 +35,7 @@ interface PamCalls {
 
     byte[] strerror(long pamh, int errnum);
 
-    /** pam_syslog(3) inside a PAM call on pamh, syslog(3) otherwise. */
+    /** pam_syslog(3) inside a PAM call on pamh, syslog(3) otherwise; {@code message} is one record ({@link SyslogRecords}). */
     void log(long pamh, int priority, byte[] message);
 
     boolean jvmInitialized();

@@ -67,12 +67,23 @@ public final class ResidentService {
         this.log = log;
     }
 
-    /** Standard error with sd-daemon(3) priority prefixes, which the journal reads. */
-    record StderrLog(PrintStream err) implements Diagnostics {
+    /**
+     * Standard error with sd-daemon(3) priority prefixes, which the journal reads: one line, so one
+     * journal entry, per message, its control characters escaped ({@link SyslogRecords}); a newline
+     * in a message cannot start an entry, nor give it a priority of its own.
+     */
+    record StderrLog(PrintStream err) implements Diagnostics, SyslogOutput.Sink {
         @Override
         public void log(int priority, String message) {
-            for (String line : message.split("\n", -1)) {
-                err.println("<" + priority + ">" + line);
+            send(priority, SyslogRecords.of(message));
+        }
+
+        @Override
+        public void send(int priority, byte[] record) {
+            synchronized (err) {
+                err.print("<" + priority + ">");
+                err.write(record, 0, record.length);
+                err.println();
             }
         }
     }
@@ -80,7 +91,7 @@ public final class ResidentService {
     public static void main(String[] argv) {
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
                 StandardCharsets.UTF_8);
-        Diagnostics log = new StderrLog(err);
+        StderrLog log = new StderrLog(err);
         try {
             System.exit(start(argv, err, log));
         } catch (IllegalArgumentException e) {
@@ -90,7 +101,7 @@ public final class ResidentService {
         }
     }
 
-    static int start(String[] argv, PrintStream err, Diagnostics log) {
+    static int start(String[] argv, PrintStream err, StderrLog log) {
         Path config = Path.of(System.getProperty("pamjava.config", "/etc/security/pam_java.conf"));
         Path socket = null;
         boolean check = false;
@@ -133,6 +144,9 @@ public final class ResidentService {
                 log.log(Diagnostics.LOG_WARNING, "java.lang is not open to pam_java: passwords in"
                         + " Strings are left to the GC (run the service with pam-java-resident)");
             }
+            // What modules print goes to the journal as what pam_java logs does, one entry per message.
+            System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, log), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, log), true, StandardCharsets.UTF_8));
             service.serve();
             return 0;
         } catch (IOException e) {

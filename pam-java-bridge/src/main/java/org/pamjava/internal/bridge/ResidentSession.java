@@ -2,7 +2,6 @@ package org.pamjava.internal.bridge;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.pamjava.PamConstants;
@@ -34,11 +33,14 @@ final class ResidentSession implements Runnable {
         this.serviceLog = serviceLog;
     }
 
-    /** Logs through the application's pam_syslog while a call runs, to the service's log otherwise. */
+    /**
+     * Logs through the application's pam_syslog while a call runs, to the service's log otherwise;
+     * each message one record (see {@link SyslogRecords}).
+     */
     private record CallLog(ResidentChannel channel, long pamh) implements Diagnostics {
         @Override
         public void log(int priority, String message) {
-            channel.log(pamh, priority, message.getBytes(StandardCharsets.UTF_8));
+            channel.log(pamh, priority, SyslogRecords.of(message));
         }
     }
 

@@ -1,39 +1,85 @@
 package org.pamjava.internal.bridge;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 
-/** System.out and System.err of a JVM pam_java created: each line goes to syslog, not the terminal. */
+/**
+ * System.out or System.err of a JVM pam_java runs modules in: what a module prints goes to syslog
+ * (or the resident service's journal), not to the user's terminal.
+ *
+ * <p>A message is what was written up to a flush that ends a line: with an auto-flushing
+ * PrintStream, one {@code println}, or several {@code print}s finished by a newline. It becomes
+ * one record ({@link SyslogRecords}): a newline inside it (a user name such as
+ * {@code "bob\nsshd[1]: Accepted password for root"}) is escaped, never the start of a record, and
+ * a message longer than the record's maximum is cut with a marker, the rest dropped until the
+ * message ends. A stack trace printed with {@code printStackTrace} is one record per line, as
+ * Throwable prints each line with a println of its own; an exception's message stays whole in
+ * its line's record.
+ */
 final class SyslogOutput extends OutputStream {
-    private static final int MAX_LINE = 1024;
+    /** Where records go: pam_java.so's syslog, or the service's journal. */
+    interface Sink {
+        void send(int priority, byte[] record);
+    }
+
+    /** syslog(3) through pam_java.so (no PAM handle: the output is not tied to a call). */
+    static final class LibPamSyslog implements Sink {
+        @Override
+        public void send(int priority, byte[] record) {
+            LibPam.log(0, priority, record);
+        }
+    }
 
     private final int priority;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final Sink sink;
+    /** The start of the message being written; beyond it only a count is kept. */
+    private final byte[] message = new byte[SyslogRecords.MAX_BYTES];
+    private int kept;
+    private long total;
+    private int last = -1;
+    private int beforeLast = -1;
 
-    SyslogOutput(int priority) {
+    SyslogOutput(int priority, Sink sink) {
         this.priority = priority;
+        this.sink = sink;
     }
 
     @Override
     public synchronized void write(int b) {
-        if (b == '\n' || line.size() >= MAX_LINE) {
-            flushLine();
-            if (b == '\n') {
-                return;
-            }
+        if (kept < message.length) {
+            message[kept++] = (byte) b;
         }
-        line.write(b);
+        total++;
+        beforeLast = last;
+        last = b & 0xFF;
     }
 
     @Override
-    public synchronized void flush() {
-        flushLine();
+    public synchronized void write(byte[] b, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int room = Math.min(len, message.length - kept);
+        System.arraycopy(b, off, message, kept, room);
+        kept += room;
+        total += len;
+        if (len > 0) {
+            beforeLast = len > 1 ? b[off + len - 2] & 0xFF : last;
+            last = b[off + len - 1] & 0xFF;
+        }
     }
 
-    private void flushLine() {
-        if (line.size() > 0) {
-            LibPam.log(0, priority, line.toByteArray());
-            line.reset();
+    /** Sends the message if it ends a line (a PrintStream flushes after every print, too). */
+    @Override
+    public synchronized void flush() {
+        if (last != '\n') {
+            return;
         }
+        // The line's terminator ends the record; it is not part of the message.
+        long length = total - (beforeLast == '\r' ? 2 : 1);
+        if (length > 0) {
+            sink.send(priority, SyslogRecords.of(message, (int) Math.min(kept, length), length));
+        }
+        kept = 0;
+        total = 0;
+        last = -1;
+        beforeLast = -1;
     }
 }

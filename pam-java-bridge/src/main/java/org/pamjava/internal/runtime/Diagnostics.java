@@ -1,7 +1,6 @@
 package org.pamjava.internal.runtime;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.util.List;
 
 /** Where the runtime reports what went wrong: syslog in the native module, a list in tests. */
 @FunctionalInterface
@@ -12,23 +11,28 @@ public interface Diagnostics {
     int LOG_NOTICE = 5;
     int LOG_INFO = 6;
 
-    /** Most syslog daemons keep one line per message; a long trace is cut to this many lines. */
+    /** A long trace is cut to this many lines (each its own record). */
     int MAX_TRACE_LINES = 60;
 
-    /** Logs one message at a syslog(3) priority. */
+    /**
+     * Logs one message at a syslog(3) priority. A message is one record whatever it holds: the
+     * implementations that write to syslog or the journal escape its control characters, so a
+     * newline in it (from a user name, say) cannot start a record of its own.
+     */
     void log(int priority, String message);
 
-    /** Logs {@code what}, then the stack trace of {@code failure}, one line per message. */
+    /**
+     * Logs {@code what}, then the stack trace of {@code failure}, one message per line the trace
+     * prints: per println, so a newline inside an exception's message stays in its line's message.
+     */
     default void logFailure(String what, Throwable failure) {
         log(LOG_ERR, what);
-        StringWriter trace = new StringWriter();
-        failure.printStackTrace(new PrintWriter(trace));
-        String[] lines = trace.toString().split("\n");
-        for (int i = 0; i < lines.length && i < MAX_TRACE_LINES; i++) {
-            log(LOG_ERR, lines[i].replace("\t", "    "));
+        List<String> lines = TraceLines.of(failure);
+        for (int i = 0; i < lines.size() && i < MAX_TRACE_LINES; i++) {
+            log(LOG_ERR, lines.get(i).replace("\t", "    "));
         }
-        if (lines.length > MAX_TRACE_LINES) {
-            log(LOG_ERR, "    ... " + (lines.length - MAX_TRACE_LINES) + " more lines");
+        if (lines.size() > MAX_TRACE_LINES) {
+            log(LOG_ERR, "    ... " + (lines.size() - MAX_TRACE_LINES) + " more lines");
         }
     }
 }

@@ -23,9 +23,11 @@ import org.pamjava.PamModule;
 
 /**
  * Turns a PAM rule's MODULE argument into a fresh module instance (in a class loader of its own,
- * or in the module's shared one, see {@link #load}): a {@code .java} file (compiled at first use, classes cached by source hash) or a {@code .jar}
+ * or in the module's shared one, see {@link #load}): a {@code .java} file (compiled at first use,
+ * classes cached by a hash of the source and of what it was compiled against) or a {@code .jar}
  * (manifest {@code Pam-Module-Class}, {@code Class-Path} honoured). A relative MODULE is relative
- * to the directory that holds {@code pam_java.so}.
+ * to the directory that holds {@code pam_java.so}. Class paths (the configured one, a jar's) are
+ * checked as {@link ClassPathResolver} says before anything reads them.
  */
 public final class ModuleLoader {
     /** The manifest attribute naming a jar module's class. */
@@ -37,15 +39,17 @@ public final class ModuleLoader {
     private final Path cacheDir;
     private final Diagnostics setupLog;
     /** What only .java modules need, made at the first one: jar modules skip ~1.4 ms of a cold start. */
-    private List<Path> compileClassPath;
+    private boolean diskCacheOpened;
     private CompiledClassCache diskCache;
+    private Path apiJar;
+    private final ClassPathResolver classPaths = new ClassPathResolver();
     private final Map<String, CompiledModule> compiled = new ConcurrentHashMap<>();
     private final Map<Path, ModuleCode> modules = new ConcurrentHashMap<>();
 
     /**
      * @param moduleDir the directory relative MODULE paths are resolved against
      * @param cacheDir where compiled {@code .java} modules are kept, or {@code null} for none
-     * @param extraClassPath jars and directories every module sees (the configuration's class_path)
+     * @param extraClassPath jars (and, not running as root, directories) every module sees (the configuration's class_path)
      */
     public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log) {
         this.moduleDir = moduleDir;
@@ -59,16 +63,24 @@ public final class ModuleLoader {
         this.setupLog = log;
     }
 
-    /** The compiled-class cache (or null without a cache directory) and the compiler's class path. */
+    /** The compiled-class cache, or null without a usable cache directory. */
     private synchronized CompiledClassCache diskCache() {
-        if (compileClassPath == null) {
-            List<Path> cp = new ArrayList<>();
-            cp.add(apiLocation());
-            cp.addAll(extraClassPathFiles);
-            compileClassPath = List.copyOf(cp);
+        if (!diskCacheOpened) {
+            diskCacheOpened = true;
             diskCache = cacheDir == null ? null : CompiledClassCache.open(cacheDir, setupLog);
         }
         return diskCache;
+    }
+
+    /** What a .java module compiles against: the API jar, then the configured class path as resolved. */
+    private synchronized List<Path> compileClassPath(ClassPathResolver.Resolved extra) {
+        if (apiJar == null) {
+            apiJar = apiLocation();
+        }
+        List<Path> cp = new ArrayList<>();
+        cp.add(apiJar);
+        cp.addAll(extra.entries());
+        return cp;
     }
 
     /**
@@ -88,15 +100,25 @@ public final class ModuleLoader {
         }
         readable(file);
         Map<String, Object> identity = identity(file);
+        // Checked before anything reads it, the compiler included: javac inlines its constants.
+        ClassPathResolver.Resolved extra = classPaths.resolve(extraClassPathFiles, "class_path entry");
         ModuleCode code = modules.get(file);
-        if (code == null || !code.identity.equals(identity)) {
-            code = source ? readSource(file, identity, log) : readJar(file, identity);
-            modules.put(file, code);
+        if (source) {
+            List<Path> compileClassPath = compileClassPath(extra);
+            // Everything the compiler reads besides the source: classes compiled against other
+            // versions of these files are not reused, in this process or from the disk cache.
+            String compiledAgainst = ClassPathResolver.identityOf(compileClassPath.get(0)) + "\n" + extra.identity();
+            if (code == null || !code.identity.equals(identity) || !code.compiledAgainst.equals(compiledAgainst)) {
+                code = readSource(file, identity, compileClassPath, compiledAgainst, log);
+                modules.put(file, code);
+            }
+        } else {
+            if (code == null || !code.identity.equals(identity)) {
+                code = readJar(file, identity);
+                modules.put(file, code);
+            }
+            classPaths.resolve(code.dependencies, "Class-Path entry of " + file);
         }
-        for (Path dependency : code.dependencies) {
-            trusted(dependency, "dependency of " + file + ":");
-        }
-        checkExtraClassPath();
         if (code.shareable && extraClassPath.isEmpty()) {
             return instantiate(file, code.sharedConstructor(this, file, !source));
         }
@@ -154,6 +176,8 @@ public final class ModuleLoader {
     /** What a module file holds, read once per version of the file (its identity). */
     private static final class ModuleCode {
         final Map<String, Object> identity;
+        /** For a .java module, the identity of the class path it was compiled against; else empty. */
+        final String compiledAgainst;
         final String className;
         final Map<String, byte[]> classes;
         final List<Path> dependencies;
@@ -165,9 +189,10 @@ public final class ModuleLoader {
          * @param otherClasses whether the file holds classes beyond {@code classes} that a loader
          *                     might define (a multi-release jar's versioned ones): then never shared
          */
-        ModuleCode(Map<String, Object> identity, String className, Map<String, byte[]> classes,
-                   List<Path> dependencies, boolean otherClasses) {
+        ModuleCode(Map<String, Object> identity, String compiledAgainst, String className,
+                   Map<String, byte[]> classes, List<Path> dependencies, boolean otherClasses) {
             this.identity = identity;
+            this.compiledAgainst = compiledAgainst;
             this.className = className;
             this.classes = classes;
             this.dependencies = dependencies;
@@ -193,19 +218,19 @@ public final class ModuleLoader {
         }
     }
 
-    private ModuleCode readSource(Path file, Map<String, Object> identity, Diagnostics log)
-            throws ModuleLoadException {
+    private ModuleCode readSource(Path file, Map<String, Object> identity, List<Path> compileClassPath,
+                                  String compiledAgainst, Diagnostics log) throws ModuleLoadException {
         byte[] source;
         try {
             source = readFile(file);
         } catch (IOException e) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot read " + file + ": " + e, e);
         }
-        String key = cacheKey(source);
+        String key = cacheKey(source, compiledAgainst);
         CompiledModule module = compiled.get(key);
         CompiledClassCache diskCache = diskCache();
         if (module == null && diskCache != null) {
-            module = diskCache.read(key);
+            module = diskCache.read(key, log);
         }
         if (module == null) {
             long started = System.nanoTime();
@@ -217,7 +242,7 @@ public final class ModuleLoader {
             }
         }
         compiled.putIfAbsent(key, module);
-        return new ModuleCode(identity, module.mainClass(), module.classes(), List.of(), false);
+        return new ModuleCode(identity, compiledAgainst, module.mainClass(), module.classes(), List.of(), false);
     }
 
     /** The file's identity (device, inode, size, times): a changed or replaced jar is read again. */
@@ -267,16 +292,10 @@ public final class ModuleLoader {
                     }
                 }
             }
-            return new ModuleCode(identity, className.trim(), Map.copyOf(classes), List.copyOf(dependencies),
+            return new ModuleCode(identity, "", className.trim(), Map.copyOf(classes), List.copyOf(dependencies),
                     versionedClasses);
         } catch (IOException | URISyntaxException e) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + " as a jar: " + e, e);
-        }
-    }
-
-    private void checkExtraClassPath() throws ModuleLoadException {
-        for (Path entry : extraClassPathFiles) {
-            trusted(entry, "class_path entry");
         }
     }
 
@@ -348,11 +367,15 @@ public final class ModuleLoader {
         }
     }
 
-    /** SHA-256 of the source, the JDK version and the API version: classes compiled elsewhere are not reused. */
-    private static String cacheKey(byte[] source) {
+    /**
+     * SHA-256 of the source, the JDK version, the API version and the identity of every file on the
+     * compiler's class path: classes compiled elsewhere, or against other versions of those files
+     * (whose constants javac inlines), are not reused.
+     */
+    private static String cacheKey(byte[] source, String compiledAgainst) {
         // java.runtime.version, not Runtime.version(): its toString() starts the streams machinery.
-        byte[] suffix = ("\0" + System.getProperty("java.runtime.version") + "\0" + apiVersion())
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] suffix = ("\0" + System.getProperty("java.runtime.version") + "\0" + apiVersion() + "\0"
+                + compiledAgainst).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] keyed = java.util.Arrays.copyOf(source, source.length + suffix.length);
         System.arraycopy(suffix, 0, keyed, source.length, suffix.length);
         return HexFormat.of().formatHex(Sha256.digest(keyed));

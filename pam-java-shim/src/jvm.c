@@ -284,6 +284,8 @@ static int create_jvm(JNIEnv **env)
         pj_log(NULL, LOG_ERR, "cannot build the JVM options (out of memory or too many jvm_options)");
         goto out;
     }
+    if (pj_descriptors_before_jvm() != 0)    /* the host's descriptors, left alone later */
+        goto out;
 
     JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = n, .options = opts,
                             .ignoreUnrecognized = JNI_FALSE };

@@ -27,7 +27,8 @@ static const char usage[] =
     "resident (the inodes of this process's connections to a socket named resident.sock).\n"
     "After end, the transaction's next operation starts a new one. exec PROGRAM ARGS... (the last\n"
     "operation) replaces the host with PROGRAM, as su does with the user's shell (without pam_end).\n"
-    "With --hold FILE, the host opens FILE without close-on-exec before PAM starts and prints \"hold <fd>\".\n"
+    "With --hold FILE, the host opens FILE without close-on-exec before PAM starts and prints \"hold <fd>\";\n"
+    "the operation unhold closes it.\n"
     "With --signals: host handlers for HUP INT QUIT USR1 TERM CHLD ALRM, and after each\n"
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
@@ -54,6 +55,7 @@ struct transaction {
 };
 
 static struct options opt;
+static int held_fd = -1;
 static pthread_mutex_t stdin_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
@@ -390,6 +392,10 @@ static void run_operations(const char *prefix)
             print_resident_connections(prefix);
             continue;
         }
+        if (strcmp(op, "unhold") == 0) {
+            close(held_fd);
+            continue;
+        }
         if (strcmp(op, "exec") == 0 && i + 1 < opt.n_ops) {
             fflush(stdout);
             execv(opt.ops[i + 1], opt.ops + i + 1);
@@ -508,6 +514,7 @@ int main(int argc, char **argv)
             return 2;
         }
         printf("hold %d\n", fd);
+        held_fd = fd;
     }
     if (opt.signals)
         install_host_handlers();

@@ -72,6 +72,18 @@ class DescriptorLeakTest {
     }
 
     @Test
+    void aNumberTheHostClosedAndJavaReusedIsNotTheHostsAnyMore() throws Exception {
+        PamTestBed bed = bed("descriptors-reused", PamTestBed.PAM_JAVA);
+        Files.writeString(bed.confdir.resolve("svc"), stack(bed));
+        // The host's descriptor (from before Java started) is closed between two handles; the
+        // second authenticate's opens then get its number (the lowest free one) first.
+        Run run = bed.run(Host.C, "svc", List.of("--hold", bed.dir.resolve("held.txt").toString()), "",
+                "auth", "end", "unhold", "auth", "exec", "/bin/ls", "-l", "/proc/self/fd");
+        assertCodes(run, "auth", 0, "end", 0);
+        assertEquals(Map.of(), inherited(run.lines()), "the program inherited none of Java's: " + run.lines());
+    }
+
+    @Test
     void theShellSuStartsGetsOnlyTheDescriptorsSuWasGiven() throws Exception {
         PrivateNamespace.assumeAvailable(true);
         PamTestBed bed = bed("descriptors-su", PamTestBed.PAM_JAVA);

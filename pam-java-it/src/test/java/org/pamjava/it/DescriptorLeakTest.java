@@ -72,6 +72,22 @@ class DescriptorLeakTest {
     }
 
     @Test
+    void onAKernelWithoutCloseRangeCloexecTheDescriptorsAreListedInstead() throws Exception {
+        PamTestBed bed = bed("descriptors-old-kernel", PamTestBed.PAM_JAVA);
+        Files.writeString(bed.confdir.resolve("svc"), stack(bed));
+        Path held = bed.dir.resolve("held.txt");
+        bed.hostEnvironment.put("LD_PRELOAD", PamTestBed.NATIVE.resolve("syslog_capture.so") + ":"
+                + PamTestBed.NATIVE.resolve("old_kernel.so"));
+        Run run = bed.run(Host.C, "svc", List.of("--hold", held.toString()), "",
+                "auth", "acct", "end", "auth", "exec", "/bin/ls", "-l", "/proc/self/fd");
+        assertCodes(run, "auth", 0, "acct", 0, "end", 0);
+        assertEquals(1, run.authprivLog("lists /proc/self/fd after each call instead").size(), run.syslog().toString());
+        int heldFd = Integer.parseInt(run.lines().get(0).substring("hold ".length()));
+        assertEquals(Map.of(heldFd, held.toString()), inherited(run.lines()),
+                "the program the host ran inherited only the host's own descriptor: " + run.lines());
+    }
+
+    @Test
     void aNumberTheHostClosedAndJavaReusedIsNotTheHostsAnyMore() throws Exception {
         PamTestBed bed = bed("descriptors-reused", PamTestBed.PAM_JAVA);
         Files.writeString(bed.confdir.resolve("svc"), stack(bed));

@@ -1,6 +1,7 @@
 package org.pamjava.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pamjava.it.PamTestBed.assertCodes;
 
 import java.nio.file.Files;
@@ -83,6 +84,27 @@ class DescriptorLeakTest {
         assertCodes(run, "auth", 0, "acct", 0, "end", 0);
         assertEquals(1, run.authprivLog("lists /proc/self/fd after each call instead").size(), run.syslog().toString());
         int heldFd = Integer.parseInt(run.lines().get(0).substring("hold ".length()));
+        assertEquals(Map.of(heldFd, held.toString()), inherited(run.lines()),
+                "the program the host ran inherited only the host's own descriptor: " + run.lines());
+    }
+
+    @Test
+    void withoutProcTheHostsDescriptorsAreFoundByTryingEachNumber() throws Exception {
+        PrivateNamespace.assumeAvailable(false);
+        PamTestBed bed = bed("descriptors-no-proc", PamTestBed.PAM_JAVA);
+        Files.writeString(bed.confdir.resolve("svc"), stack(bed));
+        Path held = bed.dir.resolve("held.txt");
+        // /proc is gone (in the namespace only) while PAM runs; the program the host executes mounts
+        // it again to list what it inherited.
+        String host = Stream.of(PamTestBed.NATIVE.resolve("pam_host").toString(), "--confdir", bed.confdir.toString(),
+                "--hold", held.toString(), "svc", "auth", "acct", "end", "auth", "exec", "/bin/sh", "-c",
+                "mount -t proc proc /proc && exec ls -l /proc/self/fd").map(PrivateNamespace::quote)
+                .collect(Collectors.joining(" "));
+        PrivateNamespace.Outcome run = PrivateNamespace.run(bed, Map.of(), false, "umount -l /proc && LD_PRELOAD="
+                + PamTestBed.NATIVE.resolve("syslog_capture.so") + " PAM_JAVA_TEST_SYSLOG=" + bed.syslog + " " + host);
+        assertEquals(0, run.exitCode(), run.lines() + "\n" + run.log());
+        assertTrue(Files.readString(bed.syslog).contains("cannot list /proc/self/fd"), Files.readString(bed.syslog));
+        int heldFd = Integer.parseInt(run.value("hold"));
         assertEquals(Map.of(heldFd, held.toString()), inherited(run.lines()),
                 "the program the host ran inherited only the host's own descriptor: " + run.lines());
     }

@@ -24,7 +24,8 @@
  * close_range(2) with CLOSE_RANGE_CLOEXEC sets the flag on a whole range in one system call, so
  * with the usual host (descriptors 0, 1, 2) that is one call and three fstat(2)s, well under a
  * microsecond each, not a listing of /proc/self/fd. Kernels before 5.11 lack the flag: there the
- * descriptors are listed and set one by one after each call.
+ * descriptors are listed and set one by one after each call. A child the host forks gets the flags
+ * set again (below), for what Java threads opened since the last call.
  */
 struct host_descriptor {
     int fd;
@@ -89,6 +90,8 @@ static void remember(int fd)
     host[host_count++] = (struct host_descriptor){ fd, st.st_dev, st.st_ino };
 }
 
+static void close_on_exec_in_child(void);
+
 static int by_fd(const void *a, const void *b)
 {
     return ((const struct host_descriptor *)a)->fd - ((const struct host_descriptor *)b)->fd;
@@ -104,6 +107,11 @@ int pj_descriptors_before_jvm(void)
     }
     qsort(host, (size_t)host_count, sizeof(*host), by_fd);
     __atomic_store_n(&watching, 1, __ATOMIC_RELEASE);
+    /* pam_java.so is never unloaded (-z nodelete), so the handler stays valid. */
+    int err = pthread_atfork(NULL, NULL, close_on_exec_in_child);
+    if (err != 0)
+        pj_log(NULL, LOG_WARNING, "cannot watch forks (%s): descriptors a module's own threads open"
+               " between calls reach a forked child", strerror(err));
     return 0;
 }
 
@@ -137,6 +145,17 @@ static int close_on_exec_ranges(void)
         from = fd + 1;
     }
     return close_range(from, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+/*
+ * In a child the host forks (su's, which executes the shell), where no Java thread runs, the flags
+ * are set once more: that covers what a thread a module left running opened since the last call.
+ * System calls only: the child of a threaded process must not allocate.
+ */
+static void close_on_exec_in_child(void)
+{
+    if (!__atomic_load_n(&listing_needed, __ATOMIC_RELAXED))
+        (void)close_on_exec_ranges();
 }
 
 /* After each call into Java, on the caller's thread: every descriptor but the host's is close-on-exec. */

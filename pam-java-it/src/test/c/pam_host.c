@@ -28,7 +28,9 @@ static const char usage[] =
     "After end, the transaction's next operation starts a new one. exec PROGRAM ARGS... (the last\n"
     "operation) replaces the host with PROGRAM, as su does with the user's shell (without pam_end).\n"
     "With --hold FILE, the host opens FILE without close-on-exec before PAM starts and prints \"hold <fd>\";\n"
-    "the operation unhold closes it.\n"
+    "the operation unhold closes it. forkexec PROGRAM ARGS... (last) runs PROGRAM in a forked child and\n"
+    "waits for it. touch:FILE creates FILE; waitfor:FILE waits until FILE exists (\"waitfor timeout\"\n"
+    "after 60 s): a handshake with a module's own thread.\n"
     "With --signals: host handlers for HUP INT QUIT USR1 TERM CHLD ALRM, and after each\n"
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
@@ -395,6 +397,32 @@ static void run_operations(const char *prefix)
         if (strcmp(op, "unhold") == 0) {
             close(held_fd);
             continue;
+        }
+        if (strncmp(op, "touch:", 6) == 0) {
+            close(open(op + 6, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+            continue;
+        }
+        if (strncmp(op, "waitfor:", 8) == 0) {
+            int tries = 0;
+            for (; access(op + 8, F_OK) != 0 && tries < 60000; tries++) {
+                struct timespec ms = { 0, 1000000 };
+                nanosleep(&ms, NULL);
+            }
+            if (tries == 60000)
+                printf("%swaitfor timeout\n", prefix);
+            continue;
+        }
+        if (strcmp(op, "forkexec") == 0 && i + 1 < opt.n_ops) {
+            fflush(stdout);
+            pid_t child = fork();
+            if (child == 0) {
+                execv(opt.ops[i + 1], opt.ops + i + 1);
+                _exit(127);
+            }
+            int status = 0;
+            waitpid(child, &status, 0);
+            printf("%sforkexec %d\n", prefix, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            break;
         }
         if (strcmp(op, "exec") == 0 && i + 1 < opt.n_ops) {
             fflush(stdout);

@@ -17,7 +17,9 @@ import org.pamjava.PamModule;
  * Opens descriptors the ways module code does, and keeps them open for the life of the process:
  * "keep=FILE" is opened with FileInputStream, RandomAccessFile and Files.newByteChannel, and a pipe
  * and a datagram socket are made, at each authenticate. acctMgmt closes the last FileInputStream
- * and opens FILE again, which usually gets the same descriptor number back. Every call succeeds.
+ * and opens FILE again, which usually gets the same descriptor number back. With "later=DIR",
+ * authenticate also starts a thread of the module's own that, once DIR/go exists (after the call),
+ * opens DIR/go, keeps it and creates DIR/opened. Every call succeeds.
  */
 public class OpenDescriptorsModule implements PamModule {
     /** Static: nothing the module opened may be closed by the garbage collector behind the test's back. */
@@ -32,8 +34,31 @@ public class OpenDescriptorsModule implements PamModule {
         throw new IllegalArgumentException("keep=FILE is required");
     }
 
+    private static void openLater(Path dir) {
+        Thread later = new Thread(() -> {
+            try {
+                while (!Files.exists(dir.resolve("go"))) {
+                    Thread.sleep(1);
+                }
+                synchronized (KEPT) {
+                    KEPT.add(new FileInputStream(dir.resolve("go").toFile()));
+                }
+                Files.createFile(dir.resolve("opened"));
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "opens-later");
+        later.setDaemon(true);
+        later.start();
+    }
+
     @Override
     public int authenticate(PamHandle pamh, int flags, List<String> args) {
+        for (String a : args) {
+            if (a.startsWith("later=")) {
+                openLater(Path.of(a.substring(6)));
+            }
+        }
         String file = keep(args);
         try {
             synchronized (KEPT) {

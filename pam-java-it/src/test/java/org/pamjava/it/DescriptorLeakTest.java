@@ -1,6 +1,7 @@
 package org.pamjava.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pamjava.it.PamTestBed.assertCodes;
 
@@ -107,6 +108,24 @@ class DescriptorLeakTest {
         int heldFd = Integer.parseInt(run.value("hold"));
         assertEquals(Map.of(heldFd, held.toString()), inherited(run.lines()),
                 "the program the host ran inherited only the host's own descriptor: " + run.lines());
+    }
+
+    @Test
+    void whatAModulesOwnThreadOpensAfterTheCallDoesNotReachTheExecOfAForkedChild() throws Exception {
+        PamTestBed bed = bed("descriptors-later", PamTestBed.PAM_JAVA);
+        Path later = Files.createDirectory(bed.dir.resolve("later"));
+        bed.service("svc", "auth required $PAM_JAVA " + MODULE + " keep=" + bed.dir.resolve("kept.txt") + " later=" + later);
+        Path held = bed.dir.resolve("held.txt");
+        // After authenticate has returned, the module's thread opens later/go (no call follows);
+        // then the host forks and the child executes ls, as su does with the shell.
+        Run run = bed.run(Host.C, "svc", List.of("--hold", held.toString()), "", "auth",
+                "touch:" + later.resolve("go"), "waitfor:" + later.resolve("opened"),
+                "forkexec", "/bin/ls", "-l", "/proc/self/fd");
+        assertCodes(run, "auth", 0, "forkexec", 0);
+        assertFalse(run.lines().contains("waitfor timeout"), run.lines().toString());
+        int heldFd = Integer.parseInt(run.lines().get(0).substring("hold ".length()));
+        assertEquals(Map.of(heldFd, held.toString()), inherited(run.lines()),
+                "the child's program inherited only the host's own descriptor: " + run.lines());
     }
 
     @Test

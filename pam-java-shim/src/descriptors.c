@@ -154,8 +154,10 @@ static int close_on_exec_ranges(void)
  */
 static void close_on_exec_in_child(void)
 {
+    int saved_errno = errno;
     if (!__atomic_load_n(&listing_needed, __ATOMIC_RELAXED))
         (void)close_on_exec_ranges();
+    errno = saved_errno;
 }
 
 /* After each call into Java, on the caller's thread: every descriptor but the host's is close-on-exec. */

@@ -86,7 +86,8 @@ final class PrivateNamespace {
         Process p = new ProcessBuilder(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh",
                 script.toString(), bed.dir.toString(), services.toString(), USER,
                 residentService ? "resident" : "in-process", PamTestBed.DIST.toString(),
-                ResidentFixture.CONF.toString(), SOCKET_DIR, command))
+                ResidentFixture.CONF.toString(), SOCKET_DIR, PamTestBed.NATIVE.toString(), PamTestBed.MODULES.toString(),
+                command))
                 .directory(bed.dir.toFile()).redirectError(log.toFile()).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
@@ -102,12 +103,14 @@ final class PrivateNamespace {
     }
 
     /*
-     * Arguments: BED SERVICES USER MODE DIST RESIDENT_CONF SOCKET_DIR COMMAND. Every mount is private
-     * to this namespace; the service, when started here, is stopped on the way out.
+     * Arguments: BED SERVICES USER MODE DIST RESIDENT_CONF SOCKET_DIR NATIVE MODULES COMMAND. Every
+     * mount is private to this namespace; the service, when started here, is stopped on the way out.
      */
     private static final String SCRIPT = """
             set -eu
-            bed=$1 services=$2 user=$3 mode=$4 dist=$5 resident_conf=$6 socket_dir=$7 command=$8
+            bed=$1 services=$2 user=$3 mode=$4 dist=$5 resident_conf=$6 socket_dir=$7 native=$8 modules=$9
+            shift 9
+            command=$1
             private=$bed/namespace
             mkdir -p "$private"
             mount -t tmpfs -o mode=0755 pam-java-test "$private"
@@ -143,6 +146,21 @@ final class PrivateNamespace {
                         exit 1
                     fi
                     sleep 0.05
+                done
+                # Ready once a transaction runs in it: a service that just started may not greet
+                # its first client in time (pam_java.so then runs the module in-process).
+                mkdir "$private/probe.d"
+                echo "auth required $native/residentvariant/pam_java.so $modules/ProcessIdModule.java out=$private/probe" \
+                    > "$private/probe.d/probe"
+                i=0
+                until [ "$(cat "$private/probe" 2>/dev/null)" = "authenticate pid=$service" ]; do
+                    i=$((i + 1))
+                    if [ $i -gt 20 ]; then
+                        echo "the resident service did not answer" >&2
+                        exit 1
+                    fi
+                    rm -f "$private/probe"
+                    "$native/pam_host" --confdir "$private/probe.d" probe auth > /dev/null || true
                 done
             fi
             rc=0

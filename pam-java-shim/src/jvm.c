@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -145,7 +146,7 @@ static int runtime_is_trusted(const char *libjvm)
     const char *files[] = { "pam-java-api.jar", "pam-java-bridge.jar", "pam-java.aot" };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, files[i]);
-        if ((i < 2 || access(path, F_OK) == 0) && !pj_path_is_trusted(NULL, path))
+        if ((i < 2 || faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0) && !pj_path_is_trusted(NULL, path))
             return 0;
     }
     return 1;
@@ -313,7 +314,7 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);
     ok &= add_option(opts, &n, "--sun-misc-unsafe-memory-access=allow", NULL);
     if ((size_t)snprintf(aot_path, sizeof(aot_path), "%s/pam-java.aot", PJ_RUNTIME_DIR) < sizeof(aot_path)
-        && access(aot_path, R_OK) == 0)
+        && faccessat(AT_FDCWD, aot_path, R_OK, AT_EACCESS) == 0)    /* the effective uid reads it (setuid hosts) */
         ok &= add_option(opts, &n, OWN(format("-XX:AOTCache=%s%s", aot_path, "")), NULL);
     ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
     ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
@@ -329,6 +330,8 @@ static int create_jvm(JNIEnv **env)
         pj_log(NULL, LOG_ERR, "cannot build the JVM options (out of memory or too many jvm_options)");
         goto out;
     }
+    if (pj_descriptors_before_jvm() != 0)    /* the host's descriptors, left alone later */
+        goto out;
 
     JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = n, .options = opts,
                             .ignoreUnrecognized = JNI_FALSE };

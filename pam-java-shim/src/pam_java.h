@@ -112,6 +112,10 @@ void pj_resident_release(int fd);
 int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int flags, int argc, const char **argv,
                      long timeout_ms);
 
+/* descriptors.c: what Java opens is close-on-exec; the host's own descriptors are left as they are */
+int pj_descriptors_before_jvm(void);
+void pj_descriptors_after_call(void);
+
 /* log.c */
 void pj_log(pam_handle_t *pamh, int priority, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

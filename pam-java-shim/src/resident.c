@@ -393,7 +393,8 @@ void pj_resident_release(int fd)
 
 /*
  * Connects to the service, or returns -1 to run in-process: when no socket is configured, the
- * application is not root (the socket is root's alone), or the service is not there. The socket
+ * application is not root by its effective uid (the socket is root's alone), or the service is
+ * not there. The socket
  * must be root's in a directory chain only root can write, and the listener must be root: a
  * process answering in its place would see passwords.
  */
@@ -415,7 +416,9 @@ int pj_resident_connect(pam_handle_t *pamh)
         return -1;
     }
     strcpy(addr.sun_path, pj_config.resident_socket);
-    if (access(addr.sun_path, F_OK) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
+    /* AT_EACCESS: a setuid host (su, sudo) is root by its effective uid only; access(2) would ask
+     * for the invoking user, whom the root-only socket directory turns away. */
+    if (faccessat(AT_FDCWD, addr.sun_path, F_OK, AT_EACCESS) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
         goto unavailable;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)

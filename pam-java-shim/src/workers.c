@@ -486,6 +486,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
     call->environment = NULL;
     release_call(call);
     pthread_mutex_unlock(&pj_lock);
+    pj_descriptors_after_call();    /* before the host can exec: what Java opened is close-on-exec */
     pj_environment_free(environment);
     return result;
 }

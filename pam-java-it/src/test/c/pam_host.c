@@ -1,5 +1,6 @@
 /* pam_host.c: a PAM application for tests and the demo: runs operations on PAM transactions. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <locale.h>
 #include <pthread.h>
@@ -19,12 +20,17 @@
 static const char usage[] =
     "usage: pam_host [--confdir DIR] [--user U] [--item NAME=VALUE]... [--env NAME=VALUE]...\n"
     "                [--echo] [--null-replies] [--reply-size N] [--threads N] [--repeat N]\n"
-    "                [--signals] SERVICE OPERATION...\n"
+    "                [--signals] [--hold FILE] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
     "forkauth (a forked child authenticates and ends), raise (send signals to the process),\n"
     "resident (the inodes of this process's connections to a socket named resident.sock).\n"
-    "After end, the transaction's next operation starts a new one.\n"
+    "After end, the transaction's next operation starts a new one. exec PROGRAM ARGS... (the last\n"
+    "operation) replaces the host with PROGRAM, as su does with the user's shell (without pam_end).\n"
+    "With --hold FILE, the host opens FILE without close-on-exec before PAM starts and prints \"hold <fd>\";\n"
+    "the operation unhold closes it. forkexec PROGRAM ARGS... (last) runs PROGRAM in a forked child and\n"
+    "waits for it. touch:FILE creates FILE; waitfor:FILE waits until FILE exists (\"waitfor timeout\"\n"
+    "after 60 s): a handshake with a module's own thread.\n"
     "With --signals: host handlers for HUP INT QUIT USR1 TERM CHLD ALRM, and after each\n"
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
@@ -36,7 +42,7 @@ static const char usage[] =
     "non-zero codes and the process's RSS and threads after the first and the last.\n";
 
 struct options {
-    const char *confdir, *user, *service;
+    const char *confdir, *user, *service, *hold;
     const char *items[16], *envs[16];
     int n_items, n_envs, echo, threads, signals, repeat, null_replies, reply_size;
     char **ops;
@@ -51,6 +57,7 @@ struct transaction {
 };
 
 static struct options opt;
+static int held_fd = -1;
 static pthread_mutex_t stdin_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
@@ -387,6 +394,42 @@ static void run_operations(const char *prefix)
             print_resident_connections(prefix);
             continue;
         }
+        if (strcmp(op, "unhold") == 0) {
+            close(held_fd);
+            continue;
+        }
+        if (strncmp(op, "touch:", 6) == 0) {
+            close(open(op + 6, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+            continue;
+        }
+        if (strncmp(op, "waitfor:", 8) == 0) {
+            int tries = 0;
+            for (; access(op + 8, F_OK) != 0 && tries < 60000; tries++) {
+                struct timespec ms = { 0, 1000000 };
+                nanosleep(&ms, NULL);
+            }
+            if (tries == 60000)
+                printf("%swaitfor timeout\n", prefix);
+            continue;
+        }
+        if (strcmp(op, "forkexec") == 0 && i + 1 < opt.n_ops) {
+            fflush(stdout);
+            pid_t child = fork();
+            if (child == 0) {
+                execv(opt.ops[i + 1], opt.ops + i + 1);
+                _exit(127);
+            }
+            int status = 0;
+            waitpid(child, &status, 0);
+            printf("%sforkexec %d\n", prefix, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            break;
+        }
+        if (strcmp(op, "exec") == 0 && i + 1 < opt.n_ops) {
+            fflush(stdout);
+            execv(opt.ops[i + 1], opt.ops + i + 1);
+            printf("%sexec failed\n", prefix);
+            exit(1);
+        }
         if (strcmp(op, "maps") == 0) {
             printf("%smaps pam_java.so=%s libjvm.so=%s\n", prefix, mapped("/pam_java.so") ? "yes" : "no",
                    mapped("/libjvm.so") ? "yes" : "no");
@@ -481,6 +524,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--item") == 0 && i + 1 < argc && opt.n_items < 16
                  && strchr(argv[i + 1], '=') != NULL && item_number(strtok(strdup(argv[i + 1]), "=")) >= 0)
             opt.items[opt.n_items++] = argv[++i];
+        else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc) opt.hold = argv[++i];
         else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc && opt.n_envs < 16) opt.envs[opt.n_envs++] = argv[++i];
         else { fprintf(stderr, "pam_host: bad option %s\n%s", argv[i], usage); return 2; }
     }
@@ -490,6 +534,16 @@ int main(int argc, char **argv)
     }
     quiet = opt.repeat > 0;
     opt.service = argv[i++];
+    if (opt.hold != NULL) {
+        /* Without O_CLOEXEC on purpose: a descriptor the host means its programs to inherit. */
+        int fd = open(opt.hold, O_RDONLY);
+        if (fd < 0) {
+            perror(opt.hold);
+            return 2;
+        }
+        printf("hold %d\n", fd);
+        held_fd = fd;
+    }
     if (opt.signals)
         install_host_handlers();
     opt.ops = argv + i;

@@ -7,8 +7,9 @@
 #
 # The command runs in new mount and PID namespaces. There, /etc, /run and /var are overlays whose
 # lower layer is the machine's directory and whose upper layer is in memory (a tmpfs that no path
-# names), and /tmp is an empty tmpfs: reads see the machine, writes stay in the namespace. useradd's
-# rename of /etc/passwd+ works on an overlay (a file bind-mounted over /etc/passwd would refuse it).
+# names), and /tmp is an empty tmpfs: reads see the machine, writes stay in the namespace (file
+# systems mounted below those directories, such as /run/user/N, are not seen). useradd's rename of
+# /etc/passwd+ works on an overlay (a file bind-mounted over /etc/passwd would refuse it).
 # When the namespace's first process ends, or unshare is killed (even with SIGKILL: --kill-child),
 # the kernel kills every process left in it and drops its mounts and their memory.
 #

@@ -8,6 +8,8 @@
 #
 # usage: test-deb.sh [PACKAGE.deb]     (default: packaging/target/pam-java_*.deb)
 # The debootstrap root is cached for a week under $PAM_JAVA_TEST_CACHE (/var/tmp/pam-java-test).
+# Each run uses an overlay of it whose changes are in memory, in mount and PID namespaces of its
+# own: however the run ends, even by SIGKILL, no mount, process or changed root is left behind.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
@@ -15,6 +17,10 @@ cd "$PROJECT_DIR"
 deb=${1:-$(ls packaging/target/pam-java_*_amd64.deb 2>/dev/null | head -n 1)}
 [ -f "$deb" ] || { echo "test-deb: no package; build it first (make deb)" >&2; exit 1; }
 if [ "$(id -u)" -ne 0 ]; then echo "test-deb: skipped: debootstrap and chroot need root"; exit 0; fi
+if [ -z "${PAM_JAVA_TEST_DEB_NAMESPACE:-}" ]; then
+  exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc \
+    env PAM_JAVA_TEST_DEB_NAMESPACE=1 bash "$PROJECT_DIR/scripts/test-deb.sh" "$(realpath "$deb")"
+fi
 suite=bookworm
 cache=${PAM_JAVA_TEST_CACHE:-/var/tmp/pam-java-test}
 jdk_in_root=/opt/jdk-25                 # where the build's JDK appears inside the root
@@ -50,20 +56,17 @@ if [ ! -d "$base" ]; then
   [ -n "$mirror" ] || { echo "test-deb: no apt source for $suite to debootstrap from" >&2; exit 1; }
   echo "== debootstrap $suite from $mirror (cached in $base)"
   mkdir -p "$cache"
+  # Older weeks, and what a killed debootstrap left.
   find "$cache" -maxdepth 1 -name "$suite-minbase-*" -exec rm -rf --one-file-system {} +
   debootstrap --variant=minbase --include=pamtester "$suite" "$base.tmp" "$mirror" > "$cache/debootstrap.log" 2>&1 \
     || { tail -n 20 "$cache/debootstrap.log" >&2; rm -rf --one-file-system "$base.tmp"; exit 1; }
   mv "$base.tmp" "$base"
 fi
-root=$(mktemp -d "$cache/root.XXXXXX")
-syslogd_pid=
-cleanup() {
-  [ -z "$syslogd_pid" ] || kill "$syslogd_pid" 2>/dev/null || true
-  for m in "$root/proc" "$root$jdk_in_root"; do mountpoint -q "$m" && umount "$m"; done
-  rm -rf --one-file-system "$root" "$root.syslog"
-}
-trap cleanup EXIT
-cp -a "$base/." "$root/"
+# The root: the cached one below, this run's changes above it in a tmpfs (this namespace's /tmp).
+mount -t tmpfs -o mode=1777 pam-java-test-deb /tmp
+root=/tmp/root
+mkdir "$root" /tmp/changes /tmp/overlay-work
+mount -t overlay -o "lowerdir=$base,upperdir=/tmp/changes,workdir=/tmp/overlay-work" pam-java-test-deb "$root"
 mount -t proc proc "$root/proc"
 mkdir -p "$root$jdk_in_root"
 mount --bind "$JAVA_HOME" "$root$jdk_in_root"
@@ -74,7 +77,6 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
 with open(sys.argv[2], "ab", 0) as f:
     while True: f.write(s.recv(65536) + b"\n")' "$root/dev/log" "$root.syslog" &
-syslogd_pid=$!
 in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"; }
 # Everything in the root but the JDK, pseudo file systems and dpkg's own records and logs.
 snapshot() {

@@ -20,6 +20,7 @@
 static const char usage[] =
     "usage: pam_host [--confdir DIR] [--user U] [--item NAME=VALUE]... [--env NAME=VALUE]...\n"
     "                [--echo] [--null-replies] [--reply-size N] [--threads N] [--repeat N]\n"
+    "                [--stats-every N]\n"
     "                [--signals] [--hold FILE] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
@@ -39,12 +40,13 @@ static const char usage[] =
     "With --threads N, N threads each run the operations on\n"
     "their own transaction at once, and lines start with \"t<i> \". With --repeat N, each\n"
     "thread runs the operations on N transactions in turn, quietly, and prints the number of\n"
-    "non-zero codes and the process's RSS and threads after the first and the last.\n";
+    "non-zero codes and the process's RSS and threads after the first and the last (and,\n"
+    "with --stats-every N, after every N-th as \"stats <count> ...\").\n";
 
 struct options {
     const char *confdir, *user, *service, *hold;
     const char *items[16], *envs[16];
-    int n_items, n_envs, echo, threads, signals, repeat, null_replies, reply_size;
+    int n_items, n_envs, echo, threads, signals, repeat, stats_every, null_replies, reply_size;
     char **ops;
     int n_ops;
 };
@@ -496,6 +498,11 @@ static void run_repeatedly(const char *prefix)
             print_stats(prefix, "first");
         else if (r + 1 == opt.repeat / 2)
             print_stats(prefix, "half");
+        if (opt.stats_every > 0 && (r + 1) % opt.stats_every == 0) {
+            char count[16];
+            snprintf(count, sizeof(count), "%d", r + 1);
+            print_stats(prefix, count);
+        }
     }
     print_stats(prefix, "last");
 }
@@ -521,6 +528,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--null-replies") == 0) opt.null_replies = 1;
         else if (strcmp(argv[i], "--reply-size") == 0 && i + 1 < argc) opt.reply_size = atoi(argv[++i]);
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) opt.repeat = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--stats-every") == 0 && i + 1 < argc) opt.stats_every = atoi(argv[++i]);
         else if (strcmp(argv[i], "--item") == 0 && i + 1 < argc && opt.n_items < 16
                  && strchr(argv[i + 1], '=') != NULL && item_number(strtok(strdup(argv[i + 1]), "=")) >= 0)
             opt.items[opt.n_items++] = argv[++i];

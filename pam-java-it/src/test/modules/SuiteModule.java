@@ -21,7 +21,8 @@ import org.pamjava.XAuthData;
 /**
  * The module side of the integration tests: pam_python's own test cases, re-expressed for Java.
  * Rule arguments: case=NAME selects what to do, out=FILE is where results are written (one line
- * per observation), code=N is what the "code" case returns.
+ * per observation), code=N is what the "code" case returns, leak=N how many bytes the "leak" case
+ * keeps for good per call.
  */
 public class SuiteModule implements PamModule {
     /** Per class loader: two handles must each see 1 if they have loaders of their own. */
@@ -115,6 +116,14 @@ public class SuiteModule implements PamModule {
                 }
                 System.getProperties().put("pamjava.test.previousLoader",
                         new java.lang.ref.WeakReference<>(getClass().getClassLoader()));
+            }
+            case "leak" -> {
+                // A deliberate leak for the load test to catch: leak=N bytes per call kept in a
+                // JVM-wide list (the system properties), which outlives this handle's class loader.
+                @SuppressWarnings("unchecked")
+                List<byte[]> kept = (List<byte[]>) System.getProperties()
+                        .computeIfAbsent("pamjava.test.leak", k -> java.util.Collections.synchronizedList(new ArrayList<byte[]>()));
+                kept.add(new byte[Integer.parseInt(arg(args, "leak"))]);
             }
             case "signals" -> {
                 try {

@@ -8,12 +8,9 @@ import static org.pamjava.it.PamTestBed.assertCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
@@ -89,31 +86,9 @@ class PamPythonCasesTest {
             String[] kv = line.substring("constant ".length()).split("=", 2);
             seen.put(kv[0], kv[1]);
         }
-        Map<String, String> headers = headerConstants();
+        Map<String, String> headers = PamHeaderConstants.installed();
         assertEquals(67, seen.size(), seen.toString());
         assertEquals(headers, seen);
-    }
-
-    /**
-     * Every PAM_* / _PAM_* macro with a value in the Linux-PAM headers a module sees, plus the
-     * compatibility spelling PAM_AUTHTOK_RECOVER_ERR (the rest of _pam_compat.h is for other systems).
-     */
-    static Map<String, String> headerConstants() throws IOException {
-        Map<String, String> constants = new TreeMap<>();
-        Pattern define = Pattern.compile("^\\s*#\\s*define\\s+(_?PAM_[A-Z_]+)\\s+(\\w+)");
-        for (String header : List.of("_pam_types.h", "pam_modules.h", "pam_appl.h", "_pam_compat.h")) {
-            for (String line : Files.readAllLines(Path.of("/usr/include/security", header))) {
-                Matcher m = define.matcher(line);
-                if (!m.find() || m.group(1).equals("PAM_EXTERN")
-                        || header.equals("_pam_compat.h") && !m.group(1).equals("PAM_AUTHTOK_RECOVER_ERR")) {
-                    continue;
-                }
-                String value = m.group(2).replaceAll("[uU]$", "");
-                constants.put(m.group(1), constants.containsKey(value) ? constants.get(value)
-                        : String.valueOf(Long.decode(value).intValue()));
-            }
-        }
-        return constants;
     }
 
     @ParameterizedTest

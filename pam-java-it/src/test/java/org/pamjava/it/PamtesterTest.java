@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * pamtester (Debian's package, a real PAM application reading /etc/pam.d) drives a service that
  * uses pam_java.so with the example TOTP module: it succeeds and fails as the module decides.
+ * The service is written to /etc/pam.d, so the test runs only in scripts/private-system.sh's copy.
  */
 class PamtesterTest {
     private static final String SECRET = "JBSWY3DPEHPK3PXP";
@@ -34,7 +35,8 @@ class PamtesterTest {
     @Test
     void pamtesterSucceedsAndFailsAsTheJavaModuleDecides() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/pamtester")), "pamtester is not installed");
-        assumeTrue(Files.isWritable(Path.of("/etc/pam.d")), "writing a service to /etc/pam.d needs root");
+        assumeTrue(Hardening.isRoot(), "writing a service to /etc/pam.d needs root");
+        PrivateSystem.require("write a service in /etc/pam.d");
         PamTestBed bed = PamPythonCasesTest.bed("pamtester", PamTestBed.Host.C);
         Path secrets = bed.dir.resolve("totp.secrets");
         Files.writeString(secrets, "alice:" + SECRET + "\n");

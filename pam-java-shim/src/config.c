@@ -135,7 +135,7 @@ int pj_cache_dir_ready(pam_handle_t *pamh, const char *dir)
                (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
         return 0;
     }
-    return path_chain_is_trusted(pamh, "cache_dir", dir);
+    return pj_path_is_trusted(pamh, dir);     /* as written and as resolved */
 }
 
 static char *trim(char *s)
@@ -232,6 +232,7 @@ int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg)
     }
     FILE *f = fdopen(fd, "r");
     if (f == NULL) {
+        pj_log(pamh, LOG_ERR, "cannot read %s: %s", PJ_CONF_FILE, strerror(errno));
         close(fd);
         return PAM_BUF_ERR;
     }

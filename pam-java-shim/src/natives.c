@@ -119,8 +119,10 @@ int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user)
     int rc = pam_get_user(pamh, &name, prompt);
 
     *user = NULL;
-    if (rc == PAM_SUCCESS && name != NULL && (*user = strdup(name)) == NULL)
+    if (rc == PAM_SUCCESS && name != NULL && (*user = strdup(name)) == NULL) {
+        pj_log(NULL, LOG_ERR, "out of memory copying the user name");
         rc = PAM_BUF_ERR;
+    }
     return rc;
 }
 
@@ -268,8 +270,10 @@ static jobjectArray JNICALL get_env_list(JNIEnv *env, jclass cls, jlong pamh)
         return NULL;
     list = pam_getenvlist(handle_of(pamh));
     pj_leave_libpam(call);
-    if (list == NULL)
+    if (list == NULL) {
+        pj_log(NULL, LOG_ERR, "pam_getenvlist failed (out of memory)");
         return NULL;
+    }
     while (list[n] != NULL)
         n++;
     jclass bytes_class = (*env)->FindClass(env, "[B");
@@ -316,8 +320,10 @@ static jint JNICALL conversation(JNIEnv *env, jclass cls, jlong pamh, jintArray 
     msgs = calloc((size_t)c.n, sizeof(*msgs));
     c.messages = calloc((size_t)c.n, sizeof(*c.messages));
     style_values = (*env)->GetIntArrayElements(env, styles, NULL);
-    if (msgs == NULL || c.messages == NULL || style_values == NULL)
+    if (msgs == NULL || c.messages == NULL || style_values == NULL) {
+        pj_log(NULL, LOG_ERR, "out of memory preparing %d conversation messages", c.n);
         goto out;
+    }
     for (int i = 0; i < c.n; i++) {
         jbyteArray text = (*env)->GetObjectArrayElement(env, texts, i);
         msgs[i].msg_style = style_values[i];

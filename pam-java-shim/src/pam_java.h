@@ -72,6 +72,8 @@ void pj_environment_end_jvm_start(void);
 
 /* jvm.c */
 int pj_jvm_is_hosts(void);
+void pj_jvm_start_abandoned(void);
+int pj_jvm_thread_is_java(void);
 int pj_jvm_attach(JNIEnv **env);
 int pj_jvm_run(JNIEnv *env, struct pj_call *call);
 pid_t pj_jvm_owner_pid(void);

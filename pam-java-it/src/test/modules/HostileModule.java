@@ -31,6 +31,18 @@ public class HostileModule implements PamModule {
         }
     }
 
+    /** Writes to address 0 through Unsafe: a SIGSEGV HotSpot cannot turn into an exception. */
+    private static void crash(List<String> args) {
+        try {
+            var field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            Object unsafe = field.get(null);
+            unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
+        } catch (ReflectiveOperationException e) {
+            record(args, "cannot crash: " + e);
+        }
+    }
+
     private static int recurse(int depth) {
         return recurse(depth + 1) + 1;
     }
@@ -130,16 +142,7 @@ public class HostileModule implements PamModule {
                     record(args, "tty PamException " + e.pamResult() + " " + e.getMessage());
                 }
             }
-            case "crash" -> {
-                try {
-                    var field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
-                    field.setAccessible(true);
-                    Object unsafe = field.get(null);
-                    unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
-                } catch (ReflectiveOperationException e) {
-                    record(args, "cannot crash: " + e);
-                }
-            }
+            case "crash" -> crash(args);
             case "environment" -> {
                 // What a module and its child processes see of the environment.
                 record(args, "getenv " + new java.util.TreeMap<>(System.getenv()));
@@ -160,6 +163,33 @@ public class HostileModule implements PamModule {
                 record(args, "started");
                 for (int i = 0; i < 100; i++) {
                     sleep(10);
+                }
+                return PamConstants.PAM_AUTH_ERR;
+            }
+            case "threadcrash" -> {
+                // A JVM crash on a thread of the module's own, while the call waits for it.
+                Thread crasher = new Thread(() -> crash(args), "crasher");
+                crasher.start();
+                try {
+                    crasher.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            case "nullcanary" -> {
+                // Arithmetic only, so a NullPointerException can only come from outside: a forged
+                // SIGSEGV read by HotSpot as an implicit null check. A module that maps errors to
+                // PAM_IGNORE is what such an injection would exploit.
+                record(args, "started");
+                try {
+                    long n = 1;
+                    for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; ) {
+                        n = n * 31 + 7;
+                    }
+                    record(args, "finished " + (n == 0));
+                } catch (NullPointerException e) {
+                    record(args, "caught " + e);
+                    return PamConstants.PAM_IGNORE;
                 }
                 return PamConstants.PAM_AUTH_ERR;
             }

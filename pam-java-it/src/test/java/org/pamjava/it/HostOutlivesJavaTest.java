@@ -2,9 +2,11 @@ package org.pamjava.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.pamjava.it.PamTestBed.assertCodes;
 
+import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +53,59 @@ class HostOutlivesJavaTest {
         PamTestBed bed = Hardening.hostile(Hardening.bed("ends-crash"), "crash", PamTestBed.PAM_JAVA);
         Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
         assertJavaEndedAndHostLived(run, "the JVM failed fatally");
+    }
+
+    @Test
+    void aJvmCrashOnAModulesOwnThreadFailsTheCallsAndTheHostLives() throws Exception {
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-threadcrash"), "threadcrash", PamTestBed.PAM_JAVA);
+        Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
+        assertJavaEndedAndHostLived(run, "the JVM failed fatally");
+    }
+
+    @Test
+    void aJvmStartThatFailsGivesTheHostItsEnvironmentBack() throws Exception {
+        // An initial heap above the maximum: HotSpot's start fails after it began (the abort hook).
+        Hardening.variantConfig("jvm_options = -Xms200m");
+        try {
+            PamTestBed bed = Hardening.hostile(Hardening.bed("ends-start"), "answer", Hardening.CONF_VARIANT);
+            bed.hostEnvironment.put("LANG", "de_DE.UTF-8");
+            bed.hostEnvironment.put("JAVA_HOME", "/the/hosts/own");
+            Run run = bed.run(Host.C, "svc", "env", "auth", "env");
+            assertCodes(run, "auth", 3);
+            List<String> env = run.lines().stream().filter(l -> l.startsWith("env ")).toList();
+            assertEquals(env.subList(0, env.size() / 2), env.subList(env.size() / 2, env.size()), run.lines().toString());
+            assertTrue(env.contains("env LANG=de_DE.UTF-8"), env.toString());
+        } finally {
+            Hardening.variantConfig("# defaults");
+        }
+    }
+
+    /**
+     * A user sends their own setuid host a SIGSEGV whose siginfo they chose (a queued signal, fault
+     * address 0): HotSpot would take it for an implicit null check and throw a NullPointerException
+     * into the module (which here turns it into PAM_IGNORE). The host ends as that signal ends a
+     * host without pam_java; the module never sees it.
+     */
+    @Test
+    void aSignalTheUserForgesNeverReachesModuleCodeAsAnException() throws Exception {
+        assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
+        PamTestBed bed = Hardening.hostile(Hardening.bed("forged-segv"), "nullcanary", PamTestBed.PAM_JAVA);
+        Hardening.setuidHostRunByNobody(bed);
+        bed.timeoutSeconds = 60;
+        Process host = bed.start(Host.C, "svc", List.of(), "", "auth");
+        for (int i = 0; i < 600 && !(Files.exists(bed.results) && Files.readString(bed.results).contains("started")); i++) {
+            Thread.sleep(20);
+        }
+        // The setuid host's real user sends it: as nobody.
+        Process forge = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                PamTestBed.NATIVE.resolve("forge_signal").toString(), "11", String.valueOf(host.pid()))
+                .redirectErrorStream(true).start();
+        String sent = new String(forge.getInputStream().readAllBytes());
+        assertEquals(0, forge.waitFor(), sent);
+        Run run = bed.finish(host);
+        assertTrue(run.results().stream().noneMatch(l -> l.startsWith("caught")), run.results().toString());
+        assertTrue(run.lines().stream().noneMatch(l -> l.startsWith("auth 6") || l.startsWith("auth 0")), run.lines().toString());
+        assertEquals(128 + 11, run.exitCode(), "ended by SIGSEGV, as without pam_java: " + run.lines());
     }
 
     /**

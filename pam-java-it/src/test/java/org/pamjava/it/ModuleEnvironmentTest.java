@@ -18,6 +18,11 @@ import org.pamjava.it.PamTestBed.Run;
  */
 class ModuleEnvironmentTest {
     static final String FIXED_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** The PAM environment: one variable for the module, and loader and interpreter hooks that
+     *  pam_env with user_readenv=1 could have taken from the user's ~/.pam_environment. */
+    static final List<String> PAM_ENVIRONMENT = List.of("--env", "PAM_SEEN=by-the-module",
+            "--env", "LD_PRELOAD=/home/evil/evil.so", "--env", "PYTHONPATH=/home/evil", "--env", "BASH_ENV=/home/evil/rc",
+            "--env", "PATH=/home/evil/bin");
 
     private static void assertModuleSawOnlyItsOwnEnvironment(Run run) {
         assertCodes(run, "auth", 0);
@@ -39,7 +44,7 @@ class ModuleEnvironmentTest {
         bed.hostEnvironment.putAll(java.util.Map.of("PYTHONPATH", bed.dir.resolve("evil").toString(),
                 "PATH", bed.dir.resolve("evil-bin") + ":/usr/bin:/bin", "LANG", "de_DE.UTF-8",
                 "PERL5OPT", "-Mevil", "BASH_ENV", bed.dir.resolve("evil.sh").toString()));
-        Run run = bed.run(Host.C, "svc", List.of("--env", "PAM_SEEN=by-the-module"), "", "env", "auth", "env");
+        Run run = bed.run(Host.C, "svc", PAM_ENVIRONMENT, "", "env", "auth", "env");
         assertModuleSawOnlyItsOwnEnvironment(run);
     }
 
@@ -47,7 +52,7 @@ class ModuleEnvironmentTest {
     void aRootHostGivesTheSameEnvironmentToItsModules() throws Exception {
         PamTestBed bed = Hardening.hostile(Hardening.bed("environment-root"), "environment", PamTestBed.PAM_JAVA);
         bed.hostEnvironment.putAll(java.util.Map.of("PYTHONPATH", "/nonexistent/evil", "LANG", "de_DE.UTF-8"));
-        Run run = bed.run(Host.C, "svc", List.of("--env", "PAM_SEEN=by-the-module"), "", "env", "auth", "env");
+        Run run = bed.run(Host.C, "svc", PAM_ENVIRONMENT, "", "env", "auth", "env");
         assertModuleSawOnlyItsOwnEnvironment(run);
     }
 }

@@ -67,38 +67,87 @@ void pj_environment_end_jvm_start(void)
     pthread_mutex_unlock(&environment_lock);
 }
 
-/* The fixed PATH and the handle's PAM environment (its own PATH aside), or NULL (out of memory). */
+/*
+ * Variables no child running as root should take from the PAM environment, which is not always
+ * the administrator's: pam_env with user_readenv=1 (Debian's sshd stack) reads the user's
+ * ~/.pam_environment. The dynamic loader's and glibc's (what glibc drops for setuid programs),
+ * interpreters' start-up hooks, and Java's own. PATH is the fixed one.
+ */
+static const char *const unsafe_prefixes[] = { "LD_", "MALLOC_", "PYTHON", "PERL5", "PERLLIB", "RUBY" };
+static const char *const unsafe_names[] = {
+    "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "NIS_PATH",
+    "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR", "NODE_OPTIONS", "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS",
+    "PS4", "PATH",
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int unsafe_for_children(const char *entry)
+{
+    size_t name_len = strcspn(entry, "=");
+    for (size_t i = 0; i < COUNT(unsafe_prefixes); i++)
+        if (strncmp(entry, unsafe_prefixes[i], strlen(unsafe_prefixes[i])) == 0)
+            return 1;
+    for (size_t i = 0; i < COUNT(unsafe_names); i++)
+        if (name_len == strlen(unsafe_names[i]) && strncmp(entry, unsafe_names[i], name_len) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * The fixed PATH and the handle's PAM environment (its unsafe variables aside), or NULL (out of
+ * memory). One allocation: the pointers, then the strings. The host's other threads may setenv()
+ * while it is `environ`, which puts glibc's strings into its slots: those are glibc's, never freed here.
+ */
 char **pj_environment_of(pam_handle_t *pamh)
 {
     char **pam_env = pam_getenvlist(pamh);
-    size_t n = 0;
+    size_t n = 0, bytes = sizeof(FIXED_PATH);
 
-    while (pam_env != NULL && pam_env[n] != NULL)
-        n++;
-    char **env = calloc(n + 2, sizeof(char *));
-    if (env == NULL || (env[0] = strdup(FIXED_PATH)) == NULL) {
-        free(env);
-        env = NULL;
-    }
-    for (size_t i = 0, j = 1; env != NULL && i < n; i++) {
-        if (strncmp(pam_env[i], "PATH=", 5) == 0)
-            continue;
-        env[j++] = pam_env[i];
-        pam_env[i] = NULL;          /* owned by env now */
+    if (pam_env == NULL)
+        pj_log(pamh, LOG_WARNING, "cannot read the PAM environment: a module's processes get only the fixed PATH");
+    for (; pam_env != NULL && pam_env[n] != NULL; n++)
+        bytes += strlen(pam_env[n]) + 1;
+    char **env = malloc((n + 2) * sizeof(char *) + bytes);
+    if (env != NULL) {
+        char *text = (char *)(env + n + 2);
+        size_t j = 0;
+        env[j++] = memcpy(text, FIXED_PATH, sizeof(FIXED_PATH));
+        text += sizeof(FIXED_PATH);
+        for (size_t i = 0; i < n; i++) {
+            if (unsafe_for_children(pam_env[i]))
+                continue;
+            size_t len = strlen(pam_env[i]) + 1;
+            env[j++] = memcpy(text, pam_env[i], len);
+            text += len;
+        }
+        env[j] = NULL;
+    } else {
+        pj_log(pamh, LOG_ERR, "out of memory building the environment of the module's call");
     }
     for (size_t i = 0; i < n; i++)
         free(pam_env[i]);
     free(pam_env);
-    if (env == NULL)
-        pj_log(pamh, LOG_ERR, "out of memory building the environment of the module's call");
     return env;
 }
 
+/*
+ * A Java thread may be starting a process with this array as its `environ` an instant after the
+ * call gave the host its own back: arrays are freed a few calls later, not at once.
+ */
+#define RETIRED_ENVIRONMENTS 16
+static char **retired[RETIRED_ENVIRONMENTS];
+static unsigned next_retired;
+
 void pj_environment_free(char **env)
 {
-    for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-        free(env[i]);
-    free(env);
+    if (env == NULL)
+        return;
+    pthread_mutex_lock(&environment_lock);
+    char **oldest = retired[next_retired % RETIRED_ENVIRONMENTS];
+    retired[next_retired++ % RETIRED_ENVIRONMENTS] = env;
+    pthread_mutex_unlock(&environment_lock);
+    free(oldest);
 }
 
 /* On the caller's thread before a call's Java part runs: env (pj_environment_of) becomes `environ`. */

@@ -182,6 +182,11 @@ static int jvm_owns_signal(int sig)
 }
 
 static struct sigaction host_actions[NSIG];
+static struct sigaction jvm_actions[NSIG];
+/* The host's locale while the JVM starts (HotSpot calls setlocale(LC_ALL, "")). */
+static char *host_locale;
+/* This thread is starting the JVM: a hook that parks it must give the host back what the start took. */
+static __thread int starting_jvm;
 
 static void save_host_signals(void)
 {
@@ -225,6 +230,74 @@ static int limits_allow_jvm(void)
 {
     return limit_allows(RLIMIT_AS, "address-space (RLIMIT_AS)", MIN_ADDRESS_SPACE)
            && limit_allows(RLIMIT_DATA, "data (RLIMIT_DATA)", MIN_DATA);
+}
+
+/*
+ * The signals HotSpot owns are raised by faults, but a user may send them to their own setuid
+ * host, with a siginfo of their choosing (rt_tgsigqueueinfo): HotSpot would read a forged fault
+ * address 0 as an implicit null check and throw a NullPointerException into whatever module code
+ * runs, or treat it as a crash. A signal another process sent (si_code <= 0: SI_USER, SI_QUEUE,
+ * SI_TKILL, ...) gets what the host would have done without pam_java; only faults reach HotSpot.
+ */
+static void filter_sent_signals(int sig, siginfo_t *info, void *context)
+{
+    if (info == NULL || info->si_code > 0) {
+        if (jvm_actions[sig].sa_flags & SA_SIGINFO)
+            jvm_actions[sig].sa_sigaction(sig, info, context);
+        else if (jvm_actions[sig].sa_handler != SIG_DFL && jvm_actions[sig].sa_handler != SIG_IGN)
+            jvm_actions[sig].sa_handler(sig);
+        return;
+    }
+    const struct sigaction *host = &host_actions[sig];
+    if ((host->sa_flags & SA_SIGINFO) && host->sa_sigaction != NULL) {
+        host->sa_sigaction(sig, info, context);
+    } else if (host->sa_handler == SIG_IGN) {
+        return;
+    } else if (host->sa_handler != SIG_DFL && host->sa_handler != SIG_ERR) {
+        host->sa_handler(sig);
+    } else {
+        /* The default action, as without pam_java: delivered once this handler returns. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+static void filter_signals_sent_to_the_jvm(void)
+{
+    const int owned[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+    for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+        int sig = owned[i];
+        struct sigaction filter;
+        if (sigaction(sig, NULL, &jvm_actions[sig]) != 0 || !(jvm_actions[sig].sa_flags & SA_SIGINFO)) {
+            pj_log(NULL, LOG_WARNING, "signal %d: HotSpot's handler is not where pam_java expects it;"
+                   " signals sent to the process reach the JVM unfiltered", sig);
+            continue;
+        }
+        filter = jvm_actions[sig];
+        filter.sa_sigaction = filter_sent_signals;
+        sigaction(sig, &filter, NULL);
+    }
+}
+
+/* From the exit or abort hook, on a thread that was starting the JVM: it will never finish, so
+ * the host gets back its signals, locale and environment now. */
+void pj_jvm_start_abandoned(void)
+{
+    if (!starting_jvm)
+        return;
+    starting_jvm = 0;
+    restore_host_signals();
+    if (host_locale != NULL)
+        setlocale(LC_ALL, host_locale);
+    pj_environment_end_jvm_start();
+}
+
+/* The calling thread is attached to the JVM pam_java created (a worker, a module's own thread, one
+ * of the JVM's Java threads). */
+int pj_jvm_thread_is_java(void)
+{
+    JNIEnv *env;
+    return jvm != NULL && jvm_created_here && (*jvm)->GetEnv(jvm, (void **)&env, JNI_VERSION_1_8) == JNI_OK;
 }
 
 static int create_jvm(JNIEnv **env)
@@ -336,7 +409,9 @@ static int create_jvm(JNIEnv **env)
     JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = n, .options = opts,
                             .ignoreUnrecognized = JNI_FALSE };
     /* HotSpot calls setlocale(LC_ALL, "") and installs signal handlers: give the host its own back. */
-    char *host_locale = setlocale(LC_ALL, NULL) != NULL ? strdup(setlocale(LC_ALL, NULL)) : NULL;
+    const char *locale_now = setlocale(LC_ALL, NULL);
+    if (locale_now != NULL && (host_locale = strdup(locale_now)) == NULL)
+        pj_log(NULL, LOG_WARNING, "out of memory: the host's locale cannot be restored after the JVM starts");
     save_host_signals();
     rc = create(&jvm, (void **)env, &args);
     if (rc == JNI_EINVAL) {
@@ -351,6 +426,7 @@ static int create_jvm(JNIEnv **env)
     if (host_locale != NULL) {
         setlocale(LC_ALL, host_locale);
         free(host_locale);
+        host_locale = NULL;
     }
     if (rc != JNI_OK)
         pj_log(NULL, LOG_ERR, "JNI_CreateJavaVM failed (%d) with java_home %s", (int)rc, pj_config.java_home);
@@ -466,8 +542,10 @@ int pj_jvm_attach(JNIEnv **env)
         /* Nothing of the caller's environment reaches HotSpot (JAVA_TOOL_OPTIONS, _JAVA_OPTIONS,
          * TZ, the locale, ...) or the runtime's System.getenv() copy, made in NativeEntry.init:
          * both see a fixed PATH and LC_ALL=C.UTF-8 (Java's defaults: English, UTF-8 file names). */
-        if (starting)
+        if (starting) {
+            starting_jvm = 1;
             pj_environment_begin_jvm_start();
+        }
         if (starting) {
             if (create_jvm(env) == 0)
                 jvm_created_here = 1;
@@ -489,6 +567,9 @@ int pj_jvm_attach(JNIEnv **env)
             /* The runtime's start (System.getenv() initialises java.lang.ProcessImpl, which sets
              * SIGCHLD to SIG_DFL) may change more of the host's dispositions: give them back. */
             restore_host_signals();
+            if (jvm_state == JVM_READY)
+                filter_signals_sent_to_the_jvm();
+            starting_jvm = 0;
             pj_environment_end_jvm_start();
         }
         pthread_mutex_unlock(&jvm_lock);

@@ -86,26 +86,29 @@ void pj_exit_hook(jint code)
 {
     char why[96];
     snprintf(why, sizeof(why), "Java code asked to end the process with status %d", (int)code);
+    /* No crash here: the VM thread may log before the callers are woken (and the host exits). */
     syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: %s; the host keeps running without Java", why);
+    pj_jvm_start_abandoned();
     pj_java_ended(why);
     pj_park_forever();
 }
 
 /*
- * The abort hook runs before HotSpot ends the process after a fatal error: a crash (a signal
- * such as SIGSEGV), or a start that cannot complete (no room for the heap or the class space
- * under the caller's RLIMIT_AS). On one of pam_java's own threads the hook parks it and the
- * caller gets an error instead; on any other thread (the host's, the JVM's own) the process
- * ends as it would after that signal without pam_java.
+ * The abort hook runs before HotSpot ends the process after a fatal error: a crash, or a start
+ * that cannot complete. On a thread of the JVM pam_java created (its workers, a module's own
+ * threads, the JVM's Java threads) the hook parks it, and the callers get an error instead; on
+ * any other thread (the host's) the process ends as it would after that fault without pam_java.
+ * Java's end is marked before anything that could block (syslog takes a lock a crash may hold).
  */
 void pj_abort_hook(void)
 {
-    if (pj_on_worker()) {
-        syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a pam_java thread (a crash, or a"
-               " start that could not complete); the host keeps running without Java");
+    if (pj_on_worker() || pj_jvm_thread_is_java()) {
+        pj_jvm_start_abandoned();
         pj_java_ended("the JVM failed fatally");
+        syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on one of its threads (a crash, or a"
+               " start that could not complete); the host keeps running without Java");
         pj_park_forever();
     }
-    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a thread that is not pam_java's;"
+    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a thread that is not Java's;"
            " the process ends");
 }

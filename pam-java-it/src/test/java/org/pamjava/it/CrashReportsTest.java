@@ -94,10 +94,7 @@ class CrashReportsTest {
         Set<String> before = namesIn(bed.workingDirectory);
         Set<String> tmpBefore = crashFilesInTmp();
         Process host = bed.start(Host.C, "svc", List.of(), "", "auth", "sleep:60000");
-        Path out = bed.dir.resolve("stdout.txt");
-        for (int i = 0; i < 600 && !Files.readString(out).contains("auth "); i++) {
-            Thread.sleep(100);
-        }
+        bed.awaitText(bed.dir.resolve("stdout.txt"), "auth ");
         new ProcessBuilder("kill", "-SEGV", String.valueOf(host.pid())).inheritIO().start().waitFor();
         Run run = bed.finish(host);
         assertNotEquals(0, run.exitCode());

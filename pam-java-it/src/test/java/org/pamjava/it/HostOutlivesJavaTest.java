@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.pamjava.it.PamTestBed.assertCodes;
 
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,9 +92,7 @@ class HostOutlivesJavaTest {
         Hardening.setuidHostRunByNobody(bed);
         bed.timeoutSeconds = 60;
         Process host = bed.start(Host.C, "svc", List.of(), "", "auth");
-        for (int i = 0; i < 600 && !(Files.exists(bed.results) && Files.readString(bed.results).contains("started")); i++) {
-            Thread.sleep(20);
-        }
+        bed.awaitText(bed.results, "started");
         // The setuid host's real user sends it: as nobody.
         Process forge = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 PamTestBed.NATIVE.resolve("forge_signal").toString(), "11", String.valueOf(host.pid()))

@@ -127,6 +127,17 @@ final class PamTestBed {
         return p;
     }
 
+    /** Waits (at most the host's timeout) until {@code file} of a started host contains {@code text}. */
+    void awaitText(Path file, String text) throws IOException, InterruptedException {
+        long until = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (!(Files.exists(file) && Files.readString(file).contains(text))) {
+            if (System.nanoTime() > until) {
+                fail("no \"" + text + "\" in " + file + " after " + timeoutSeconds + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Waits for a host {@link #start} started, and reads what it printed and logged. */
     Run finish(Process p) throws IOException, InterruptedException {
         Path err = dir.resolve("stderr.txt");

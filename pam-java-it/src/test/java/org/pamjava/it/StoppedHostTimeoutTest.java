@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.pamjava.it.PamTestBed.assertCodes;
 
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,9 +36,7 @@ class StoppedHostTimeoutTest {
         // Compiled once first, so the stop below falls into the module's second of running time.
         assertCodes(bed.run(Host.C, "svc", "auth"), "auth", 7);
         Process host = bed.start(Host.C, "svc", List.of(), "", "auth");
-        for (int i = 0; i < 600 && !(Files.exists(bed.results) && Files.readString(bed.results).contains("started")); i++) {
-            Thread.sleep(20);
-        }
+        bed.awaitText(bed.results, "started");
         signal(host, "STOP");
         Thread.sleep(3000);     // twice the timeout, while the process cannot run
         signal(host, "CONT");
@@ -50,13 +47,20 @@ class StoppedHostTimeoutTest {
 
     @Test
     void theJvmsStartDoesNotCountTowardsTheTimeout() throws Exception {
-        // A slow JVM start (a pre-touched 1.5 GB heap) against a 100 ms budget for a module that
-        // answers at once (compiled and cached by the first run).
+        // HotSpot's PauseAtStartup holds the JVM's start until the test removes its file: a start
+        // three times as long as the 0.5 s budget of a module that answers at once (compiled and
+        // cached by the first run).
         Hardening.variantConfig("timeout = 5");
         PamTestBed bed = Hardening.hostile(Hardening.bed("slow-start"), "answer", Hardening.CONF_VARIANT);
         assertCodes(bed.run(Host.C, "svc", "auth"), "auth", 7);
-        Hardening.variantConfig("timeout = 0.1", "jvm_options = -Xms1536m -Xmx1536m -XX:+AlwaysPreTouch");
-        Run run = bed.run(Host.C, "svc", "auth");
+        java.nio.file.Path pause = bed.dir.resolve("jvm-paused");
+        Hardening.variantConfig("timeout = 0.5", "jvm_options = -XX:+UnlockDiagnosticVMOptions -XX:+PauseAtStartup"
+                + " -XX:PauseAtStartupFile=" + pause);
+        Process host = bed.start(Host.C, "svc", List.of(), "", "auth");
+        bed.awaitText(pause, "");
+        Thread.sleep(1500);
+        java.nio.file.Files.delete(pause);
+        Run run = bed.finish(host);
         assertCodes(run, "auth", 7);
     }
 }

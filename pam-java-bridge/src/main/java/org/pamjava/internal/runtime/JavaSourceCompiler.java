@@ -1,7 +1,7 @@
 package org.pamjava.internal.runtime;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -28,7 +28,10 @@ import javax.tools.ToolProvider;
 import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
 
-/** Compiles a single-file {@code .java} module in memory with the JDK's compiler (javax.tools). */
+/**
+ * Compiles a single-file {@code .java} module in memory with the JDK's compiler (javax.tools), its
+ * class path read by {@link ClassPathFileManager}.
+ */
 final class JavaSourceCompiler {
 
     private final List<Path> classPath;
@@ -48,20 +51,32 @@ final class JavaSourceCompiler {
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         StandardJavaFileManager standard = compiler.getStandardFileManager(diagnostics, Locale.ROOT,
                 StandardCharsets.UTF_8);
-        var output = new ClassOutput(standard);
-        List<String> options = List.of("-classpath", classPath.stream().map(Path::toString)
-                .collect(Collectors.joining(File.pathSeparator)), "-proc:none", "-nowarn", "-g");
-        var task = compiler.getTask(null, output, diagnostics, options, null, List.of(new Source(file, text)));
-        boolean ok = task.call();
-        if (!ok) {
-            String messages = diagnostics.getDiagnostics().stream()
-                    .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                    .map(d -> file + ":" + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT))
-                    .collect(Collectors.joining("\n"));
+        // The class path is read as the effective uid, as the class loader reads it (not javac's
+        // zip file system, which asks access(2), that is the real uid: the invoking user of su).
+        ClassPathFileManager classPathFiles;
+        try {
+            classPathFiles = ClassPathFileManager.open(standard, classPath);
+        } catch (IOException e) {
             throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
-                    file + " does not compile:\n" + messages);
+                    "cannot compile " + file + ": cannot read its class path: " + e, e);
         }
-        return new CompiledModule(findModuleClass(file, output.classes), output.classes);
+        try (classPathFiles) {
+            var output = new ClassOutput(classPathFiles);
+            List<String> options = List.of("-proc:none", "-nowarn", "-g");
+            var task = compiler.getTask(null, output, diagnostics, options, null, List.of(new Source(file, text)));
+            boolean ok = task.call();
+            if (!ok) {
+                String messages = diagnostics.getDiagnostics().stream()
+                        .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                        .map(d -> file + ":" + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT))
+                        .collect(Collectors.joining("\n"));
+                throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                        file + " does not compile:\n" + messages);
+            }
+            return new CompiledModule(findModuleClass(file, output.classes), output.classes);
+        } catch (IOException e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR, "cannot compile " + file + ": " + e, e);
+        }
     }
 
     private static String decode(Path file, byte[] source) throws ModuleLoadException {

@@ -98,7 +98,7 @@ public final class ModuleLoader {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR,
                     "cannot open " + file + ": a Java module must be a .java or .jar file");
         }
-        readable(file);
+        checkModuleFile(file);
         Map<String, Object> identity = identity(file);
         // Checked before anything reads it, the compiler included: javac inlines its constants.
         ClassPathResolver.Resolved extra = classPaths.resolve(extraClassPathFiles, "class_path entry");
@@ -356,15 +356,16 @@ public final class ModuleLoader {
         }
     }
 
-    private static void readable(Path file) throws ModuleLoadException {
+    private static void checkModuleFile(Path file) throws ModuleLoadException {
         if (!Files.isRegularFile(file)) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": "
                     + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
         trusted(file, "module");
-        if (!Files.isReadable(file)) {
-            throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": permission denied");
-        }
+        // No Files.isReadable: access(2) answers for the real uid, which in a setuid host (su run
+        // by a user) is the user, not the effective uid that reads. A file this process cannot
+        // read fails where it is read (PAM_OPEN_ERR too); making it unreadable changes its
+        // ctime, so a copy in memory is not used after that either.
     }
 
     /**

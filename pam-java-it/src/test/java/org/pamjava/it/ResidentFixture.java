@@ -57,6 +57,32 @@ final class ResidentFixture {
         if (!Files.exists(SOCKET)) {
             throw new IOException("the resident service did not listen in 30 s: " + Files.readString(LOG));
         }
+        awaitFirstTransaction();
+    }
+
+    /**
+     * Ready once a transaction has run in it: a service that has just started, cold and on a busy
+     * machine, may not greet a client within the second pam_java.so waits, and the module would
+     * then run in-process (as it should: but a test meant for the service would not test it).
+     */
+    private static void awaitFirstTransaction() throws IOException, InterruptedException {
+        Path probe = Files.createDirectories(Path.of("target/it-work")).resolve("resident-probe");
+        Path out = probe.resolve("out");
+        Files.createDirectories(probe.resolve("pam.d"));
+        Files.writeString(probe.resolve("pam.d/probe"), "auth required " + PAM_JAVA + " "
+                + PamTestBed.MODULES.resolve("ProcessIdModule.java") + " out=" + out.toAbsolutePath() + "\n");
+        String inService = "authenticate pid=" + service.pid();
+        for (int i = 0; i < 20; i++) {
+            Files.deleteIfExists(out);
+            Process host = new ProcessBuilder(PamTestBed.NATIVE.resolve("pam_host").toString(), "--confdir",
+                    probe.resolve("pam.d").toAbsolutePath().toString(), "probe", "auth")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            host.waitFor();
+            if (Files.exists(out) && Files.readString(out).strip().equals(inService)) {
+                return;
+            }
+        }
+        throw new IOException("the resident service did not run a transaction: " + Files.readString(LOG));
     }
 
     private static boolean registered;

@@ -26,6 +26,8 @@ final class ModuleCallRewriter {
 
     private static final byte[] EXIT = ascii("exit");
     private static final byte[] HALT = ascii("halt");
+    private static final byte[] EXEC = ascii("exec");
+    private static final byte[] START = ascii("start");
     private static final byte[] JAVA_LANG = ascii("java/lang/");
     private static final byte[] PROCESS_BUILDER = ascii("ProcessBuilder");
     private static final byte[] RUNTIME = ascii("Runtime");
@@ -46,34 +48,43 @@ final class ModuleCallRewriter {
     }
 
     /**
-     * Whether the class file's bytes contain "exit", "halt", or the internal name
-     * {@code java/lang/ProcessBuilder} or {@code java/lang/Runtime} as a whole name (not
-     * {@code java/lang/RuntimeException}, which most classes mention): every call the rewrite
-     * changes names one of these in the constant pool. One pass over the bytes.
+     * Whether the class file's bytes could make one of those calls: they contain "exit" or "halt",
+     * or the internal name {@code java/lang/Runtime} as a whole name (not
+     * {@code java/lang/RuntimeException}, which most classes mention) and "exec", or
+     * {@code java/lang/ProcessBuilder} and "start". Every call the rewrite changes names its class
+     * and its method in the constant pool; a class that only asks the Runtime for its processors
+     * is not parsed (loading the ClassFile API costs a cold call some 25 ms). One pass over the bytes.
      */
     static boolean mayCall(byte[] b) {
+        boolean runtime = false;
+        boolean exec = false;
+        boolean processBuilder = false;
+        boolean start = false;
         for (int i = 0; i < b.length; i++) {
             switch (b[i]) {
                 case 'e' -> {
                     if (at(b, i, EXIT)) {
                         return true;
                     }
+                    exec |= at(b, i, EXEC);
                 }
                 case 'h' -> {
                     if (at(b, i, HALT)) {
                         return true;
                     }
                 }
+                case 's' -> start |= at(b, i, START);
                 case 'j' -> {
-                    int name = i + JAVA_LANG.length;
-                    if (at(b, i, JAVA_LANG) && (wholeName(b, name, PROCESS_BUILDER) || wholeName(b, name, RUNTIME))) {
-                        return true;
+                    if (at(b, i, JAVA_LANG)) {
+                        int name = i + JAVA_LANG.length;
+                        processBuilder |= wholeName(b, name, PROCESS_BUILDER);
+                        runtime |= wholeName(b, name, RUNTIME);
                     }
                 }
                 default -> { }
             }
         }
-        return false;
+        return (runtime && exec) || (processBuilder && start);
     }
 
     private static boolean at(byte[] haystack, int offset, byte[] needle) {

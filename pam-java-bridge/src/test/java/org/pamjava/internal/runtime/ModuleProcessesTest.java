@@ -238,14 +238,25 @@ class ModuleProcessesTest {
                     public static int cores() { return Runtime.getRuntime().availableProcessors(); }
                 }
                 """;
+        String execsSomethingElse = """
+                public class ExecsSomethingElse {
+                    public static void run(java.util.concurrent.Executor executor) {
+                        executor.execute(() -> System.out.println(Runtime.getRuntime().maxMemory()));
+                    }
+                }
+                """;
         Path classes = TestJars.classes(Files.createDirectory(dir.resolve("classes")),
-                Map.of("Plain", plain, "AsksTheRuntime", asksTheRuntime));
+                Map.of("Plain", plain, "AsksTheRuntime", asksTheRuntime, "ExecsSomethingElse", execsSomethingElse));
         byte[] plainBytes = Files.readAllBytes(classes.resolve("Plain.class"));
         assertFalse(ModuleCallRewriter.mayCall(plainBytes));
         assertSame(plainBytes, ModuleCallRewriter.rewrite(plainBytes));
-        // Runtime named but no exec: parsed, and still the same bytes.
+        // The Runtime asked for something else: not parsed either.
         byte[] runtimeBytes = Files.readAllBytes(classes.resolve("AsksTheRuntime.class"));
-        assertTrue(ModuleCallRewriter.mayCall(runtimeBytes));
+        assertFalse(ModuleCallRewriter.mayCall(runtimeBytes));
         assertSame(runtimeBytes, ModuleCallRewriter.rewrite(runtimeBytes));
+        // Runtime and an "exec" (execute) without Runtime.exec: parsed, and still the same bytes.
+        byte[] executorBytes = Files.readAllBytes(classes.resolve("ExecsSomethingElse.class"));
+        assertTrue(ModuleCallRewriter.mayCall(executorBytes));
+        assertSame(executorBytes, ModuleCallRewriter.rewrite(executorBytes));
     }
 }

@@ -157,6 +157,24 @@ public class HostileModule implements PamModule {
                     Thread.currentThread().interrupt();
                 }
             }
+            case "ownthreadspawns" -> {
+                // A thread of the module's own starts /usr/bin/env while the host runs its own code:
+                // once the host shows the prompt (its stdout, dir=DIR/stdout.txt) and waits in the
+                // conversation for a reply, which this thread then writes to the host's stdin (the
+                // FIFO DIR/reply), and again after the call returned, once the host creates
+                // DIR/later. DIR/done says it finished. The call's own thread starts one too.
+                Path dir = Path.of(argument(args, "dir="));
+                Thread own = new Thread(() -> spawnWhileTheHostRuns(args, dir), "starts-processes");
+                own.setDaemon(true);
+                own.start();
+                var reply = pamh.conversation(new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_ON, "Go on? "));
+                try {
+                    record(args, "in-call " + environmentOf(new ProcessBuilder("/usr/bin/env").start()));
+                } catch (IOException e) {
+                    record(args, "cannot start a child: " + e);
+                }
+                return "yes".equals(reply.resp()) ? PamConstants.PAM_SUCCESS : PamConstants.PAM_AUTH_ERR;
+            }
             case "slowanswer" -> {
                 // About a second of the process's running time, then a clear no: a stop of the
                 // process swallows one 10 ms sleep, not the rest.
@@ -209,6 +227,64 @@ public class HostileModule implements PamModule {
     @Override
     public int acctMgmt(PamHandle pamh, int flags, List<String> args) {
         return PamConstants.PAM_SUCCESS;
+    }
+
+    private static String argument(List<String> args, String prefix) {
+        for (String a : args) {
+            if (a.startsWith(prefix)) {
+                return a.substring(prefix.length());
+            }
+        }
+        throw new IllegalArgumentException(prefix + " is required");
+    }
+
+    /** A child's environment, its variables sorted (the order is the launcher's). */
+    private static String environmentOf(Process child) throws IOException {
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            child.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return String.join(" ", new java.util.TreeSet<>(List.of(out.strip().split("\n"))));
+    }
+
+    /** Waits (a minute at most) until {@code ready} holds. */
+    private static boolean waitUntil(java.util.function.BooleanSupplier ready) {
+        for (int i = 0; i < 60_000 && !ready.getAsBoolean(); i++) {
+            sleep(1);
+        }
+        return ready.getAsBoolean();
+    }
+
+    private static void spawnWhileTheHostRuns(List<String> args, Path dir) {
+        try {
+            Path hostOutput = dir.resolve("stdout.txt");
+            waitUntil(() -> {
+                try {
+                    return Files.readString(hostOutput).contains("conv 2 Go on?");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            record(args, "in-conversation " + environmentOf(new ProcessBuilder("/usr/bin/env").start()));
+            Files.writeString(dir.resolve("reply"), "yes\n");
+            if (!waitUntil(() -> Files.exists(dir.resolve("later")))) {
+                record(args, "the host never created " + dir.resolve("later"));
+            }
+            record(args, "after-call " + environmentOf(Runtime.getRuntime().exec(new String[] {"/usr/bin/env"})));
+            // A program named without a '/': looked up in a PATH, which must not be the caller's.
+            record(args, "after-call-by-name " + environmentOf(
+                    ProcessBuilder.startPipeline(List.of(new ProcessBuilder("env"))).get(0)));
+        } catch (IOException e) {
+            record(args, "cannot start a child: " + e);
+        } finally {
+            try {
+                Files.createFile(dir.resolve("done"));
+            } catch (IOException e) {
+                record(args, "cannot create done: " + e);
+            }
+        }
     }
 
     private static void sleep(long ms) {

@@ -100,6 +100,25 @@ public final class JavaPamHost {
         for (String spec : ops) {
             Transaction t = spec.startsWith("2:") ? second : first;
             String op = spec.startsWith("2:") ? spec.substring(2) : spec;
+            if (op.startsWith("touch:")) {
+                Path file = Path.of(op.substring("touch:".length()));
+                if (!Files.exists(file)) {
+                    Files.createFile(file);
+                }
+                continue;
+            }
+            if (op.startsWith("waitfor:")) {
+                // As pam_host's: a handshake with a module's own thread, a minute at most.
+                Path file = Path.of(op.substring("waitfor:".length()));
+                int tries = 0;
+                for (; !Files.exists(file) && tries < 60_000; tries++) {
+                    Thread.sleep(1);
+                }
+                if (tries == 60_000) {
+                    System.out.println(prefix + "waitfor timeout");
+                }
+                continue;
+            }
             if (op.equals("maps")) {
                 String maps = Files.readString(Path.of("/proc/self/maps"));
                 System.out.println(prefix + "maps pam_java.so=" + (maps.contains("/pam_java.so") ? "yes" : "no")

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The class loader of one module instance: classes compiled from a {@code .java} module (given as
  * bytes) and jars (the module's jar, its {@code Class-Path}, the configured extra class path).
- * Its parent shows the module the JDK and the {@code org.pamjava} API, never pam_java's internals.
+ * Its parent shows the module the JDK and the {@code org.pamjava} API, never pam_java's internals
+ * (but {@link ModuleProcesses}, which rewritten module classes call).
  */
 final class ModuleClassLoader extends URLClassLoader {
     static {
@@ -45,12 +46,12 @@ final class ModuleClassLoader extends URLClassLoader {
 
     /**
      * Defines the module's classes itself (rather than letting URLClassLoader do it) so that every
-     * class, from a compiled .java or from a jar, passes through {@link ExitCallRewriter}.
+     * class, from a compiled .java or from a jar, passes through {@link ModuleCallRewriter}.
      */
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        if (name.equals(ExitCallRewriter.REFUSAL_CLASS)) {
-            byte[] refusal = ExitCallRewriter.refusalClass();
+        if (name.equals(ModuleCallRewriter.REFUSAL_CLASS)) {
+            byte[] refusal = ModuleCallRewriter.refusalClass();
             return defineClass(name, refusal, 0, refusal.length);
         }
         byte[] bytes = compiledClasses.get(name);
@@ -71,7 +72,7 @@ final class ModuleClassLoader extends URLClassLoader {
             }
             source = new CodeSource(codeSourceOf(resource), (CodeSigner[]) null);
         }
-        bytes = ExitCallRewriter.rewrite(bytes);
+        bytes = ModuleCallRewriter.rewrite(bytes);
         definePackageOf(name);
         return defineClass(name, bytes, 0, bytes.length, source);
     }
@@ -114,7 +115,8 @@ final class ModuleClassLoader extends URLClassLoader {
 
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.startsWith("org.pamjava.internal.")) {
+            // ModuleCallRewriter's redirected process starts call ModuleProcesses.
+            if (name.startsWith("org.pamjava.internal.") && !name.equals(ModuleCallRewriter.PROCESSES_CLASS)) {
                 throw new ClassNotFoundException(name);
             }
             return super.loadClass(name, resolve);

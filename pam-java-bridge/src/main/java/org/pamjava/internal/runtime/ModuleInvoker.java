@@ -33,7 +33,15 @@ public final class ModuleInvoker {
         }
     };
 
+    /** The handle whose operation or end hook this thread runs: the PAM environment of its children ({@link ModuleProcesses}). */
+    private static final ThreadLocal<PamHandle> CALLING = new ThreadLocal<>();
+
     private ModuleInvoker() {}
+
+    /** The handle of the PAM call this thread runs, or null (a thread of the module's own, host code). */
+    static PamHandle handleOfThisThreadsCall() {
+        return CALLING.get();
+    }
 
     /** Whether the module's class overrides the operation's method. */
     public static boolean implementsOperation(PamModule module, Operation op) {
@@ -48,6 +56,7 @@ public final class ModuleInvoker {
     public static int invoke(PamModule module, String moduleName, Operation op, PamHandle pamh, int flags,
                              List<String> args, Diagnostics log) {
         int result;
+        CALLING.set(pamh);
         try {
             result = op.call(module, pamh, flags, args);
         } catch (OutOfMemoryError e) {
@@ -56,6 +65,8 @@ public final class ModuleInvoker {
         } catch (Throwable t) {
             log.logFailure(moduleName + " threw " + t.getClass().getName() + " in " + op.methodName(), t);
             return PamConstants.PAM_SERVICE_ERR;
+        } finally {
+            CALLING.remove();
         }
         // PamModule's defaults return PAM_SYMBOL_ERR: only then is reflection needed to tell a
         // missing method (which gets its log line) from a module that returned the code itself.
@@ -74,10 +85,13 @@ public final class ModuleInvoker {
 
     /** Runs the module's {@code end} hook; a failure is logged and otherwise ignored. */
     public static void end(PamModule module, String moduleName, PamHandle pamh, Diagnostics log) {
+        CALLING.set(pamh);
         try {
             module.end(pamh);
         } catch (Throwable t) {
             log.logFailure(moduleName + " threw " + t.getClass().getName() + " in end", t);
+        } finally {
+            CALLING.remove();
         }
     }
 }

@@ -57,11 +57,11 @@ public final class ModuleProcesses {
      * fixed one is used). Kept equal to environment.c's list.
      */
     private static final Set<String> UNSAFE_NAMES = Set.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES",
-            "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF",
+            "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF",
             "RES_OPTIONS", "TMPDIR", "TZDIR", "NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
             "JDK_JAVA_OPTIONS", "CLASSPATH", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PS4", "PATH");
-    /** Prefixes of such names: LD_* (the dynamic loader), PYTHON*, PERL5*, PERLLIB, RUBY*. */
-    private static final String[] UNSAFE_PREFIXES = {"LD_", "PYTHON", "PERL5", "PERLLIB", "RUBY"};
+    /** Prefixes of such names: LD_* (the dynamic loader), MALLOC_* (glibc), PYTHON*, PERL5*, PERLLIB, RUBY*. */
+    private static final String[] UNSAFE_PREFIXES = {"LD_", "MALLOC_", "PYTHON", "PERL5", "PERLLIB", "RUBY"};
 
     private static final Set<PosixFilePermission> EXECUTE = EnumSet.of(PosixFilePermission.OWNER_EXECUTE,
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);

@@ -27,6 +27,12 @@ if [ "${1:-}" != --in-namespace ]; then
 fi
 shift
 
+# The project (the working directory) stays the machine's, even below /tmp, /var or /run (a CI
+# checkout may be anywhere): the build's output must outlive the namespace. A descriptor keeps
+# the machine's directory at hand while those are covered, and it is bound back at its path.
+project=$PWD
+exec {project_fd}<"$project"
+
 # The upper layers live on a tmpfs mounted over /tmp for a moment: each overlay keeps its own
 # reference to it, so it can be unmounted again, and /tmp becomes a fresh tmpfs of its own.
 mount -t tmpfs -o mode=0700 pam-java-private /tmp
@@ -36,6 +42,10 @@ for dir in etc run var; do
 done
 umount /tmp
 mount -t tmpfs -o mode=1777 pam-java-private /tmp
+mkdir -p "$project"
+mount --no-canonicalize --bind "/proc/self/fd/$project_fd" "$project"
+exec {project_fd}<&-
+cd "$project"
 
 # Not exec: this shell is the namespace's PID 1 and reaps what the command leaves orphaned.
 "$@"

@@ -16,9 +16,13 @@ extern char **environ;
  * - the JVM starts with nothing but a fixed PATH (and the locale Java's defaults need), and
  *   the Java runtime takes its System.getenv() copy then (NativeEntry.init);
  * - while a module's call runs, `environ` is pam_exec's model: the fixed PATH and the handle's
- *   PAM environment (pam_getenvlist(3)), nothing of the caller's;
+ *   PAM environment (pam_getenvlist(3), its loader and interpreter variables aside), nothing of
+ *   the caller's;
  * - the host's own `environ` is put back before any host code runs again (a conversation
  *   hand-back, the call's return), so the host never sees a change.
+ * A module's own threads may start processes while host code runs: module classes name the
+ * environment of every process they start (the runtime's ModuleProcesses, the same rules), so
+ * this swap covers what that cannot see (JDK code, reflection) during calls.
  * Several handles' calls at once (a threaded host) share one `environ`: they get the fixed PATH
  * only, so no handle's PAM environment reaches another's module.
  */

@@ -63,7 +63,14 @@ if [ ! -d "$base" ]; then
   mv "$base.tmp" "$base"
 fi
 # The root: the cached one below, this run's changes above it in a tmpfs (this namespace's /tmp).
+# The project (and the package in it) may lie below /tmp, as a CI checkout may: a descriptor keeps
+# it at hand while the new /tmp covers it, and it is bound back at its path (as private-system.sh does).
+exec {project_fd}<"$PROJECT_DIR"
 mount -t tmpfs -o mode=1777 pam-java-test-deb /tmp
+mkdir -p "$PROJECT_DIR"
+mount --no-canonicalize --bind "/proc/self/fd/$project_fd" "$PROJECT_DIR"
+exec {project_fd}<&-
+cd "$PROJECT_DIR"
 root=/tmp/root
 mkdir "$root" /tmp/changes /tmp/overlay-work
 mount -t overlay -o "lowerdir=$base,upperdir=/tmp/changes,workdir=/tmp/overlay-work" pam-java-test-deb "$root"

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * pam_java inside the real hosts it is meant for: util-linux su (setuid, run by an unprivileged
  * user, and run by root) and OpenSSH's sshd on a loopback port, with the example TOTP module asking
- * for a code. They need a test user and service files in /etc/pam.d, so they run only in the private
+ * for a code; sudo, login on a pseudo-terminal, passwd and runuser with RealHostModule (a password
+ * in a file, a recorded session, a two-pass chauthtok). They need a test user and service files in /etc/pam.d, so they run only in the private
  * copy of the system that scripts/private-system.sh makes (scripts/test.sh runs the suite in it):
  * there they add the user and write the services directly, and all of it is gone with the run.
  */
@@ -209,5 +210,318 @@ class RealHostsTest {
             }
         }
         throw new AssertionError("sshd did not listen on " + port);
+    }
+
+    static final Path HOST_MODULE = PamTestBed.MODULES.resolve("RealHostModule.java");
+    static final String PASSWORD = "right horse battery";
+    /** ModuleEnvironmentTest's promise: all a module's System.getenv() shows, in every host. */
+    static final String MODULE_GETENV = "{LC_ALL=C.UTF-8, " + ModuleEnvironmentTest.FIXED_PATH + "}";
+
+    /** A bed for a host: its directory readable by every user, a password store and the module's record. */
+    record HostBed(PamTestBed bed, Path store, Path record) {
+        static HostBed of(String name) throws IOException {
+            PamTestBed bed = Hardening.bed(name);
+            Files.setPosixFilePermissions(bed.dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path store = bed.dir.resolve("password");
+            Files.writeString(store, PASSWORD + "\n");
+            Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rw-------"));
+            Path record = bed.dir.resolve("module.out");
+            Files.createFile(record);
+            // The command a host runs as the test user appends to it too.
+            Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rw-rw-rw-"));
+            return new HostBed(bed, store, record);
+        }
+
+        /** The module's rule arguments after "pam_java.so". */
+        String module(String... more) {
+            return PamTestBed.PAM_JAVA + " " + HOST_MODULE + " store=" + store + " out=" + record
+                    + (more.length == 0 ? "" : " " + String.join(" ", more));
+        }
+
+        List<String> lines() throws IOException {
+            return Files.readAllLines(record);
+        }
+
+        /** The record's lines other than the environment's: what the module decided, and the command's note. */
+        List<String> events() throws IOException {
+            return lines().stream().filter(l -> !l.contains("-getenv ") && !l.contains("-child ")).toList();
+        }
+    }
+
+    static boolean setuidRoot(Path program) throws IOException {
+        return Files.isExecutable(program) && Files.getAttribute(program, "unix:mode") instanceof Integer m
+                && (m & 04000) != 0 && Files.getOwner(program).getName().equals("root");
+    }
+
+    static List<String> asTestUser(String... command) {
+        List<String> line = new ArrayList<>(List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--init-groups"));
+        line.addAll(List.of(command));
+        return line;
+    }
+
+    /**
+     * sudo 1.9 (setuid, run by the test user with -S: the password on stdin) with RealHostModule
+     * for auth and session. The module authenticates the caller (PAM_USER is the test user), and
+     * the session is the target's (PAM_USER root, PAM_RUSER the caller). The right password runs the command between the module's open_session
+     * and close_session; a wrong one (three tries) runs nothing and opens no session. With pam_java
+     * in the stack, sudo's environment scrubbing holds: the caller's marker, LD_LIBRARY_PATH and
+     * Java variables reach neither the module (its System.getenv() is ModuleEnvironmentTest's
+     * promise, a child of it gets no caller variable) nor the JVM (no agent or -Xlog trace), and the
+     * command's environment is exactly what sudo gives it with pam_permit in pam_java's place.
+     */
+    @Test
+    void sudoRunsTheJavaModulesAuthAndSessionAndItsEnvironmentScrubbingHolds() throws Exception {
+        Path sudo = Path.of("/usr/bin/sudo");
+        assumeTrue(setuidRoot(sudo), "sudo (setuid root) is not installed: scripts/install-deps.sh installs it");
+        HostBed host = HostBed.of("sudo");
+        service("sudo", "auth required " + host.module() + "\naccount required pam_permit.so\n"
+                + "session required " + host.module() + "\n");
+        Path sudoers = Path.of("/etc/sudoers.d/pamjava-it");
+        Files.writeString(sudoers, USER + " ALL=(root) ALL\n");
+        Files.setPosixFilePermissions(sudoers, PosixFilePermissions.fromString("r--r-----"));
+        Path agent = AttackerJava.agentJar(host.bed().dir.resolve("agent"));
+        Path traces = Files.createDirectory(host.bed().dir.resolve("java-traces"));
+        Files.setPosixFilePermissions(traces, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Map<String, String> caller = new java.util.HashMap<>(AttackerJava.variables(agent, traces));
+        caller.put("PAMJAVA_CALLER_MARKER", "from-the-caller");
+        caller.put("LD_LIBRARY_PATH", host.bed().dir.resolve("evil-lib").toString());
+        // -k: never a cached credential, every run asks; the command notes in the record when it runs.
+        List<String> sudoEnv = asTestUser("sudo", "-S", "-k", "/bin/sh", "-c",
+                "echo command uid=$(id -u) >> " + host.record() + "; exec /usr/bin/env");
+
+        Result right = run(sudoEnv, PASSWORD + "\n", caller);
+        assertEquals(0, right.exit(), right.out() + host.lines());
+        assertTrue(right.out().contains("USER=root") && right.out().contains("SUDO_USER=" + USER), right.out());
+        assertEquals(List.of(
+                "authenticate service=sudo user=" + USER + " ruser=" + USER + " tty=null result=right",
+                "open_session service=sudo user=root ruser=" + USER + " tty=null pid=",
+                "command uid=0",
+                "close_session service=sudo user=root ruser=" + USER + " tty=null pid="),
+                host.events().stream().map(l -> l.replaceAll("pid=\\d+", "pid=")).toList(), host.lines().toString());
+        for (String line : host.lines()) {
+            if (line.contains("-getenv ")) {
+                assertEquals(MODULE_GETENV, line.substring(line.indexOf(' ') + 1), line);
+            }
+            assertFalse(line.contains("PAMJAVA_CALLER_MARKER") || line.contains("LD_LIBRARY_PATH")
+                    || line.contains("JAVA_TOOL_OPTIONS") || line.contains("evil"), line);
+        }
+        assertEquals(2, host.lines().stream().filter(l -> l.contains("-child ")).count(), host.lines().toString());
+        assertEquals(List.of(), AttackerJava.tracesLeft(traces), right.out());
+        assertFalse(right.out().contains("PAMJAVA_CALLER_MARKER") || right.out().contains("Picked up"), right.out());
+
+        Files.writeString(host.record(), "");
+        Result wrong = run(sudoEnv, "wrong\nwrong\nwrong\n", caller);
+        assertNotEquals(0, wrong.exit(), wrong.out());
+        assertTrue(wrong.out().contains("3 incorrect password attempts"), wrong.out());
+        assertFalse(wrong.out().contains("SUDO_USER"), wrong.out());
+        assertEquals(List.of("authenticate service=sudo user=" + USER + " ruser=" + USER + " tty=null result=wrong"),
+                host.events().stream().distinct().toList(), host.lines().toString());
+        assertEquals(3, host.events().size(), host.lines().toString());
+
+        // What sudo gives the command without pam_java: the same, line for line.
+        service("sudo", "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n");
+        Result plain = run(sudoEnv, "", caller);
+        assertEquals(0, plain.exit(), plain.out());
+        assertEquals(new java.util.TreeSet<>(plain.out().lines().toList()),
+                new java.util.TreeSet<>(right.out().replace("[sudo] password for " + USER + ": ", "").lines().toList()));
+    }
+
+    /** Runs {@code command} on a pseudo-terminal, driven by {@code steps} (see {@link #PTY_DIALOG}). */
+    static Result onPty(PamTestBed bed, List<String> steps, List<String> command) throws Exception {
+        Path driver = bed.dir.resolve("pty-dialog.py");
+        Files.writeString(driver, PTY_DIALOG);
+        List<String> line = new ArrayList<>(List.of("/usr/bin/python3", driver.toString()));
+        line.addAll(steps);
+        line.add("--");
+        line.addAll(command);
+        Result r = run(line, "", Map.of());
+        String out = r.out();
+        int last = out.lastIndexOf("\npty-dialog exit ");
+        if (r.exit() != 0 || last < 0) {
+            throw new AssertionError("the dialog did not go as planned (" + r.exit() + "): " + out);
+        }
+        return new Result(Integer.parseInt(out.substring(last + "\npty-dialog exit ".length()).strip()), out.substring(0, last));
+    }
+
+    /**
+     * The test's terminal: runs a command on a new pseudo-terminal (its controlling terminal) and
+     * plays steps: "expect:TEXT" reads until TEXT appears; "secret:TEXT" waits until the program
+     * has turned echo off (libpam_misc's conversation flushes input when it does, so typing ahead
+     * would be lost) and types TEXT; "line:TEXT" types TEXT; "hangup" closes the terminal. Then it
+     * reads to the end, and prints the transcript and "pty-dialog exit N" (the program's status).
+     * A program that stops answering ends the dialog with exit 3 after 60 s (a guard, not a measure).
+     */
+    static final String PTY_DIALOG = """
+            import os, pty, select, signal, sys, termios, time
+            sep = sys.argv.index('--')
+            steps, command = sys.argv[1:sep], sys.argv[sep + 1:]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execvp(command[0], command)
+            seen, start = b'', 0
+            deadline = time.monotonic() + 60
+            def give_up(why):
+                os.kill(pid, signal.SIGKILL)
+                sys.stdout.buffer.write(seen)
+                print('\\npty-dialog: ' + why)
+                sys.exit(3)
+            def read(wait):
+                global seen
+                ready, _, _ = select.select([fd], [], [], wait)
+                if not ready:
+                    return True
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    data = b''
+                seen += data
+                return bool(data)
+            def echo_on():
+                try:
+                    return termios.tcgetattr(fd)[3] & termios.ECHO
+                except termios.error:
+                    return True
+            open_ = True
+            for step in steps:
+                kind, _, text = step.partition(':')
+                if kind == 'expect':
+                    while text.encode() not in seen[start:]:
+                        if time.monotonic() > deadline or not read(max(0, deadline - time.monotonic())):
+                            give_up('no ' + repr(text))
+                    start = seen.index(text.encode(), start) + len(text)
+                elif kind == 'secret':
+                    while echo_on():
+                        if time.monotonic() > deadline or not read(0.02):
+                            give_up('echo stays on before ' + repr(text))
+                    os.write(fd, text.encode() + b'\\n')
+                elif kind == 'line':
+                    os.write(fd, text.encode() + b'\\n')
+                elif kind == 'hangup':
+                    os.close(fd)
+                    open_ = False
+                    break
+            while open_ and read(max(0, deadline - time.monotonic())):
+                if time.monotonic() > deadline:
+                    give_up('no end')
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.buffer.write(seen)
+            print('\\npty-dialog exit', os.waitstatus_to_exitcode(status))
+            """;
+
+    /**
+     * login (Debian 12's, from shadow) on a pseudo-terminal, run by root as getty would, with
+     * RealHostModule for auth and session: the module's "Password: " prompt through login's
+     * conversation; the right password gives the user's shell, which runs a command, inside the
+     * module's session; a wrong one gives "Login incorrect" and no shell.
+     */
+    @Test
+    void loginOnAPseudoTerminalAsksThroughTheJavaModule() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/login")) && Files.isExecutable(Path.of("/usr/bin/python3")),
+                "login and python3 (the test's terminal) are needed");
+        HostBed host = HostBed.of("login");
+        service("login", "auth required " + host.module() + "\naccount required pam_permit.so\n"
+                + "session required " + host.module() + "\n");
+        // The shell prints 42 only by running the command: its echo of the typed line shows $((6*7)).
+        Result right = onPty(host.bed(), List.of("expect:Password: ", "secret:" + PASSWORD, "expect:$ ",
+                "line:echo shell-ran-$((6*7)) as $(id -un); exit"), List.of("/bin/login", USER));
+        assertEquals(0, right.exit(), right.out() + host.lines());
+        assertTrue(right.out().contains("shell-ran-42 as " + USER), right.out());
+        assertFalse(right.out().contains(PASSWORD), "login echoed the password: " + right.out());
+        List<String> events = host.events().stream().map(l -> l.replaceAll("pid=\\d+", "pid=")
+                .replaceAll("tty=/dev/pts/\\d+", "tty=/dev/pts/N")).toList();
+        assertEquals(List.of("authenticate service=login user=" + USER + " ruser=null tty=/dev/pts/N result=right",
+                "open_session service=login user=" + USER + " ruser=null tty=/dev/pts/N pid=",
+                "close_session service=login user=" + USER + " ruser=null tty=/dev/pts/N pid="), events,
+                host.lines().toString());
+
+        Files.writeString(host.record(), "");
+        Result wrong = onPty(host.bed(), List.of("expect:Password: ", "secret:wrong", "expect:Login incorrect", "hangup"),
+                List.of("/bin/login", USER));
+        assertNotEquals(0, wrong.exit(), wrong.out());
+        assertFalse(wrong.out().contains("shell-ran"), wrong.out());
+        assertEquals(List.of("authenticate service=login user=" + USER + " ruser=null tty=/dev/pts/N result=wrong"),
+                host.events().stream().map(l -> l.replaceAll("tty=/dev/pts/\\d+", "tty=/dev/pts/N")).toList(),
+                host.lines().toString());
+    }
+
+    /**
+     * passwd (shadow's, setuid root) run by the test user on a pseudo-terminal, with RealHostModule
+     * as the password stack: libpam's first pass (PAM_PRELIM_CHECK) asks the current password, the
+     * second (PAM_UPDATE_AUTHTOK) the new one twice, and the stored password changes. A wrong
+     * current password ends it after the first pass; new passwords that differ are refused in the
+     * second; neither changes the store.
+     */
+    @Test
+    void passwdChangesThePasswordThroughTheJavaModulesTwoPasses() throws Exception {
+        Path passwd = Path.of("/usr/bin/passwd");
+        assumeTrue(setuidRoot(passwd) && Files.isExecutable(Path.of("/usr/bin/python3")),
+                "passwd (setuid root) and python3 (the test's terminal) are needed");
+        HostBed host = HostBed.of("passwd");
+        service("passwd", "password required " + host.module() + "\n");
+        String fresh = "a new password of 29 letters";
+        List<String> command = asTestUser("passwd");
+        String items = "service=passwd user=" + USER + " ruser=null tty=null";
+
+        Result changed = onPty(host.bed(), List.of("expect:Current password: ", "secret:" + PASSWORD,
+                "expect:New password: ", "secret:" + fresh, "expect:Retype new password: ", "secret:" + fresh), command);
+        assertEquals(0, changed.exit(), changed.out() + host.lines());
+        assertTrue(changed.out().contains("password updated successfully"), changed.out());
+        assertEquals(List.of("chauthtok prelim " + items + " old=right",
+                "chauthtok update " + items + " old-item=kept new-length=" + fresh.length() + " retype=match"),
+                host.events(), host.lines().toString());
+        assertEquals(fresh, Files.readString(host.store()).strip());
+
+        Files.writeString(host.record(), "");
+        Result wrongOld = onPty(host.bed(), List.of("expect:Current password: ", "secret:" + PASSWORD), command);
+        assertNotEquals(0, wrongOld.exit(), wrongOld.out());
+        assertTrue(wrongOld.out().contains("password unchanged"), wrongOld.out());
+        assertEquals(List.of("chauthtok prelim " + items + " old=wrong"), host.events(), host.lines().toString());
+
+        Files.writeString(host.record(), "");
+        Result mismatch = onPty(host.bed(), List.of("expect:Current password: ", "secret:" + fresh,
+                "expect:New password: ", "secret:one new password", "expect:Retype new password: ",
+                "secret:another new password", "expect:Sorry, passwords do not match."), command);
+        assertNotEquals(0, mismatch.exit(), mismatch.out());
+        assertTrue(mismatch.out().contains("password unchanged"), mismatch.out());
+        assertEquals(List.of("chauthtok prelim " + items + " old=right",
+                "chauthtok update " + items + " old-item=kept new-length=16 retype=mismatch"), host.events(),
+                host.lines().toString());
+        assertEquals(fresh, Files.readString(host.store()).strip(), "a refused change keeps the password");
+    }
+
+    /**
+     * util-linux runuser, run by root, with RealHostModule as the session stack of both its
+     * services ("runuser" for -u, "runuser-l" for -l): the command runs as the user inside the
+     * module's session; when the module refuses the session, runuser runs nothing.
+     */
+    @Test
+    void runuserRunsTheCommandInsideTheJavaModulesSession() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")), "runuser (util-linux) is needed");
+        HostBed host = HostBed.of("runuser");
+        String note = "echo command uid=$(id -u) >> " + host.record() + "; id -un";
+        for (String service : List.of("runuser", "runuser-l")) {
+            Files.writeString(host.record(), "");
+            service(service, "auth sufficient pam_rootok.so\naccount required pam_permit.so\n"
+                    + "session required " + host.module() + "\n");
+            List<String> command = service.equals("runuser")
+                    ? List.of("runuser", "-u", USER, "--", "/bin/sh", "-c", note)
+                    : List.of("runuser", "-l", USER, "-c", note);
+            Result ran = run(command, "", Map.of());
+            assertEquals(0, ran.exit(), ran.out() + host.lines());
+            assertTrue(ran.out().lines().anyMatch(USER::equals), ran.out());
+            String uid = run(List.of("id", "-u", USER), "", Map.of()).out().strip();
+            String items = "service=" + service + " user=" + USER + " ruser=root tty=";
+            assertEquals(List.of("open_session " + items + " pid=", "command uid=" + uid, "close_session " + items + " pid="),
+                    host.events().stream().map(l -> l.replaceAll("tty=\\S*", "tty=").replaceAll("pid=\\d+", "pid="))
+                            .toList(), service + ": " + host.lines());
+
+            Files.writeString(host.record(), "");
+            service(service, "auth sufficient pam_rootok.so\naccount required pam_permit.so\n"
+                    + "session required " + host.module("session=deny") + "\n");
+            Result refused = run(command, "", Map.of());
+            assertNotEquals(0, refused.exit(), refused.out());
+            assertTrue(refused.out().contains("cannot open session"), refused.out());
+            assertFalse(host.lines().stream().anyMatch(l -> l.startsWith("command")), service + ": " + host.lines());
+        }
     }
 }

@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.pamjava.it.PamTestBed.Host;
 
 /**
  * pam_java inside the real hosts it is meant for: util-linux su (setuid, run by an unprivileged
@@ -217,10 +220,19 @@ class RealHostsTest {
     /** ModuleEnvironmentTest's promise: all a module's System.getenv() shows, in every host. */
     static final String MODULE_GETENV = "{LC_ALL=C.UTF-8, " + ModuleEnvironmentTest.FIXED_PATH + "}";
 
-    /** A bed for a host: its directory readable by every user, a password store and the module's record. */
+    /**
+     * A bed for a host: its directory readable by every user, a password store and the module's
+     * record. With {@link Host#RESIDENT} the rules name the pam_java.so whose pam_java.conf names
+     * the resident service's socket (ResidentFixture starts the service): a root host then runs
+     * the module in the service, with its conversation going back to the host.
+     */
     record HostBed(PamTestBed bed, Path store, Path record) {
         static HostBed of(String name) throws IOException {
-            PamTestBed bed = Hardening.bed(name);
+            return of(name, Host.C);
+        }
+
+        static HostBed of(String name, Host host) throws IOException {
+            PamTestBed bed = PamPythonCasesTest.bed(name, host);
             Files.setPosixFilePermissions(bed.dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path store = bed.dir.resolve("password");
             Files.writeString(store, PASSWORD + "\n");
@@ -234,12 +246,33 @@ class RealHostsTest {
 
         /** The module's rule arguments after "pam_java.so". */
         String module(String... more) {
-            return PamTestBed.PAM_JAVA + " " + HOST_MODULE + " store=" + store + " out=" + record
+            return bed.pamJava + " " + HOST_MODULE + " store=" + store + " out=" + record
                     + (more.length == 0 ? "" : " " + String.join(" ", more));
         }
 
         List<String> lines() throws IOException {
             return Files.readAllLines(record);
+        }
+
+        /** The processes the module ran in, from the "pid=N" of its session lines. */
+        java.util.Set<Long> modulePids() throws IOException {
+            return lines().stream().filter(l -> l.matches(".* pid=\\d+.*"))
+                    .map(l -> Long.parseLong(l.replaceAll(".* pid=(\\d+).*", "$1"))).collect(java.util.stream.Collectors.toSet());
+        }
+
+        /**
+         * The session opened and closed in one process: the service's with {@link Host#RESIDENT},
+         * else the host's own (which is never the service).
+         */
+        void assertWhereTheModuleRan(Host host) throws IOException {
+            java.util.Set<Long> pids = modulePids();
+            assertEquals(1, pids.size(), lines().toString());
+            Process service = ResidentFixture.process();
+            if (host == Host.RESIDENT) {
+                assertEquals(java.util.Set.of(service.pid()), pids, lines().toString());
+            } else if (service != null) {
+                assertFalse(pids.contains(service.pid()), lines().toString());
+            }
         }
 
         /** The record's lines other than the environment's: what the module decided, and the command's note. */
@@ -317,6 +350,22 @@ class RealHostsTest {
         assertEquals(List.of("authenticate service=sudo user=" + USER + " ruser=" + USER + " tty=null result=wrong"),
                 host.events().stream().distinct().toList(), host.lines().toString());
         assertEquals(3, host.events().size(), host.lines().toString());
+
+        // On a terminal, as sudo is mostly used: the password typed at sudo's prompt (sudo reads
+        // /dev/tty with echo off), and with Debian's use_pty the command runs on a terminal of its own.
+        Files.writeString(host.record(), "");
+        Result onTerminal = onPty(host.bed(), List.of("expect:[sudo] password for " + USER + ": ", "secret:" + PASSWORD),
+                asTestUser("sudo", "-k", "/bin/sh", "-c", "echo command uid=$(id -u) >> " + host.record() + "; id -un"));
+        assertEquals(0, onTerminal.exit(), onTerminal.out() + host.lines());
+        assertTrue(onTerminal.out().lines().anyMatch("root"::equals), onTerminal.out());
+        assertFalse(onTerminal.out().contains(PASSWORD), "the password was echoed: " + onTerminal.out());
+        assertEquals(List.of(
+                "authenticate service=sudo user=" + USER + " ruser=" + USER + " tty=/dev/pts/N result=right",
+                "open_session service=sudo user=root ruser=" + USER + " tty=/dev/pts/N pid=",
+                "command uid=0",
+                "close_session service=sudo user=root ruser=" + USER + " tty=/dev/pts/N pid="),
+                host.events().stream().map(l -> l.replaceAll("pid=\\d+", "pid=").replaceAll("tty=/dev/pts/\\d+", "tty=/dev/pts/N"))
+                        .toList(), host.lines().toString());
 
         // What sudo gives the command without pam_java: the same, line for line.
         service("sudo", "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n");
@@ -414,11 +463,12 @@ class RealHostsTest {
      * conversation; the right password gives the user's shell, which runs a command, inside the
      * module's session; a wrong one gives "Login incorrect" and no shell.
      */
-    @Test
-    void loginOnAPseudoTerminalAsksThroughTheJavaModule() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Host.class, names = {"C", "RESIDENT"})
+    void loginOnAPseudoTerminalAsksThroughTheJavaModule(Host where) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/login")) && Files.isExecutable(Path.of("/usr/bin/python3")),
                 "login and python3 (the test's terminal) are needed");
-        HostBed host = HostBed.of("login");
+        HostBed host = HostBed.of("login", where);
         service("login", "auth required " + host.module() + "\naccount required pam_permit.so\n"
                 + "session required " + host.module() + "\n");
         // The shell prints 42 only by running the command: its echo of the typed line shows $((6*7)).
@@ -433,6 +483,7 @@ class RealHostsTest {
                 "open_session service=login user=" + USER + " ruser=null tty=/dev/pts/N pid=",
                 "close_session service=login user=" + USER + " ruser=null tty=/dev/pts/N pid="), events,
                 host.lines().toString());
+        host.assertWhereTheModuleRan(where);
 
         Files.writeString(host.record(), "");
         Result wrong = onPty(host.bed(), List.of("expect:Password: ", "secret:wrong", "expect:Login incorrect", "hangup"),
@@ -494,10 +545,11 @@ class RealHostsTest {
      * services ("runuser" for -u, "runuser-l" for -l): the command runs as the user inside the
      * module's session; when the module refuses the session, runuser runs nothing.
      */
-    @Test
-    void runuserRunsTheCommandInsideTheJavaModulesSession() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Host.class, names = {"C", "RESIDENT"})
+    void runuserRunsTheCommandInsideTheJavaModulesSession(Host where) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")), "runuser (util-linux) is needed");
-        HostBed host = HostBed.of("runuser");
+        HostBed host = HostBed.of("runuser", where);
         String note = "echo command uid=$(id -u) >> " + host.record() + "; id -un";
         for (String service : List.of("runuser", "runuser-l")) {
             Files.writeString(host.record(), "");
@@ -514,6 +566,7 @@ class RealHostsTest {
             assertEquals(List.of("open_session " + items + " pid=", "command uid=" + uid, "close_session " + items + " pid="),
                     host.events().stream().map(l -> l.replaceAll("tty=\\S*", "tty=").replaceAll("pid=\\d+", "pid="))
                             .toList(), service + ": " + host.lines());
+            host.assertWhereTheModuleRan(where);
 
             Files.writeString(host.record(), "");
             service(service, "auth sufficient pam_rootok.so\naccount required pam_permit.so\n"

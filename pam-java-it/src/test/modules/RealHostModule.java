@@ -19,8 +19,12 @@ import org.pamjava.Response;
  * sees open and close, and a chauthtok that changes the stored password in libpam's two passes.
  * Every observation is a line in "out=FILE", so the test sees what the module saw and decided.
  * "session=deny" makes open_session refuse (the host must then not run the user's command).
+ * Like a module that keeps its secrets at hand, it holds the store open from open_session to
+ * close_session: the user's shell or command, which the host starts in between, must not get it.
  */
 public class RealHostModule implements PamModule {
+    private java.io.FileInputStream heldStore;
+
     private static String arg(List<String> args, String name) {
         for (String a : args) {
             if (a.startsWith(name + "=")) {
@@ -94,6 +98,11 @@ public class RealHostModule implements PamModule {
     @Override
     public int openSession(PamHandle pamh, int flags, List<String> args) {
         environment(args, "open_session");
+        try {
+            heldStore = new java.io.FileInputStream(arg(args, "store"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         boolean deny = "deny".equals(arg(args, "session"));
         record(args, "open_session " + items(pamh) + " pid=" + ProcessHandle.current().pid()
                 + (deny ? " refused" : ""));
@@ -103,7 +112,20 @@ public class RealHostModule implements PamModule {
     @Override
     public int closeSession(PamHandle pamh, int flags, List<String> args) {
         record(args, "close_session " + items(pamh) + " pid=" + ProcessHandle.current().pid());
+        end(pamh);
         return PamConstants.PAM_SUCCESS;
+    }
+
+    @Override
+    public void end(PamHandle pamh) {
+        try {
+            if (heldStore != null) {
+                heldStore.close();
+                heldStore = null;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -281,6 +281,12 @@ class RealHostsTest {
         }
     }
 
+    /**
+     * What {@code ls /proc/self/fd} lists in a command the test starts through a host: standard
+     * input, output and error, and ls's own directory (the test's processes start with no others).
+     */
+    static final String ONLY_STANDARD_DESCRIPTORS = "0 1 2 3";
+
     static boolean setuidRoot(Path program) throws IOException {
         return Files.isExecutable(program) && Files.getAttribute(program, "unix:mode") instanceof Integer m
                 && (m & 04000) != 0 && Files.getOwner(program).getName().equals("root");
@@ -472,10 +478,12 @@ class RealHostsTest {
         service("login", "auth required " + host.module() + "\naccount required pam_permit.so\n"
                 + "session required " + host.module() + "\n");
         // The shell prints 42 only by running the command: its echo of the typed line shows $((6*7)).
+        // It lists its descriptors too: nothing the JVM or the module opened reaches the user's shell.
         Result right = onPty(host.bed(), List.of("expect:Password: ", "secret:" + PASSWORD, "expect:$ ",
-                "line:echo shell-ran-$((6*7)) as $(id -un); exit"), List.of("/bin/login", USER));
+                "line:echo shell-ran-$((6*7)) as $(id -un) with $(ls /proc/self/fd); exit"), List.of("/bin/login", USER));
         assertEquals(0, right.exit(), right.out() + host.lines());
-        assertTrue(right.out().contains("shell-ran-42 as " + USER), right.out());
+        assertTrue(right.out().lines().map(String::strip)
+                .anyMatch(("shell-ran-42 as " + USER + " with " + ONLY_STANDARD_DESCRIPTORS)::equals), right.out());
         assertFalse(right.out().contains(PASSWORD), "login echoed the password: " + right.out());
         List<String> events = host.events().stream().map(l -> l.replaceAll("pid=\\d+", "pid=")
                 .replaceAll("tty=/dev/pts/\\d+", "tty=/dev/pts/N")).toList();
@@ -550,7 +558,7 @@ class RealHostsTest {
     void runuserRunsTheCommandInsideTheJavaModulesSession(Host where) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")), "runuser (util-linux) is needed");
         HostBed host = HostBed.of("runuser", where);
-        String note = "echo command uid=$(id -u) >> " + host.record() + "; id -un";
+        String note = "echo command uid=$(id -u) >> " + host.record() + "; id -un; echo with $(ls /proc/self/fd)";
         for (String service : List.of("runuser", "runuser-l")) {
             Files.writeString(host.record(), "");
             service(service, "auth sufficient pam_rootok.so\naccount required pam_permit.so\n"
@@ -561,6 +569,7 @@ class RealHostsTest {
             Result ran = run(command, "", Map.of());
             assertEquals(0, ran.exit(), ran.out() + host.lines());
             assertTrue(ran.out().lines().anyMatch(USER::equals), ran.out());
+            assertTrue(ran.out().lines().anyMatch(("with " + ONLY_STANDARD_DESCRIPTORS)::equals), ran.out());
             String uid = run(List.of("id", "-u", USER), "", Map.of()).out().strip();
             String items = "service=" + service + " user=" + USER + " ruser=root tty=";
             assertEquals(List.of("open_session " + items + " pid=", "command uid=" + uid, "close_session " + items + " pid="),

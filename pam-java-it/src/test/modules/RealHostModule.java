@@ -137,7 +137,8 @@ public class RealHostModule implements PamModule {
         if ((flags & PamConstants.PAM_PRELIM_CHECK) != 0) {
             String old = ask(pamh, "Current password: ");
             boolean right = old.equals(stored(args));
-            record(args, "chauthtok prelim " + items(pamh) + " old=" + (right ? "right" : "wrong"));
+            record(args, "chauthtok prelim " + items(pamh) + " old=" + (right ? "right" : "wrong")
+                    + " pid=" + ProcessHandle.current().pid());
             if (!right) {
                 return PamConstants.PAM_AUTH_ERR;
             }
@@ -153,7 +154,8 @@ public class RealHostModule implements PamModule {
         String again = ask(pamh, "Retype new password: ");
         boolean match = fresh.equals(again) && !fresh.isEmpty();
         record(args, "chauthtok update " + items(pamh) + " old-item=" + (stored(args).equals(old) ? "kept" : "lost")
-                + " new-length=" + fresh.length() + " retype=" + (match ? "match" : "mismatch"));
+                + " new-length=" + fresh.length() + " retype=" + (match ? "match" : "mismatch")
+                + " pid=" + ProcessHandle.current().pid());
         if (!match) {
             pamh.conversation(new Message(PamConstants.PAM_ERROR_MSG, "Sorry, passwords do not match."));
             return PamConstants.PAM_AUTHTOK_ERR;

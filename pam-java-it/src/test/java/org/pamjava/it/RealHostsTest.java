@@ -254,15 +254,15 @@ class RealHostsTest {
             return Files.readAllLines(record);
         }
 
-        /** The processes the module ran in, from the "pid=N" of its session lines. */
+        /** The processes the module ran in, from the "pid=N" of its session and chauthtok lines. */
         java.util.Set<Long> modulePids() throws IOException {
             return lines().stream().filter(l -> l.matches(".* pid=\\d+.*"))
                     .map(l -> Long.parseLong(l.replaceAll(".* pid=(\\d+).*", "$1"))).collect(java.util.stream.Collectors.toSet());
         }
 
         /**
-         * The session opened and closed in one process: the service's with {@link Host#RESIDENT},
-         * else the host's own (which is never the service).
+         * The session opened and closed (or both chauthtok passes ran) in one process: the
+         * service's with {@link Host#RESIDENT}, else the host's own (which is never the service).
          */
         void assertWhereTheModuleRan(Host host) throws IOException {
             java.util.Set<Long> pids = modulePids();
@@ -504,21 +504,23 @@ class RealHostsTest {
     }
 
     /**
-     * passwd (shadow's, setuid root) run by the test user on a pseudo-terminal, with RealHostModule
-     * as the password stack: libpam's first pass (PAM_PRELIM_CHECK) asks the current password, the
-     * second (PAM_UPDATE_AUTHTOK) the new one twice, and the stored password changes. A wrong
-     * current password ends it after the first pass; new passwords that differ are refused in the
-     * second; neither changes the store.
+     * passwd (shadow's, setuid root) on a pseudo-terminal, with RealHostModule as the password
+     * stack: libpam's first pass (PAM_PRELIM_CHECK) asks the current password, the second
+     * (PAM_UPDATE_AUTHTOK) the new one twice, and the stored password changes. A wrong current
+     * password ends it after the first pass; new passwords that differ are refused in the second;
+     * neither changes the store. In-process, the test user runs it (setuid); with the resident
+     * service, root runs {@code passwd USER}, a root application whose module runs in the service.
      */
-    @Test
-    void passwdChangesThePasswordThroughTheJavaModulesTwoPasses() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Host.class, names = {"C", "RESIDENT"})
+    void passwdChangesThePasswordThroughTheJavaModulesTwoPasses(Host where) throws Exception {
         Path passwd = Path.of("/usr/bin/passwd");
         assumeTrue(setuidRoot(passwd) && Files.isExecutable(Path.of("/usr/bin/python3")),
                 "passwd (setuid root) and python3 (the test's terminal) are needed");
-        HostBed host = HostBed.of("passwd");
+        HostBed host = HostBed.of("passwd", where);
         service("passwd", "password required " + host.module() + "\n");
-        String fresh = "a new password of 29 letters";
-        List<String> command = asTestUser("passwd");
+        String fresh = "a new password, typed twice";
+        List<String> command = where == Host.RESIDENT ? List.of("passwd", USER) : asTestUser("passwd");
         String items = "service=passwd user=" + USER + " ruser=null tty=null";
 
         Result changed = onPty(host.bed(), List.of("expect:Current password: ", "secret:" + PASSWORD,
@@ -527,14 +529,15 @@ class RealHostsTest {
         assertTrue(changed.out().contains("password updated successfully"), changed.out());
         assertEquals(List.of("chauthtok prelim " + items + " old=right",
                 "chauthtok update " + items + " old-item=kept new-length=" + fresh.length() + " retype=match"),
-                host.events(), host.lines().toString());
+                passes(host), host.lines().toString());
+        host.assertWhereTheModuleRan(where);
         assertEquals(fresh, Files.readString(host.store()).strip());
 
         Files.writeString(host.record(), "");
         Result wrongOld = onPty(host.bed(), List.of("expect:Current password: ", "secret:" + PASSWORD), command);
         assertNotEquals(0, wrongOld.exit(), wrongOld.out());
         assertTrue(wrongOld.out().contains("password unchanged"), wrongOld.out());
-        assertEquals(List.of("chauthtok prelim " + items + " old=wrong"), host.events(), host.lines().toString());
+        assertEquals(List.of("chauthtok prelim " + items + " old=wrong"), passes(host), host.lines().toString());
 
         Files.writeString(host.record(), "");
         Result mismatch = onPty(host.bed(), List.of("expect:Current password: ", "secret:" + fresh,
@@ -543,9 +546,14 @@ class RealHostsTest {
         assertNotEquals(0, mismatch.exit(), mismatch.out());
         assertTrue(mismatch.out().contains("password unchanged"), mismatch.out());
         assertEquals(List.of("chauthtok prelim " + items + " old=right",
-                "chauthtok update " + items + " old-item=kept new-length=16 retype=mismatch"), host.events(),
+                "chauthtok update " + items + " old-item=kept new-length=16 retype=mismatch"), passes(host),
                 host.lines().toString());
         assertEquals(fresh, Files.readString(host.store()).strip(), "a refused change keeps the password");
+    }
+
+    /** The chauthtok lines of the record, without the process id. */
+    private static List<String> passes(HostBed host) throws IOException {
+        return host.events().stream().map(l -> l.replaceAll(" pid=\\d+", "")).toList();
     }
 
     /**

@@ -301,8 +301,9 @@ class RealHostsTest {
     /**
      * sudo 1.9 (setuid, run by the test user with -S: the password on stdin) with RealHostModule
      * for auth and session. The module authenticates the caller (PAM_USER is the test user), and
-     * the session is the target's (PAM_USER root, PAM_RUSER the caller). The right password runs the command between the module's open_session
-     * and close_session; a wrong one (three tries) runs nothing and opens no session. With pam_java
+     * the session is the target's (PAM_USER root, PAM_RUSER the caller). The right password runs
+     * the command between the module's open_session and close_session; a wrong one (three tries)
+     * runs nothing and opens no session. With pam_java
      * in the stack, sudo's environment scrubbing holds: the caller's marker, LD_LIBRARY_PATH and
      * Java variables reach neither the module (its System.getenv() is ModuleEnvironmentTest's
      * promise, a child of it gets no caller variable) nor the JVM (no agent or -Xlog trace), and the
@@ -464,7 +465,8 @@ class RealHostsTest {
             """;
 
     /**
-     * login (Debian 12's, from shadow) on a pseudo-terminal, run by root as getty would, with
+     * login on a pseudo-terminal (Debian 12's /bin/login is shadow's, package "login"; util-linux
+     * builds its own only from Debian 13 on: the PAM contract is the same), run by root as getty would, with
      * RealHostModule for auth and session: the module's "Password: " prompt through login's
      * conversation; the right password gives the user's shell, which runs a command, inside the
      * module's session; a wrong one gives "Login incorrect" and no shell.

@@ -466,8 +466,8 @@ class RealHostsTest {
 
     /**
      * login on a pseudo-terminal (Debian 12's /bin/login is shadow's, package "login"; util-linux
-     * builds its own only from Debian 13 on: the PAM contract is the same), run by root as getty would, with
-     * RealHostModule for auth and session: the module's "Password: " prompt through login's
+     * builds its own only from Debian 13 on: the PAM contract is the same), run by root as getty
+     * would, with RealHostModule for auth and session: the module's "Password: " prompt through login's
      * conversation; the right password gives the user's shell, which runs a command, inside the
      * module's session; a wrong one gives "Login incorrect" and no shell.
      */

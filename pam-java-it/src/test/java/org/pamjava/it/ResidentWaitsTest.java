@@ -47,6 +47,12 @@ class ResidentWaitsTest {
                 + " sleep=" + sleepMillis, "account required $PAM_JAVA $MODULES/SlowModule.java");
     }
 
+    /** A file no test has written yet: the slow module's record of its calls. */
+    private static Path markerFile(String name) throws Exception {
+        Path root = Files.createDirectories(Path.of("target/it-work"));
+        return Files.createTempDirectory(root, name).toAbsolutePath().resolve("started");
+    }
+
     /** After SIGCONT the service serves the next application as before. */
     private static void assertServiceStillWorks(long pid) throws Exception {
         PamTestBed bed = PamPythonCasesTest.bed("resident-after-stop", Host.RESIDENT);
@@ -85,8 +91,7 @@ class ResidentWaitsTest {
 
     @Test
     void aServiceStoppedDuringACallOnANewConnectionFailsTheCallClosed() throws Exception {
-        Path started = Files.createTempDirectory(Path.of("target/it-work"), "new-in-call").toAbsolutePath()
-                .resolve("started");
+        Path started = markerFile("new-in-call");
         Files.writeString(started, "primed\n"); // so that the first call sleeps
         PamTestBed bed = slowBed("resident-stopped-in-call", started, 30_000);
         long pid = ResidentFixture.process().pid();
@@ -107,8 +112,7 @@ class ResidentWaitsTest {
 
     @Test
     void aServiceStoppedDuringACallOnAKeptConnectionFailsTheCallClosed() throws Exception {
-        Path started = Files.createTempDirectory(Path.of("target/it-work"), "kept-in-call").toAbsolutePath()
-                .resolve("started");
+        Path started = markerFile("kept-in-call");
         PamTestBed bed = slowBed("resident-kept-stopped-in-call", started, 30_000);
         long pid = ResidentFixture.process().pid();
         // Handle 1's call returns at once and leaves its connection kept; handle 2's call sleeps in
@@ -130,8 +134,7 @@ class ResidentWaitsTest {
 
     @Test
     void aModuleThatRunsLongInALiveServiceStillFinishesWithTimeoutZero() throws Exception {
-        Path started = Files.createTempDirectory(Path.of("target/it-work"), "long-call").toAbsolutePath()
-                .resolve("started");
+        Path started = markerFile("long-call");
         Files.writeString(started, "primed\n");
         // Longer than two liveness checks (2 s of silence each): the service greets them, so the call goes on.
         PamTestBed bed = slowBed("resident-long-call", started, 5_000);

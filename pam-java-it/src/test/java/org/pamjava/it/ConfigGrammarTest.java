@@ -122,6 +122,22 @@ class ConfigGrammarTest {
     }
 
     @Test
+    void theRealModuleRefusesAnOverLongLineNamingTheFileAndLine() throws Exception {
+        // The tail past 8 KB was once read as a setting of its own: here a java_home that would
+        // let the module start a JVM and succeed. It must fail closed instead.
+        Hardening.variantConfig("timeout = 5", "#" + "x".repeat(8190) + "java_home = " + System.getProperty("java.home"));
+        try {
+            PamTestBed bed = Hardening.hostile(Hardening.bed("over-long-conf"), "answer", Hardening.CONF_VARIANT);
+            PamTestBed.Run run = bed.run(PamTestBed.Host.C, "svc", "auth", "acct");
+            PamTestBed.assertCodes(run, "auth", 3, "acct", 3); // PAM_SERVICE_ERR
+            assertEquals(1, run.authprivLog(Hardening.VARIANT_CONF + ":2: line longer than 8192 bytes").size(),
+                    run.syslog().toString());
+        } finally {
+            Hardening.variantConfig("# defaults");
+        }
+    }
+
+    @Test
     void everyReaderOfPamJavaConfReadsEveryTextOfTheTableAsExpected() throws Exception {
         List<Case> cases = table();
         assertTrue(cases.size() >= 20, "the table: " + cases.size());

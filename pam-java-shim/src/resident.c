@@ -751,13 +751,13 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
         if (rc == WAIT_FAILED)
             pam_syslog(pamh, LOG_ERR, "cannot send the call to the resident service: %s",
                        o.failed ? "out of memory" : strerror(errno));
-        goto waited_too_long;
+        goto wait_ended;
     }
     for (;;) {
         if ((rc = receive_frame(fd, &in, &budget)) != 0) {
             if (rc == WAIT_FAILED)
                 pam_syslog(pamh, LOG_ERR, "the resident service failed during the call");
-            goto waited_too_long;
+            goto wait_ended;
         }
         unsigned kind = get_u8(&in);
         if (kind == RESULT) {
@@ -778,7 +778,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
         if ((rc = send_frame(fd, &o, &budget)) != 0) {
             if (rc == WAIT_FAILED)
                 pam_syslog(pamh, LOG_ERR, "the resident service went away during the call");
-            goto waited_too_long;
+            goto wait_ended;
         }
         in_free(&in);
     }
@@ -790,7 +790,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     pam_syslog(pamh, LOG_ERR, "the resident service sent a malformed frame");
     result = PAM_SERVICE_ERR;
     goto out;
-waited_too_long:
+wait_ended:
     if (rc == WAIT_TIMED_OUT) {
         pam_syslog(pamh, LOG_ERR, "the Java module %s did not finish within %ld ms", argv[0], timeout_ms);
         result = PAM_AUTHINFO_UNAVAIL;

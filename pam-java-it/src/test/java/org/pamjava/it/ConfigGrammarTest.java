@@ -121,6 +121,22 @@ class ConfigGrammarTest {
                 || LAUNCHER_SETTINGS.contains(l.substring(0, Math.max(0, l.indexOf('='))))).toList();
     }
 
+    /** The shell function read_conf of a launcher, from its line "read_conf() {" to its closing "}". */
+    private static List<String> readConf(Path launcher) throws IOException {
+        List<String> lines = Files.readAllLines(launcher);
+        int from = lines.indexOf("read_conf() {");
+        int to = lines.subList(from, lines.size()).indexOf("}") + from;
+        assertTrue(from >= 0 && to > from, launcher + " has no read_conf");
+        return lines.subList(from, to + 1);
+    }
+
+    @Test
+    void bothLaunchersReadTheFileWithTheSameFunction() throws IOException {
+        // The table runs pam-java-resident's; the pam-java command's must be the same text.
+        assertEquals(readConf(PamTestBed.DIST.resolve("bin/pam-java-resident")),
+                readConf(PamTestBed.DIST.resolve("bin/pam-java")));
+    }
+
     @Test
     void theRealModuleRefusesAnOverLongLineNamingTheFileAndLine() throws Exception {
         // The tail past 8 KB was once read as a setting of its own: here a java_home that would

@@ -504,6 +504,8 @@ static int connect_greeted(pam_handle_t *pamh)
     while ((rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) != 0 && errno == EAGAIN
            && pj_now_ns() < deadline)
         usleep(1000);
+    if (rc != 0 && errno == EAGAIN)
+        errno = ETIMEDOUT;      /* its backlog stayed full: it does not accept */
     if (rc != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0
         || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
         int saved = errno;
@@ -533,12 +535,17 @@ static int connect_greeted(pam_handle_t *pamh)
     return fd;
 }
 
-/* During a long call: whether the service still greets a new connection (its threads run). */
+/*
+ * During a long call: whether the service still runs its threads. Only silence says it does not
+ * (no greeting, or no accept, within CONNECT_MS). A service that answers by closing the probe (a
+ * limit on its connections) is running; one whose listener is gone cannot be asked, and the
+ * call's own connection tells if it dies.
+ */
 static int service_alive(pam_handle_t *pamh)
 {
     int fd = connect_greeted(pamh);
     if (fd < 0)
-        return 0;
+        return errno != ETIMEDOUT;
     close(fd);      /* the service ends that session at once: nothing was sent */
     return 1;
 }

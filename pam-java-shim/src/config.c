@@ -1,5 +1,4 @@
 /* config.c: reads pam_java's root-owned configuration file and checks paths are trustworthy. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -138,86 +137,262 @@ int pj_cache_dir_ready(pam_handle_t *pamh, const char *dir)
     return pj_path_is_trusted(pamh, dir);     /* as written and as resolved */
 }
 
+/*
+ * pam_java.conf's grammar, the one every reader of the file follows (ResidentConfig.java on the
+ * service's side, the launchers' reader; the file's header and pam_java(8) say it for admins, and
+ * pam-java-it's ConfigGrammarTest runs them all against one table of texts):
+ *  - A line ends at LF (the last one may lack it); one CR just before the LF (CRLF) is dropped.
+ *  - A line holds at most PJ_CONF_LINE_MAX bytes, without its line end; a longer one is an error,
+ *    never read as two lines. So is a NUL or any other control character but TAB, and text that
+ *    is not UTF-8.
+ *  - '#' starts a comment, to the end of the line. Spaces and tabs around names and values are
+ *    ignored; a line left empty is skipped.
+ *  - Any other line is "name = value": the name one of the settings below, each at most once, the
+ *    value at most PJ_CONF_VALUE_MAX bytes. An empty value means the setting's default.
+ * Every error fails the module closed (PAM_SERVICE_ERR), logged with the file and line.
+ */
+#define PJ_CONF_LINE_MAX 8192
+#define PJ_CONF_VALUE_MAX 4095
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
 static char *trim(char *s)
 {
-    while (isspace((unsigned char)*s))
+    while (is_blank(*s))
         s++;
     char *end = s + strlen(s);
-    while (end > s && isspace((unsigned char)end[-1]))
+    while (end > s && is_blank(end[-1]))
         *--end = '\0';
     return s;
 }
 
-static int copy_value(pam_handle_t *pamh, int lineno, char *dst, size_t size, const char *value)
+/* Strict UTF-8, as Java decodes it: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static int is_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; ) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned long min, cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            len = 2, min = 0x80;
+        else if (c >= 0xe0 && c <= 0xef)
+            len = 3, min = 0x800;
+        else if (c >= 0xf0 && c <= 0xf4)
+            len = 4, min = 0x10000;
+        else
+            return 0;
+        if (n - i < len)
+            return 0;
+        cp = c & (0x7fu >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static int copy_value(pam_handle_t *pamh, const char *file, int lineno, char *dst, size_t size, const char *value)
 {
     if (strlen(value) >= size) {
-        pj_log(pamh, LOG_ERR, "%s:%d: value too long", PJ_CONF_FILE, lineno);
+        pj_log(pamh, LOG_ERR, "%s:%d: value too long", file, lineno);
         return 0;
     }
     strcpy(dst, value);
     return 1;
 }
 
-static int apply_setting(pam_handle_t *pamh, struct pj_config *cfg, int lineno, const char *key,
+static int absolute(pam_handle_t *pamh, const char *file, int lineno, const char *key, const char *value)
+{
+    if (value[0] == '/')
+        return 1;
+    pj_log(pamh, LOG_ERR, "%s:%d: %s must be an absolute path", file, lineno, key);
+    return 0;
+}
+
+/* Seconds with at most three decimals: 0 (no limit), or 0.001 to 86400. */
+static int parse_timeout(const char *value, long *ms)
+{
+    long whole = 0, thousandths = 0;
+    int digits = 0, decimals = 0;
+    const char *p = value;
+
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        whole = whole * 10 + (*p - '0');
+        if (whole > 86400)
+            return 0;
+    }
+    if (digits == 0)
+        return 0;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9' && decimals < 3; p++, decimals++)
+            thousandths = thousandths * 10 + (*p - '0');
+        if (decimals == 0)
+            return 0;
+    }
+    if (*p != '\0')
+        return 0;
+    for (; decimals < 3; decimals++)
+        thousandths *= 10;
+    *ms = whole * 1000 + thousandths;
+    return *ms <= 86400 * 1000L;
+}
+
+static const char *const settings[] = {
+    "java_home", "jvm_options", "class_path", "cache_dir", "timeout", "resident_socket"
+};
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static int apply_setting(pam_handle_t *pamh, struct pj_config *cfg, const char *file, int lineno, const char *key,
                          const char *value)
 {
+    if (value[0] == '\0')
+        return 1;       /* the default */
+    if (strlen(value) > PJ_CONF_VALUE_MAX) {
+        pj_log(pamh, LOG_ERR, "%s:%d: value too long (at most %d bytes)", file, lineno, PJ_CONF_VALUE_MAX);
+        return 0;
+    }
     if (strcmp(key, "java_home") == 0)
-        return copy_value(pamh, lineno, cfg->java_home, sizeof(cfg->java_home), value);
+        return absolute(pamh, file, lineno, key, value)
+            && copy_value(pamh, file, lineno, cfg->java_home, sizeof(cfg->java_home), value);
     if (strcmp(key, "jvm_options") == 0)
-        return copy_value(pamh, lineno, cfg->jvm_options, sizeof(cfg->jvm_options), value);
+        return copy_value(pamh, file, lineno, cfg->jvm_options, sizeof(cfg->jvm_options), value);
     if (strcmp(key, "class_path") == 0) {
         /* Relative entries would depend on the caller's working directory. */
         for (const char *entry = value; *entry != '\0'; ) {
             if (*entry != '/' && *entry != ':') {
-                pj_log(pamh, LOG_ERR, "%s:%d: class_path entries must be absolute paths", PJ_CONF_FILE, lineno);
+                pj_log(pamh, LOG_ERR, "%s:%d: class_path entries must be absolute paths", file, lineno);
                 return 0;
             }
             const char *colon = strchr(entry, ':');
             entry = colon != NULL ? colon + 1 : entry + strlen(entry);
         }
-        return copy_value(pamh, lineno, cfg->class_path, sizeof(cfg->class_path), value);
+        return copy_value(pamh, file, lineno, cfg->class_path, sizeof(cfg->class_path), value);
     }
-    if (strcmp(key, "resident_socket") == 0) {
-        if (value[0] != '\0' && value[0] != '/') {
-            pj_log(pamh, LOG_ERR, "%s:%d: resident_socket must be an absolute path", PJ_CONF_FILE, lineno);
-            return 0;
+    if (strcmp(key, "resident_socket") == 0)
+        return absolute(pamh, file, lineno, key, value)
+            && copy_value(pamh, file, lineno, cfg->resident_socket, sizeof(cfg->resident_socket), value);
+    if (strcmp(key, "cache_dir") == 0)
+        return absolute(pamh, file, lineno, key, value)
+            && copy_value(pamh, file, lineno, cfg->cache_dir, sizeof(cfg->cache_dir), value);
+    /* timeout: the only one left (the caller checked the name) */
+    if (!parse_timeout(value, &cfg->timeout_ms)) {
+        pj_log(pamh, LOG_ERR, "%s:%d: timeout must be 0 or seconds from 0.001 to 86400 (at most three decimals)",
+               file, lineno);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * The next line into buf (PJ_CONF_LINE_MAX + 2 bytes), without its line end and NUL-terminated:
+ * its length, -1 at the end of the file, -2 when it is longer than PJ_CONF_LINE_MAX.
+ */
+static long next_line(FILE *f, char *buf)
+{
+    long n = 0;
+    int c = EOF;
+
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (n > PJ_CONF_LINE_MAX)       /* room for a CR of CRLF after the limit, no more */
+            return -2;
+        buf[n++] = (char)c;
+    }
+    if (c == EOF && n == 0)
+        return -1;
+    if (c == '\n' && n > 0 && buf[n - 1] == '\r')
+        n--;
+    if (n > PJ_CONF_LINE_MAX)
+        return -2;
+    buf[n] = '\0';
+    return n;
+}
+
+/*
+ * Parses the text of pam_java.conf (named `file` in messages) into cfg, which holds the defaults.
+ * PAM_SUCCESS, or PAM_SERVICE_ERR with a log line naming the file and line.
+ */
+int pj_config_parse(pam_handle_t *pamh, struct pj_config *cfg, const char *file, FILE *f)
+{
+    char line[PJ_CONF_LINE_MAX + 2];
+    int set_on[N_SETTINGS] = { 0 };
+    int lineno = 0;
+    long len;
+
+    while ((len = next_line(f, line)) != -1) {
+        lineno++;
+        if (len == -2) {
+            pj_log(pamh, LOG_ERR, "%s:%d: line longer than %d bytes", file, lineno, PJ_CONF_LINE_MAX);
+            return PAM_SERVICE_ERR;
         }
-        return copy_value(pamh, lineno, cfg->resident_socket, sizeof(cfg->resident_socket), value);
-    }
-    if (strcmp(key, "cache_dir") == 0) {
-        if (value[0] != '/') {
-            pj_log(pamh, LOG_ERR, "%s:%d: cache_dir must be an absolute path", PJ_CONF_FILE, lineno);
-            return 0;
+        for (long i = 0; i < len; i++) {
+            unsigned char b = (unsigned char)line[i];
+            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                pj_log(pamh, LOG_ERR, "%s:%d: control character 0x%02x (byte %ld)", file, lineno, b, i + 1);
+                return PAM_SERVICE_ERR;
+            }
         }
-        return copy_value(pamh, lineno, cfg->cache_dir, sizeof(cfg->cache_dir), value);
-    }
-    if (strcmp(key, "timeout") == 0) {
-        char *end;
-        errno = 0;
-        double seconds = strtod(value, &end);
-        /* !(x >= 0 && x <= max) also refuses NaN. */
-        if (errno != 0 || *end != '\0' || end == value || !(seconds >= 0 && seconds <= 86400)
-            || (seconds > 0 && seconds < 0.001)) {
-            pj_log(pamh, LOG_ERR, "%s:%d: timeout must be 0 or seconds between 0.001 and 86400",
-                   PJ_CONF_FILE, lineno);
-            return 0;
+        if (!is_utf8((const unsigned char *)line, (size_t)len)) {
+            pj_log(pamh, LOG_ERR, "%s:%d: not UTF-8", file, lineno);
+            return PAM_SERVICE_ERR;
         }
-        cfg->timeout_ms = (long)(seconds * 1000);
-        return 1;
+        char *hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            pj_log(pamh, LOG_ERR, "%s:%d: expected 'name = value'", file, lineno);
+            return PAM_SERVICE_ERR;
+        }
+        *eq = '\0';
+        const char *key = trim(s);
+        size_t k = 0;
+        while (k < N_SETTINGS && strcmp(settings[k], key) != 0)
+            k++;
+        if (k == N_SETTINGS) {
+            pj_log(pamh, LOG_ERR, "%s:%d: unknown setting '%s'", file, lineno, key);
+            return PAM_SERVICE_ERR;
+        }
+        if (set_on[k] != 0) {
+            pj_log(pamh, LOG_ERR, "%s:%d: %s is set twice (first on line %d)", file, lineno, key, set_on[k]);
+            return PAM_SERVICE_ERR;
+        }
+        set_on[k] = lineno;
+        if (!apply_setting(pamh, cfg, file, lineno, key, trim(eq + 1)))
+            return PAM_SERVICE_ERR;
     }
-    pj_log(pamh, LOG_ERR, "%s:%d: unknown setting '%s'", PJ_CONF_FILE, lineno, key);
-    return 0;
+    if (ferror(f)) {
+        pj_log(pamh, LOG_ERR, "cannot read %s: %s", file, strerror(errno));
+        return PAM_SERVICE_ERR;
+    }
+    return PAM_SUCCESS;
+}
+
+void pj_config_defaults(struct pj_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    strcpy(cfg->java_home, PJ_JAVA_HOME);
+    strcpy(cfg->cache_dir, PJ_CACHE_DIR);
 }
 
 /* Returns PAM_SUCCESS, or PAM_SERVICE_ERR with a syslog line naming the file and line. */
 int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg)
 {
-    char line[8192];
-    int lineno = 0, ok = 1;
-
-    memset(cfg, 0, sizeof(*cfg));
-    strcpy(cfg->java_home, PJ_JAVA_HOME);
-    strcpy(cfg->cache_dir, PJ_CACHE_DIR);
+    pj_config_defaults(cfg);
 
     int fd = open(PJ_CONF_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
@@ -236,23 +411,7 @@ int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg)
         close(fd);
         return PAM_BUF_ERR;
     }
-    while (ok && fgets(line, sizeof(line), f) != NULL) {
-        lineno++;
-        char *hash = strchr(line, '#');
-        if (hash != NULL)
-            *hash = '\0';
-        char *s = trim(line);
-        if (*s == '\0')
-            continue;
-        char *eq = strchr(s, '=');
-        if (eq == NULL) {
-            pj_log(pamh, LOG_ERR, "%s:%d: expected 'name = value'", PJ_CONF_FILE, lineno);
-            ok = 0;
-            break;
-        }
-        *eq = '\0';
-        ok = apply_setting(pamh, cfg, lineno, trim(s), trim(eq + 1));
-    }
+    int rc = pj_config_parse(pamh, cfg, PJ_CONF_FILE, f);
     fclose(f);
-    return ok ? PAM_SUCCESS : PAM_SERVICE_ERR;
+    return rc;
 }

@@ -59,6 +59,8 @@ extern pthread_mutex_t pj_lock;
 
 /* config.c */
 int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg);
+void pj_config_defaults(struct pj_config *cfg);
+int pj_config_parse(pam_handle_t *pamh, struct pj_config *cfg, const char *file, FILE *f);
 int pj_path_is_trusted(pam_handle_t *pamh, const char *path);
 int pj_cache_dir_ready(pam_handle_t *pamh, const char *dir);
 

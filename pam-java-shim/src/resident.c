@@ -177,12 +177,63 @@ static void in_free(struct in *in)
 }
 
 /*
- * Time the service has to answer. Like in-process, the time the application spends in its own
- * conversation (the user typing) does not count: only waits for the service use the budget.
+ * How long pam_java.so waits on the service. No wait is without a bound, whatever `timeout` says:
+ *  - connecting, the service's greeting, and the check that a kept connection's service still
+ *    answers: CONNECT_MS each. Nothing has run in the service yet, so the module runs in-process.
+ *  - a call: as long as `timeout` allows (0: as long as the module takes, as in-process), but
+ *    after LIVENESS_NS without a byte from the service, pam_java.so checks it is alive: a new
+ *    connection must be greeted within CONNECT_MS. A module that is busy passes (the service's
+ *    other threads greet), a stopped or hung service does not, and the call then fails closed
+ *    (PAM_SERVICE_ERR): the module may have run there, so it is not run again in-process.
+ * Like in-process, the time the application spends in its own conversation (the user typing)
+ * does not count: only waits for the service use the budget.
  */
+#define LIVENESS_NS (2 * 1000000000L)
+
 struct budget {
-    long left_ns;   /* < 0: no limit */
+    long left_ns;           /* < 0: no limit (then pamh is set: the service's liveness bounds the wait) */
+    pam_handle_t *pamh;     /* set: check the service is alive after LIVENESS_NS of silence */
 };
+
+static int service_alive(pam_handle_t *pamh);
+
+/* The waits' results: the connection failed or closed; the budget ran out; the service is not alive. */
+enum { WAIT_FAILED = -1, WAIT_TIMED_OUT = -2, WAIT_SERVICE_HUNG = -3 };
+
+/*
+ * Sleeps until fd may be ready for `events`, the budget's end, or the next liveness check:
+ * 0 (look again), or one of the WAIT_ codes. *quiet_since: when the service last sent a byte.
+ */
+static int wait_for(int fd, short events, struct budget *b, long start, long *quiet_since)
+{
+    long now = pj_now_ns();
+    long waited = now - start;
+
+    if (b->left_ns >= 0 && waited >= b->left_ns)
+        return WAIT_TIMED_OUT;
+    if (b->pamh != NULL && now - *quiet_since >= LIVENESS_NS) {
+        if (!service_alive(b->pamh))
+            return WAIT_SERVICE_HUNG;
+        *quiet_since = pj_now_ns();
+        return 0;
+    }
+    long limit = b->pamh != NULL ? LIVENESS_NS - (now - *quiet_since) : -1;
+    if (b->left_ns >= 0 && (limit < 0 || b->left_ns - waited < limit))
+        limit = b->left_ns - waited;
+    struct pollfd pfd = { fd, events, 0 };
+    if (poll(&pfd, 1, limit < 0 ? -1 : (int)((limit + 999999) / 1000000)) < 0 && errno != EINTR)
+        return WAIT_FAILED;
+    return 0;
+}
+
+static void spend(struct budget *b, long start)
+{
+    if (b->left_ns >= 0) {
+        b->left_ns -= pj_now_ns() - start;
+        if (b->left_ns < 0)
+            b->left_ns = 0;
+    }
+}
 
 /*
  * A reply usually comes within microseconds, and sleeping in poll costs more than that: a
@@ -194,11 +245,12 @@ struct budget {
 
 /*
  * Reads at least `need` bytes into p, and up to `room` if they are there already (*got: how many).
- * 0, -1 (connection failed or closed), or -2 (the budget ran out).
+ * 0, or one of the WAIT_ codes.
  */
 static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, size_t *got_total, struct budget *b)
 {
     long start = pj_now_ns();
+    long quiet_since = start;
     long spin_until = pj_may_spin() ? start + REPLY_SPIN_NS : 0;
     int rc = 0;
 
@@ -207,35 +259,23 @@ static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, siz
         ssize_t got = recv(fd, p + *got_total, room - *got_total, MSG_DONTWAIT);
         if (got > 0) {
             *got_total += (size_t)got;
+            quiet_since = pj_now_ns();
             continue;
         }
         if (got < 0 && errno == EINTR)
             continue;
         if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-            rc = -1;
+            rc = WAIT_FAILED;
             break;
         }
-        long waited = pj_now_ns() - start;
-        if (b->left_ns >= 0 && waited >= b->left_ns) {
-            rc = -2;
-            break;
-        }
-        if (start + waited < spin_until) {
+        if (pj_now_ns() < spin_until) {
             pj_cpu_relax();
             continue;
         }
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        int wait_ms = b->left_ns < 0 ? -1 : (int)((b->left_ns - waited + 999999) / 1000000);
-        if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR) {
-            rc = -1;
+        if ((rc = wait_for(fd, POLLIN, b, start, &quiet_since)) != 0)
             break;
-        }
     }
-    if (b->left_ns >= 0) {
-        b->left_ns -= pj_now_ns() - start;
-        if (b->left_ns < 0)
-            b->left_ns = 0;
-    }
+    spend(b, start);
     return rc;
 }
 
@@ -245,22 +285,33 @@ static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
     return read_at_least(fd, p, n, n, &got, b);
 }
 
-static int send_frame(int fd, struct out *o)
+/* Sends the frame whole: 0, or one of the WAIT_ codes (a stopped service stops reading, too). */
+static int send_frame(int fd, struct out *o, struct budget *b)
 {
+    long start = pj_now_ns();
+    long quiet_since = start;
+    int rc = 0;
+
     if (o->failed)
-        return -1;
+        return WAIT_FAILED;
     uint32_t len = (uint32_t)(o->len - 4);
     o->p[0] = len >> 24; o->p[1] = len >> 16; o->p[2] = len >> 8; o->p[3] = len;
-    for (size_t done = 0; done < o->len; ) {
+    for (size_t done = 0; done < o->len && rc == 0; ) {
         /* MSG_NOSIGNAL: a service that went away must not raise SIGPIPE in the application. */
-        ssize_t n = send(fd, o->p + done, o->len - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = send(fd, o->p + done, o->len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            done += (size_t)n;
+            quiet_since = pj_now_ns();
+        } else if (n < 0 && errno == EINTR) {
             continue;
-        if (n <= 0)
-            return -1;
-        done += (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            rc = wait_for(fd, POLLOUT, b, start, &quiet_since);
+        } else {
+            rc = WAIT_FAILED;
+        }
     }
-    return 0;
+    spend(b, start);
+    return rc;
 }
 
 /*
@@ -285,7 +336,7 @@ static int receive_frame(int fd, struct in *in, struct budget *b)
         rc = read_fully(fd, in->p + early, len - early, b);
     }
     explicit_bzero(first, got);     /* a request may carry a password */
-    return in->p != NULL ? rc : -1;
+    return in->p != NULL ? rc : WAIT_FAILED;
 }
 
 /*
@@ -392,24 +443,45 @@ void pj_resident_release(int fd)
 }
 
 /*
- * Connects to the service, or returns -1 to run in-process: when no socket is configured, the
- * application is not root by its effective uid (the socket is root's alone), or the service is
- * not there. The socket
- * must be root's in a directory chain only root can write, and the listener must be root: a
- * process answering in its place would see passwords.
+ * Whether the service still answers on a kept connection, before a call is sent on it: "not
+ * readable" only says the service has not closed it, and a stopped service would hold the call.
+ * An END on a connection with no instance is answered at once and runs nothing. 0: it answered;
+ * else a WAIT_ code (WAIT_TIMED_OUT: it did not answer within CONNECT_MS).
  */
-int pj_resident_connect(pam_handle_t *pamh)
+static int kept_connection_answers(int fd)
 {
-    static int told;
+    struct out o = { 0 };
+    struct in in = { 0 };
+    struct budget b = { CONNECT_MS * 1000000L, NULL };
+
+    out_start(&o, CALL);
+    put_u8(&o, PJ_END);
+    put_u32(&o, 0);
+    put_u64(&o, 0);
+    put_cstr(&o, pj_module_dir);
+    put_cstr(&o, PJ_LIBPAM_VERSION);
+    put_u32(&o, 1);
+    put_cstr(&o, "");
+    int rc = send_frame(fd, &o, &b);
+    if (rc == 0 && (rc = receive_frame(fd, &in, &b)) == 0
+        && !(get_u8(&in) == RESULT && get_u32(&in) == PAM_SUCCESS && !in.bad && in.pos == in.len))
+        rc = WAIT_FAILED;
+    in_free(&in);
+    out_free(&o);
+    return rc;
+}
+
+/*
+ * A new connection to the service, greeted, or -1 (errno says why; 0: refused as untrusted).
+ * The socket must be root's in a directory chain only root can write, and the listener must be
+ * root: a process answering in its place would see passwords. Every wait is bounded (CONNECT_MS).
+ */
+static int connect_greeted(pam_handle_t *pamh)
+{
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     struct ucred peer;
     socklen_t peer_len = sizeof(peer);
 
-    if (pj_config.resident_socket[0] == '\0' || geteuid() != 0)
-        return -1;
-    int fd = pooled_connection();
-    if (fd >= 0)
-        return fd;
     errno = 0;
     if (strlen(pj_config.resident_socket) >= sizeof(addr.sun_path)) {
         pj_log(pamh, LOG_ERR, "resident_socket %s is too long for a Unix socket", pj_config.resident_socket);
@@ -419,10 +491,10 @@ int pj_resident_connect(pam_handle_t *pamh)
     /* AT_EACCESS: a setuid host (su, sudo) is root by its effective uid only; access(2) would ask
      * for the invoking user, whom the root-only socket directory turns away. */
     if (faccessat(AT_FDCWD, addr.sun_path, F_OK, AT_EACCESS) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
-        goto unavailable;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
-        goto unavailable;
+        return -1;
     /*
      * A service that stopped accepting (stopped, or hung) fills its backlog, and a blocking connect
      * would then wait forever: give it CONNECT_MS, then run in-process.
@@ -432,30 +504,81 @@ int pj_resident_connect(pam_handle_t *pamh)
     while ((rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) != 0 && errno == EAGAIN
            && pj_now_ns() < deadline)
         usleep(1000);
+    if (rc != 0 && errno == EAGAIN)
+        errno = ETIMEDOUT;      /* its backlog stayed full: it does not accept */
     if (rc != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0
         || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
+        int saved = errno;
         close(fd);
-        goto unavailable;
+        errno = saved;
+        return -1;
     }
     if (peer.uid != 0) {
         pj_log(pamh, LOG_ERR, "refusing the resident service at %s: it runs as uid %d, not root",
                pj_config.resident_socket, (int)peer.uid);
         close(fd);
+        errno = EPERM;
         return -1;
     }
     /* A live service greets at once; one that is stopped or hung (its backlog still accepts
      * connections) does not, and Java then runs here instead of the PAM call hanging. */
     struct in hello = { 0 };
-    struct budget wait = { CONNECT_MS * 1000000L };
+    struct budget wait = { CONNECT_MS * 1000000L, NULL };
     rc = receive_frame(fd, &hello, &wait);
     int greeted = rc == 0 && get_u8(&hello) == HELLO && !hello.bad;
     in_free(&hello);
     if (!greeted) {
         close(fd);
-        errno = rc == -2 ? ETIMEDOUT : EPROTO;
-        goto unavailable;
+        errno = rc == WAIT_TIMED_OUT ? ETIMEDOUT : EPROTO;
+        return -1;
     }
     return fd;
+}
+
+/*
+ * During a long call: whether the service still runs its threads. Only silence says it does not
+ * (no greeting, or no accept, within CONNECT_MS). A service that answers by closing the probe (a
+ * limit on its connections) is running; one whose listener is gone cannot be asked, and the
+ * call's own connection tells if it dies.
+ */
+static int service_alive(pam_handle_t *pamh)
+{
+    int fd = connect_greeted(pamh);
+    if (fd < 0)
+        return errno != ETIMEDOUT;
+    close(fd);      /* the service ends that session at once: nothing was sent */
+    return 1;
+}
+
+/*
+ * Connects to the service, or returns -1 to run in-process: when no socket is configured, the
+ * application is not root by its effective uid (the socket is root's alone), or the service is
+ * not there or does not answer (within CONNECT_MS). Nothing has been sent to the service then,
+ * so running the module here runs it once.
+ */
+int pj_resident_connect(pam_handle_t *pamh)
+{
+    static int told;
+    int fd;
+
+    if (pj_config.resident_socket[0] == '\0' || geteuid() != 0)
+        return -1;
+    while ((fd = pooled_connection()) >= 0) {
+        int rc = kept_connection_answers(fd);
+        if (rc == 0)
+            return fd;
+        close(fd);
+        if (rc == WAIT_TIMED_OUT) {
+            /* Open, but silent: the service is stopped or hung, and would not greet a new one either. */
+            errno = ETIMEDOUT;
+            goto unavailable;
+        }
+    }
+    fd = connect_greeted(pamh);
+    if (fd >= 0)
+        return fd;
+    if (errno == EPERM)
+        return -1;      /* said why */
 unavailable:
     if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
         pj_log(pamh, LOG_NOTICE, "the resident service at %s is not available (%s); running Java in this process",
@@ -608,8 +731,8 @@ static void answer(pam_handle_t *pamh, unsigned what, struct in *rq, struct out 
 }
 
 /*
- * One operation (or the end hook) of the instance on connection fd. A service that fails or goes
- * away fails the call closed (PAM_SERVICE_ERR); one that runs out of time gives
+ * One operation (or the end hook) of the instance on connection fd. A service that fails, goes
+ * away or stops answering (see LIVENESS_NS) fails the call closed (PAM_SERVICE_ERR); one that runs out of time gives
  * PAM_AUTHINFO_UNAVAIL, as in-process. Either way the connection is closed and *connection set to -1:
  * the service drops the instance, and later calls of the handle fail closed.
  */
@@ -619,7 +742,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     int fd = *connection;
     struct out o = { 0 };
     struct in in = { 0 };
-    struct budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1 };
+    struct budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1, pamh };
     int result = PAM_SERVICE_ERR, rc;
 
     out_start(&o, CALL);
@@ -631,21 +754,17 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     put_u32(&o, (uint32_t)argc);
     for (int i = 0; i < argc; i++)
         put_cstr(&o, argv[i]);
-    if (send_frame(fd, &o) != 0) {
-        pam_syslog(pamh, LOG_ERR, "cannot send the call to the resident service: %s",
-                   o.failed ? "out of memory" : strerror(errno));
-        goto out;
+    if ((rc = send_frame(fd, &o, &budget)) != 0) {
+        if (rc == WAIT_FAILED)
+            pam_syslog(pamh, LOG_ERR, "cannot send the call to the resident service: %s",
+                       o.failed ? "out of memory" : strerror(errno));
+        goto wait_ended;
     }
     for (;;) {
         if ((rc = receive_frame(fd, &in, &budget)) != 0) {
-            if (rc == -2) {
-                pam_syslog(pamh, LOG_ERR, "the Java module %s did not finish within %ld ms",
-                           argv[0], timeout_ms);
-                result = PAM_AUTHINFO_UNAVAIL;
-            } else {
+            if (rc == WAIT_FAILED)
                 pam_syslog(pamh, LOG_ERR, "the resident service failed during the call");
-            }
-            goto out;
+            goto wait_ended;
         }
         unsigned kind = get_u8(&in);
         if (kind == RESULT) {
@@ -659,9 +778,14 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
             break;
         }
         answer(pamh, get_u8(&in), &in, &o);
-        if (in.bad || send_frame(fd, &o) != 0) {
-            pam_syslog(pamh, LOG_ERR, "the resident service sent a bad request, or went away");
+        if (in.bad) {
+            pam_syslog(pamh, LOG_ERR, "the resident service sent a bad request");
             goto out;
+        }
+        if ((rc = send_frame(fd, &o, &budget)) != 0) {
+            if (rc == WAIT_FAILED)
+                pam_syslog(pamh, LOG_ERR, "the resident service went away during the call");
+            goto wait_ended;
         }
         in_free(&in);
     }
@@ -672,6 +796,16 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     }
     pam_syslog(pamh, LOG_ERR, "the resident service sent a malformed frame");
     result = PAM_SERVICE_ERR;
+    goto out;
+wait_ended:
+    if (rc == WAIT_TIMED_OUT) {
+        pam_syslog(pamh, LOG_ERR, "the Java module %s did not finish within %ld ms", argv[0], timeout_ms);
+        result = PAM_AUTHINFO_UNAVAIL;
+    } else if (rc == WAIT_SERVICE_HUNG) {
+        pam_syslog(pamh, LOG_ERR, "the resident service stopped answering during the call of %s (silent for %ld ms,"
+                   " and it did not greet a new connection within %d ms): the call fails, and is not run again"
+                   " in this process (it may have run in the service)", argv[0], LIVENESS_NS / 1000000, CONNECT_MS);
+    }
 out:
     in_free(&in);
     out_free(&o);

@@ -362,8 +362,11 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "-XX:-AOTReplayTraining", NULL);
     /* Reflection (the module's constructor) without generating method-handle classes: ~5 ms. */
     ok &= add_option(opts, &n, "-Djdk.reflect.useNativeAccessorOnly=true", NULL);
-    /* Unified logging writes to stdout; the host's terminal is not ours. */
+    /* Unified logging writes to stdout; the host's terminal is not ours. Its stdout output goes
+     * through the vfprintf hook (jio_fprintf), so the AOT cache's warnings and errors (a damaged
+     * or stale cache, started without) are kept: they reach syslog, as "jvm: [...][aot] ...". */
     ok &= add_option(opts, &n, "-Xlog:disable", NULL);
+    ok &= add_option(opts, &n, "-Xlog:aot=warning", NULL);
     /* The JDK prints these two warnings on its initial stderr, the host's terminal, whatever
      * System.err is: allow what they warn about instead. */
     ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);

@@ -40,11 +40,19 @@ class StartupFailuresTest {
         Hardening.variantConfig("# defaults");
     }
 
-    /** Runs the host of {@code bed} under the shell limits {@code ulimit} (e.g. "-v 100000"). */
+    /**
+     * Runs the host of {@code bed} under the shell limits {@code ulimit} (e.g. "-v 100000"), set
+     * before the bed's own wrapper (setpriv for a setuid host run by a user) and kept by it.
+     */
     private static Run runLimited(PamTestBed bed, String ulimit, String... operations) throws Exception {
-        bed.wrapper.clear();
-        bed.wrapper.addAll(List.of("bash", "-c", "ulimit " + ulimit + " && exec \"$0\" \"$@\""));
-        return bed.run(Host.C, "svc", operations);
+        List<String> wrapper = List.copyOf(bed.wrapper);
+        bed.wrapper.addAll(0, List.of("bash", "-c", "ulimit " + ulimit + " && exec \"$0\" \"$@\""));
+        try {
+            return bed.run(Host.C, "svc", operations);
+        } finally {
+            bed.wrapper.clear();
+            bed.wrapper.addAll(wrapper);
+        }
     }
 
     /** The host lived to the end, and wrote nothing but its own lines: no JVM text on the terminal. */
@@ -68,6 +76,19 @@ class StartupFailuresTest {
         for (String kib : List.of("1000000", "1500000", "unlimited")) {
             hostSurvivedQuietly(runLimited(bed, "-v " + kib, "auth", "acct"), ANSWERED);
         }
+    }
+
+    @Test
+    void aSetuidHostRunByAUserUnderTheirOwnLimitGetsBufErrAndNothingOnTheTerminal() throws Exception {
+        assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
+        PamTestBed bed = Hardening.hostile(Hardening.bed("limit-setuid"), "answer", PamTestBed.PAM_JAVA);
+        Hardening.setuidHostRunByNobody(bed);
+        hostSurvivedQuietly(bed.run(Host.C, "svc", "auth", "acct"), ANSWERED);   // the module compiled once
+        Run refused = runLimited(bed, "-v 100000", "auth", "acct");
+        hostSurvivedQuietly(refused, REFUSED_FOR_MEMORY);
+        assertEquals(1, refused.authprivLog("address-space limit (RLIMIT_AS, ulimit -v) is 97 MiB").size(),
+                refused.syslog().toString());
+        hostSurvivedQuietly(runLimited(bed, "-v 1000000", "auth", "acct"), ANSWERED);
     }
 
     @Test
@@ -111,6 +132,28 @@ class StartupFailuresTest {
                 "maps pam_java.so=yes libjvm.so=no", "exit"));
         assertEquals(1, run.authprivLog("java_home " + home + " is not a whole JDK: lib/modules: No such file or directory").size(),
                 run.syslog().toString());
+    }
+
+    @Test
+    void aJdkFileOthersCanWriteIsRefusedBeforeTheJvmLoadsIt() throws Exception {
+        // A JDK of links to the real one's files, but for lib/libnet.so: a copy anyone may rewrite,
+        // which the JVM would load as root while java.base starts.
+        assumeTrue(Hardening.isRoot(), "pam_java's trust rules are root's");
+        PamTestBed bed = Hardening.hostile(Hardening.bed("open-jdk-file"), "answer", Hardening.CONF_VARIANT);
+        Path real = Path.of(System.getProperty("java.home"));
+        Path home = bed.dir.resolve("linked-jdk");
+        for (String file : List.of("lib/server/libjvm.so", "lib/modules", "lib/libjimage.so", "lib/libjava.so",
+                "lib/libzip.so", "lib/libnio.so")) {
+            Files.createDirectories(home.resolve(file).getParent());
+            Files.createSymbolicLink(home.resolve(file), real.resolve(file));
+        }
+        Path open = Files.copy(real.resolve("lib/libnet.so"), home.resolve("lib/libnet.so"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Hardening.variantConfig("java_home = " + home);
+        Run run = bed.run(Host.C, "svc", "auth", "acct", "maps");
+        hostSurvivedQuietly(run, List.of("auth 3 Error in service module", "acct 3 Error in service module",
+                "maps pam_java.so=yes libjvm.so=no", "exit"));
+        assertEquals(1, run.authprivLog(open + " is writable by group or others").size(), run.syslog().toString());
     }
 
     @Test

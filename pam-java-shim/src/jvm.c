@@ -377,7 +377,8 @@ static int create_jvm(JNIEnv **env)
         /* HotSpot maps the cache and trusts its bytes: damaged ones crashed 12 starts in 40 (in
          * MethodCounters::restore_unshareable_info). With this flag it first checks each region
          * against the CRC the dump wrote into the header, and on a mismatch starts without the
-         * cache ("Unable to map shared spaces", through the vfprintf hook into syslog). */
+         * cache ("Unable to map shared spaces", through the vfprintf hook into syslog). The check
+         * costs some 15 ms of a cold start (a CRC over the 10 MB file). */
         ok &= add_option(opts, &n, "-XX:+VerifySharedSpaces", NULL);
         aot_cache_used = 1;
     }
@@ -387,8 +388,11 @@ static int create_jvm(JNIEnv **env)
     /* The administrator's options come last so they win. */
     if (pj_config.jvm_options[0] != '\0' && (user_options = strdup(pj_config.jvm_options)) != NULL) {
         char *save = NULL;
-        for (char *t = strtok_r(user_options, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save))
+        for (char *t = strtok_r(user_options, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
+            if (!pj_jvm_option_allowed(t))    /* logged */
+                goto out;
             ok &= add_option(opts, &n, t, NULL);
+        }
     }
 #undef OWN
     if (!ok) {

@@ -82,6 +82,7 @@ int pj_jvm_failure_code(void);      /* what calls return after a failed start: P
 
 /* startup.c: what a JVM start needs, checked before libjvm.so is loaded */
 int pj_jdk_layout_ready(const char *java_home);
+int pj_jvm_option_allowed(const char *option);
 int pj_limits_allow_jvm(const JavaVMOption *opts, int n, const char *java_home, const char *aot_cache);
 
 /* workers.c */

@@ -51,6 +51,30 @@ int pj_jdk_layout_ready(const char *java_home)
     return 1;
 }
 
+/*
+ * Options in jvm_options that HotSpot acts on where pam_java cannot keep the host's terminal
+ * clean or the host alive (measured): it reads the first two's files, and prints the next two,
+ * in its first pass over the options, before it has taken pam_java's vfprintf hook (a missing
+ * file's error went to the host's stderr, the flags to its stdout), and PrintFlagsInitial and
+ * PrintSharedArchiveAndExit then end the process with status 0, past the exit hook.
+ */
+static const char *const refused_options[] = {
+    "-XX:Flags=", "-XX:VMOptionsFile=", "-XX:+PrintVMOptions", "-XX:+PrintFlagsInitial",
+    "-XX:+PrintSharedArchiveAndExit",
+};
+
+int pj_jvm_option_allowed(const char *option)
+{
+    for (size_t i = 0; i < sizeof(refused_options) / sizeof(refused_options[0]); i++) {
+        if (strncmp(option, refused_options[i], strlen(refused_options[i])) == 0) {
+            pj_log(NULL, LOG_ERR, "not starting Java: jvm_options %s is not accepted (HotSpot would write on the"
+                   " host's terminal or end the host before pam_java's hooks are in place)", option);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* A HotSpot size ("96m", "1g", "512k", "4096"); 0 when it is not one. */
 static unsigned long long parse_size(const char *text)
 {

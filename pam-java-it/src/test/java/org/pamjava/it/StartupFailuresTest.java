@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
 
@@ -165,6 +167,23 @@ class StartupFailuresTest {
         Run run = bed.run(Host.C, "svc", "auth", "acct");
         hostSurvivedQuietly(run, NOT_STARTED);
         assertFalse(run.authprivLog("jvm: Error occurred during initialization of VM").isEmpty(), run.syslog().toString());
+    }
+
+    /**
+     * Options HotSpot acts on in its first pass, before it has read the vfprintf and exit hooks
+     * (a missing file's error on the host's stderr, flags on its stdout), or that end the process
+     * with status 0 past the exit hook: refused before the JVM loads.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-XX:Flags=/nonexistent", "-XX:VMOptionsFile=/nonexistent", "-XX:+PrintVMOptions",
+            "-XX:+PrintFlagsInitial", "-XX:+PrintSharedArchiveAndExit"})
+    void anOptionHotSpotActsOnBeforeTheHooksIsRefused(String option) throws Exception {
+        PamTestBed bed = Hardening.hostile(Hardening.bed("early-option"), "answer", Hardening.CONF_VARIANT);
+        Hardening.variantConfig("jvm_options = -Xss1m " + option);
+        Run run = bed.run(Host.C, "svc", "auth", "acct", "maps");
+        hostSurvivedQuietly(run, List.of("auth 3 Error in service module", "acct 3 Error in service module",
+                "maps pam_java.so=yes libjvm.so=no", "exit"));
+        assertEquals(1, run.authprivLog("jvm_options " + option + " is not accepted").size(), run.syslog().toString());
     }
 
     @Test

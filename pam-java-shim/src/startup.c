@@ -128,15 +128,18 @@ static unsigned long long address_space_in_use(void)
  * stack of ThreadStackSize. */
 #define JVM_START_THREADS 12
 /*
- * What the sum below leaves out, measured: the first metaspace node (64 MiB reserved), the GC's
- * card table, HotSpot's arenas, and the malloc arena of each JVM thread (64 MiB reserved each;
- * glibc reuses an existing arena when a new one cannot be reserved). With pam_java's options on
- * the C test host the sum came to 468 MiB where the lowest limit a transaction (module already
- * compiled) succeeded under was 546 MiB; this margin puts the requirement 50 MiB above that.
- * Compiling a big .java module needs more (javac, C1's code; about 1.2 GB measured on 2 CPUs):
- * if that runs out, the JVM's fatal-error path parks its thread and the calls fail (log.c).
+ * What the sum below leaves out, measured: the metaspace's first node (64 MiB, reserved while
+ * classes load), the GC's card table, HotSpot's arenas, and the malloc arena of each JVM thread
+ * (64 MiB reserved each, at the thread's first malloc; glibc reuses an existing arena when a new
+ * one cannot be reserved, but a metaspace node cannot do without). How many arenas come first
+ * depends on the threads' timing: with pam_java's options on the C test host the sum came to
+ * 468 MiB, and the lowest limit a transaction (module already compiled) succeeded under was
+ * 546 MiB on one run of the machine and 671 MiB, every time, on another. This margin puts the
+ * requirement some 120 MiB (two arenas) above the higher. A start that still runs out fails in
+ * HotSpot's error path, whose abort hook parks the thread: PAM_SERVICE_ERR, the host goes on.
+ * Compiling a big .java module needs more (javac, C1's code; about 1.2 GB measured on 2 CPUs).
  */
-#define START_MARGIN (128 * MIB)
+#define START_MARGIN (320 * MIB)
 #define MIN_DATA (192 * MIB)
 
 /*

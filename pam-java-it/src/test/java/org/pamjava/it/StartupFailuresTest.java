@@ -116,7 +116,7 @@ class StartupFailuresTest {
         Files.writeString(module, source.append("}\n"));
         bed.service("svc", "auth required " + PamTestBed.PAM_JAVA + " " + module,
                 "account required " + PamTestBed.PAM_JAVA + " " + Hardening.HOSTILE);
-        Run run = runLimited(bed, "-v 800000", "auth", "acct");
+        Run run = runLimited(bed, "-v 900000", "auth", "acct");
         assertEquals(0, run.exitCode(), "the host ended with " + run.exitCode() + "; stderr: " + run.stderr());
         assertEquals("", run.stderr());
         assertTrue(Set.of(NOT_STARTED, ANSWERED).contains(run.lines()), run.lines() + "\nsyslog: " + run.syslog());

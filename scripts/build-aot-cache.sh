@@ -25,7 +25,7 @@ fi
 # The training run compiles and loads a throw-away module in a private directory.
 training=$(mktemp -d "${TMPDIR:-/tmp}/pam-java-aot.XXXXXX")
 trap 'rm -rf "$training" "$runtime/pam-java.aot.new" "$runtime/pam-java.aot.new.config"' EXIT
-set -- -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -Xmn1m -XX:MetaspaceSize=8m -XX:-UsePerfData \
+set -- -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -Xmn1m -XX:MetaspaceSize=8m -XX:CompressedClassSpaceSize=64m -XX:-UsePerfData \
     -Djdk.reflect.useNativeAccessorOnly=true \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar"

@@ -207,29 +207,13 @@ static void restore_host_signals(void)
     }
 }
 
-/*
- * The caller's resource limits are theirs to set (ulimit before su). HotSpot reserves about
- * 1.7 GB of address space with pam_java's options (1 GB of it class space) and fails its start
- * below that; far below (~100 MB) it crashes before its own signal handlers exist, which no hook
- * can catch. So a limit under what a start needs is refused here, with a line saying so.
- */
-#define MIN_ADDRESS_SPACE (2048UL << 20)
-#define MIN_DATA (192UL << 20)
+/* What a failed start gives every call of the process: PAM_BUF_ERR when the caller's resource
+ * limits leave the JVM too little memory (startup.c), else PAM_SERVICE_ERR. */
+static int jvm_failure = PAM_SERVICE_ERR;
 
-static int limit_allows(int resource, const char *name, rlim_t needed)
+int pj_jvm_failure_code(void)
 {
-    struct rlimit limit;
-    if (getrlimit(resource, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed)
-        return 1;
-    pj_log(NULL, LOG_ERR, "not starting Java: the process's %s limit (%lu MiB) is below the %lu MiB a JVM"
-           " start needs", name, (unsigned long)(limit.rlim_cur >> 20), (unsigned long)(needed >> 20));
-    return 0;
-}
-
-static int limits_allow_jvm(void)
-{
-    return limit_allows(RLIMIT_AS, "address-space (RLIMIT_AS)", MIN_ADDRESS_SPACE)
-           && limit_allows(RLIMIT_DATA, "data (RLIMIT_DATA)", MIN_DATA);
+    return __atomic_load_n(&jvm_failure, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -308,27 +292,17 @@ static int create_jvm(JNIEnv **env)
     int n = 0, n_owned = 0, ok = 1;
     jint rc = JNI_ERR;
     char aot_path[PATH_MAX];
+    int aot_cache_used = 0;
 
-    /* Before anything of the JVM exists: its temporary, home and error-file directory. */
-    if (!pj_cache_dir_ready(NULL, pj_config.cache_dir) || !limits_allow_jvm())
+    /* Before anything of the JVM exists: its temporary, home and error-file directory, and a JDK
+     * with all a start opens (startup.c). */
+    if (!pj_cache_dir_ready(NULL, pj_config.cache_dir) || !pj_jdk_layout_ready(pj_config.java_home))
         return -1;
     char *lib_path = format("%s/lib/server/libjvm.so%s", pj_config.java_home, "");
     if (lib_path == NULL)
         pj_log(NULL, LOG_ERR, "out of memory before starting the JVM");
     if (lib_path == NULL || !runtime_is_trusted(lib_path)) {
         free(lib_path);
-        return -1;
-    }
-    void *lib = dlopen(lib_path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        pj_log(NULL, LOG_ERR, "cannot load the JVM %s: %s", lib_path ? lib_path : "?", dlerror());
-        free(lib_path);
-        return -1;
-    }
-    free(lib_path);
-    create_vm_fn create = (create_vm_fn)dlsym(lib, "JNI_CreateJavaVM");
-    if (create == NULL) {
-        pj_log(NULL, LOG_ERR, "the JVM library has no JNI_CreateJavaVM");
         return -1;
     }
 
@@ -372,6 +346,14 @@ static int create_jvm(JNIEnv **env)
     /* A module with static state defines its classes in a loader per PAM handle; a low metaspace
      * threshold lets the serial GC unload the dead ones early, so a long-lived host stays flat. */
     ok &= add_option(opts, &n, "-XX:MetaspaceSize=8m", NULL);
+    /* HotSpot reserves 1 GiB of compressed class space by default, which alone failed starts
+     * under `ulimit -v` of 1.5 GB. Measured use: 1.4 MB after javac compiled an 800-class module
+     * and the module ran (2.2 MB without the AOT cache); 64 MiB leaves some 30 times that for the
+     * loaders of long-lived hosts (the per-handle loaders of modules with static state). */
+    ok &= add_option(opts, &n, "-XX:CompressedClassSpaceSize=64m", NULL);
+    /* HotSpot raises the soft open-file limit to the hard one by default (256 became 20000): the
+     * host's limit is the host's (select(2) users rely on FD_SETSIZE). */
+    ok &= add_option(opts, &n, "-XX:-MaxFDLimit", NULL);
     /* The AOT cache's method profiles are for C2, which pam_java does not run; replaying them
      * only queues C1 compilations that compete with start-up for the CPU (~2-4 ms, measured).
      * A diagnostic flag a later JDK may drop: without it the JVM still starts (see below). */
@@ -380,27 +362,58 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "-XX:-AOTReplayTraining", NULL);
     /* Reflection (the module's constructor) without generating method-handle classes: ~5 ms. */
     ok &= add_option(opts, &n, "-Djdk.reflect.useNativeAccessorOnly=true", NULL);
-    /* Unified logging writes to stdout; the host's terminal is not ours. */
+    /* Unified logging writes to stdout; the host's terminal is not ours. Its stdout output goes
+     * through the vfprintf hook (jio_fprintf), so the AOT cache's warnings and errors (a damaged
+     * or stale cache, started without) are kept: they reach syslog, as "jvm: [...][aot] ...". */
     ok &= add_option(opts, &n, "-Xlog:disable", NULL);
+    ok &= add_option(opts, &n, "-Xlog:aot=warning", NULL);
     /* The JDK prints these two warnings on its initial stderr, the host's terminal, whatever
      * System.err is: allow what they warn about instead. */
     ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);
     ok &= add_option(opts, &n, "--sun-misc-unsafe-memory-access=allow", NULL);
     if ((size_t)snprintf(aot_path, sizeof(aot_path), "%s/pam-java.aot", PJ_RUNTIME_DIR) < sizeof(aot_path)
-        && faccessat(AT_FDCWD, aot_path, R_OK, AT_EACCESS) == 0)    /* the effective uid reads it (setuid hosts) */
+        && faccessat(AT_FDCWD, aot_path, R_OK, AT_EACCESS) == 0) {  /* the effective uid reads it (setuid hosts) */
         ok &= add_option(opts, &n, OWN(format("-XX:AOTCache=%s%s", aot_path, "")), NULL);
+        /* HotSpot maps the cache and trusts its bytes: damaged ones crashed 12 starts in 40 (in
+         * MethodCounters::restore_unshareable_info). With this flag it first checks each region
+         * against the CRC the dump wrote into the header, and on a mismatch starts without the
+         * cache ("Unable to map shared spaces", through the vfprintf hook into syslog). The check
+         * costs some 15 ms of a cold start (a CRC over the 10 MB file). */
+        ok &= add_option(opts, &n, "-XX:+VerifySharedSpaces", NULL);
+        aot_cache_used = 1;
+    }
     ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
     ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
     ok &= add_option(opts, &n, "abort", (void *)pj_abort_hook);
     /* The administrator's options come last so they win. */
     if (pj_config.jvm_options[0] != '\0' && (user_options = strdup(pj_config.jvm_options)) != NULL) {
         char *save = NULL;
-        for (char *t = strtok_r(user_options, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save))
+        for (char *t = strtok_r(user_options, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
+            if (!pj_jvm_option_allowed(t))    /* logged */
+                goto out;
             ok &= add_option(opts, &n, t, NULL);
+        }
     }
 #undef OWN
     if (!ok) {
         pj_log(NULL, LOG_ERR, "cannot build the JVM options (out of memory or too many jvm_options)");
+        goto out;
+    }
+    /* The caller's resource limits are theirs to set (ulimit before su): one the JVM cannot start
+     * under is refused before libjvm.so is loaded, against what these options reserve. */
+    int limits = pj_limits_allow_jvm(opts, n, pj_config.java_home, aot_cache_used ? aot_path : NULL);
+    if (limits != PAM_SUCCESS) {
+        __atomic_store_n(&jvm_failure, limits, __ATOMIC_RELEASE);
+        goto out;
+    }
+    void *lib = dlopen(lib_path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        pj_log(NULL, LOG_ERR, "cannot load the JVM %s: %s", lib_path, dlerror());
+        goto out;
+    }
+    create_vm_fn create = (create_vm_fn)dlsym(lib, "JNI_CreateJavaVM");
+    if (create == NULL) {
+        pj_log(NULL, LOG_ERR, "the JVM library has no JNI_CreateJavaVM");
         goto out;
     }
     if (pj_descriptors_before_jvm() != 0)    /* the host's descriptors, left alone later */
@@ -434,6 +447,7 @@ out:
     for (int i = 0; i < n_owned; i++)
         free(owned[i]);
     free(user_options);
+    free(lib_path);
     return rc == JNI_OK ? 0 : -1;
 }
 

@@ -80,6 +80,12 @@ int pj_jvm_attach(JNIEnv **env);
 int pj_jvm_run(JNIEnv *env, struct pj_call *call);
 pid_t pj_jvm_owner_pid(void);
 int pj_jvm_initialized(void);
+int pj_jvm_failure_code(void);      /* what calls return after a failed start: PAM_BUF_ERR or PAM_SERVICE_ERR */
+
+/* startup.c: what a JVM start needs, checked before libjvm.so is loaded */
+int pj_jdk_layout_ready(const char *java_home);
+int pj_jvm_option_allowed(const char *option);
+int pj_limits_allow_jvm(const JavaVMOption *opts, int n, const char *java_home, const char *aot_cache);
 
 /* workers.c */
 int pj_call_run(struct pj_call *call, long timeout_ms);

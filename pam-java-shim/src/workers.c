@@ -187,9 +187,10 @@ static void run_call(struct worker *self, JNIEnv *env, struct pj_call *call)
     int abandoned = call->abandoned;
     pthread_mutex_unlock(&pj_lock);
     current_call = call;
-    if (env == NULL)
+    if (env == NULL) {
         pj_log(NULL, LOG_ERR, "Java could not be started in this process; the first error says why");
-    else if (!abandoned)
+        result = pj_jvm_failure_code();
+    } else if (!abandoned)
         result = pj_jvm_run(env, call);
     current_call = NULL;
 
@@ -213,7 +214,7 @@ static void *worker_main(void *arg)
 
     on_worker = 1;
     if (pj_jvm_attach(&env) != 0)
-        env = NULL;    /* calls fail with PAM_SERVICE_ERR; the cause is in syslog */
+        env = NULL;    /* calls fail (pj_jvm_failure_code); the cause is in syslog */
     for (;;) {
         spin_until(has_call, self, WORKER_SPIN_NS);
         pthread_mutex_lock(&pj_lock);

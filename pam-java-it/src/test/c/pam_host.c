@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,6 +26,7 @@ static const char usage[] =
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
     "forkauth (a forked child authenticates and ends), raise (send signals to the process),\n"
+    "nofile (the soft and hard RLIMIT_NOFILE),\n"
     "resident (the inodes of this process's connections to a socket named resident.sock).\n"
     "After end, the transaction's next operation starts a new one. exec PROGRAM ARGS... (the last\n"
     "operation) replaces the host with PROGRAM, as su does with the user's shell (without pam_end).\n"
@@ -431,6 +433,13 @@ static void run_operations(const char *prefix)
             execv(opt.ops[i + 1], opt.ops + i + 1);
             printf("%sexec failed\n", prefix);
             exit(1);
+        }
+        if (strcmp(op, "nofile") == 0) {
+            struct rlimit nofile;
+            getrlimit(RLIMIT_NOFILE, &nofile);
+            printf("%snofile %llu %llu\n", prefix, (unsigned long long)nofile.rlim_cur,
+                   (unsigned long long)nofile.rlim_max);
+            continue;
         }
         if (strcmp(op, "maps") == 0) {
             printf("%smaps pam_java.so=%s libjvm.so=%s\n", prefix, mapped("/pam_java.so") ? "yes" : "no",

@@ -106,21 +106,21 @@ class HostOutlivesJavaTest {
     }
 
     /**
-     * The caller's limits: 1 GB of address space leaves no room for the class space (HotSpot would
-     * end the host), 100 MB makes HotSpot crash before its handlers exist, and a small data limit
-     * fails the heap.
+     * The caller's limits: 500 MB of address space is less than pam_java's options reserve, 100 MB
+     * makes HotSpot crash before its handlers exist, and a small data limit fails the heap. Each
+     * is refused before the JVM loads, with PAM_BUF_ERR (StartupFailuresTest: the limits that work).
      */
     @ParameterizedTest
-    @CsvSource({"-v 1000000,RLIMIT_AS", "-v 100000,RLIMIT_AS", "-d 100000,RLIMIT_DATA"})
+    @CsvSource({"-v 500000,RLIMIT_AS", "-v 100000,RLIMIT_AS", "-d 100000,RLIMIT_DATA"})
     void aJvmThatCannotStartUnderTheCallersLimitsIsAnErrorAndTheHostLives(String limit, String name)
             throws Exception {
         PamTestBed bed = Hardening.hostile(Hardening.bed("ends-limit"), "answer", PamTestBed.PAM_JAVA);
         bed.wrapper.addAll(List.of("bash", "-c", "ulimit " + limit + " && exec \"$0\" \"$@\""));
         Run run = bed.run(Host.C, "svc", "auth", "acct");
-        assertCodes(run, "auth", 3, "acct", 3);
+        assertCodes(run, "auth", 5, "acct", 5);
         assertEquals("exit", run.lines().getLast(), run.lines().toString());
         assertEquals(0, run.exitCode());
-        assertFalse(run.authprivLog(name + ") limit").isEmpty(), run.syslog().toString());
+        assertFalse(run.authprivLog("(" + name + ", ulimit " + limit.substring(0, 2) + ") is").isEmpty(), run.syslog().toString());
         // auth, acct and the end hook at pam_end: each says why it fails.
         assertEquals(3, run.authprivLog("Java could not be started in this process").size(), run.syslog().toString());
         assertEquals("", run.stderr());

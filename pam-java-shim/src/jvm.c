@@ -307,6 +307,12 @@ static int create_jvm(JNIEnv **env)
     }
 
 #define OWN(expr) (owned[n_owned] = (expr), owned[n_owned] != NULL ? owned[n_owned++] : NULL)
+    /* The hooks first: HotSpot takes options in order, and what it prints about a later one (an
+     * option a newer JDK no longer knows: "Unrecognized VM option") then goes through vfprintf
+     * into syslog, not onto the host's terminal. */
+    ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
+    ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
+    ok &= add_option(opts, &n, "abort", (void *)pj_abort_hook);
     ok &= add_option(opts, &n, OWN(format("-Djava.class.path=%s/pam-java-api.jar:%s/pam-java-bridge.jar",
                                           PJ_RUNTIME_DIR, PJ_RUNTIME_DIR)), NULL);
     ok &= add_option(opts, &n, OWN(format("-Djava.library.path=%s%s", PJ_RUNTIME_DIR, "")), NULL);
@@ -382,9 +388,6 @@ static int create_jvm(JNIEnv **env)
         ok &= add_option(opts, &n, "-XX:+VerifySharedSpaces", NULL);
         aot_cache_used = 1;
     }
-    ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
-    ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
-    ok &= add_option(opts, &n, "abort", (void *)pj_abort_hook);
     /* The administrator's options come last so they win. */
     if (pj_config.jvm_options[0] != '\0' && (user_options = strdup(pj_config.jvm_options)) != NULL) {
         char *save = NULL;

@@ -9,9 +9,24 @@
  * previous; set: all at once (a service that does not wait, which the client must refuse).
  */
 #define pam_syslog fuzz_pam_syslog
+#define pj_set_xauth fuzz_set_xauth
 #include "../src/resident.c"
+#undef pj_set_xauth
+#define pj_set_xauth natives_set_xauth
 #include "../src/natives.c"
+#undef pj_set_xauth
 #include "harness.h"
+
+/*
+ * libpam (1.5.2) frees an xauth name or data only when its length is not 0, so an empty one leaks
+ * libpam's copy at the next set or at pam_end: libpam's leak, left out here (it would hide others).
+ */
+int fuzz_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x)
+{
+    if (x->name != NULL && (x->namelen == 0 || x->datalen == 0))
+        return PAM_BAD_ITEM;
+    return natives_set_xauth(pamh, x);
+}
 
 /* Only pj_resident_connect checks the socket's path; the target starts at the call. */
 int pj_path_is_trusted(pam_handle_t *pamh, const char *path)

@@ -110,34 +110,6 @@ class SanitizedModuleTest {
         assertFalse(run.authprivLog("the module failed on purpose").isEmpty(), run.syslog().toString());
     }
 
-    /**
-     * libpam keeps a strdup of an xauth name but the length it was given: a name with a NUL inside
-     * made every later read of it (getXauthdata, in-process and through the service) run past
-     * libpam's copy. pam_java now refuses such a name (found by fuzz_resident).
-     */
-    @ParameterizedTest
-    @EnumSource(Host.class)
-    void anXauthNameWithANulInsideIsRefusedNotReadPastItsEnd(Host host) throws Exception {
-        PamTestBed bed = bed("xauth-nul", host);
-        Path module = bed.dir.resolve("XauthNameWithNul.java");
-        Files.writeString(module, """
-                import java.util.List;
-                import org.pamjava.*;
-                public class XauthNameWithNul implements PamModule {
-                    public int authenticate(PamHandle pamh, int flags, List<String> args) {
-                        try {
-                            pamh.setXauthdata(new XAuthData("name\0" + "x".repeat(64), new byte[] {1, 2}));
-                            return pamh.getXauthdata().name().length() == 69 ? PamConstants.PAM_SUCCESS : PamConstants.PAM_AUTH_ERR;
-                        } catch (PamException e) {
-                            return e.pamResult();
-                        }
-                    }
-                }
-                """);
-        bed.service("svc", "auth required $PAM_JAVA " + module);
-        assertCodes(bed.run(host, "svc", "auth"), "auth", 29);
-    }
-
     @Test
     void textThatIsNotUtf8IsRefusedClearly() throws Exception {
         PamTestBed bed = bed("badbytes", Host.C);

@@ -54,7 +54,7 @@ run_c() {
   if "$out/fuzz_$t" -max_total_time="$seconds" -artifact_prefix="$artifacts" -print_final_stats=1 \
        "$corpus" "$fuzz/corpus/$t" >"$log" 2>&1; then
     echo "fuzz.sh: $t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') executions" \
-         "in $seconds s, corpus $(ls "$corpus" | wc -l) inputs ($(du -sb "$corpus" | cut -f1) bytes on disk)," \
+         "in $seconds s, corpus $(ls "$corpus" | wc -l) inputs ($(du -sb "$corpus" | cut -f1) bytes)," \
          "coverage $(grep -o 'cov: [0-9]*' "$log" | tail -n 1)"
   else
     echo "fuzz.sh: $t FAILED (inputs in $artifacts):" >&2

@@ -10,14 +10,14 @@
 # fails the test that ran the host (PamTestBed reads the hosts' sanitizer-logs/), and any report
 # left anywhere under pam-java-it/target/it-work fails the run. Not run: setuid hosts (the loader
 # drops LD_PRELOAD: PamTestBed skips them) and the tests whose hosts PamTestBed does not start
-# (su, sshd, pamtester, jcmd's target, a host without /proc) or that cannot work under ASan (an
+# (su, sshd, pamtester, setuid copies run through su, jcmd's target, a host without /proc) or that cannot work under ASan (an
 # address-space limit, a core dump), listed in `excluded`.
 # As root the run is inside scripts/private-system.sh, as test.sh's is.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
 
-excluded='!RealHostsTest,!PamtesterTest,!SignalsAndFilesTest#noPerfDataNoAttachSocketAndJcmdCannotAttach'
+excluded='!RealHostsTest,!PamtesterTest,!SetuidHostTest,!SignalsAndFilesTest#noPerfDataNoAttachSocketAndJcmdCannotAttach'
 excluded+=',!DescriptorLeakTest#withoutProcTheHostsDescriptorsAreFoundByTryingEachNumber'
 excluded+='+theConnectionToTheResidentServiceDoesNotSurviveTheHostsExec+theShellSuStartsGetsOnlyTheDescriptorsSuWasGiven'
 # ASan reserves terabytes of shadow memory: no address-space limit (ulimit -v), no core dump (gcore).

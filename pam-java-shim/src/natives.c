@@ -91,8 +91,18 @@ void pj_wipe_free(char *s)
  */
 int pj_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x)
 {
+    /* libpam keeps a strdup of the name but the namelen it was given: a NUL inside the name would
+     * make every later read of namelen bytes run past libpam's copy. */
+    if (x->name != NULL && strnlen(x->name, (size_t)x->namelen) != (size_t)x->namelen)
+        return PAM_BAD_ITEM;
     int rc = pam_set_item(pamh, PAM_XAUTHDATA, x);
     return x->name == NULL && rc == PAM_BUF_ERR ? PAM_SUCCESS : rc;
+}
+
+/* The name's length, never past its NUL: another module may have set a namelen beyond it. */
+size_t pj_xauth_name_length(const struct pam_xauth_data *x)
+{
+    return x->namelen > 0 ? strnlen(x->name, (size_t)x->namelen) : 0;
 }
 
 /* The application's conversation function; on success *responses holds n replies. */
@@ -151,6 +161,9 @@ static jint JNICALL set_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jby
 
     if (call == NULL)
         return NOT_IN_CALL;
+    /* libpam lower-cases a new service name in place: NULL would crash the application (as resident.c). */
+    if (item == PAM_SERVICE && value == NULL)
+        return PAM_BAD_ITEM;
     if (value != NULL && (s = c_string(env, value, NULL)) == NULL)
         return PAM_BUF_ERR;
     if (pj_enter_libpam(call) != 0) {
@@ -175,7 +188,7 @@ static jint JNICALL get_xauth(JNIEnv *env, jclass cls, jlong pamh, jobjectArray 
     rc = pam_get_item(handle_of(pamh), PAM_XAUTHDATA, &value);
     const struct pam_xauth_data *x = value;
     if (rc == PAM_SUCCESS && x != NULL && x->name != NULL
-        && !(store_bytes(env, out, 0, x->name, (size_t)x->namelen)
+        && !(store_bytes(env, out, 0, x->name, pj_xauth_name_length(x))
              && store_bytes(env, out, 1, x->data ? x->data : "", x->data ? (size_t)x->datalen : 0)))
         rc = PAM_BUF_ERR;
     pj_leave_libpam(call);

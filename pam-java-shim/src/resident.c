@@ -629,7 +629,7 @@ static void answer(pam_handle_t *pamh, unsigned what, struct in *rq, struct out 
         const struct pam_xauth_data *x = rc == PAM_SUCCESS ? item : NULL;
         put_u32(o, (uint32_t)rc);
         if (x != NULL && x->name != NULL) {
-            put_str(o, x->name, (size_t)x->namelen);
+            put_str(o, x->name, pj_xauth_name_length(x));
             put_str(o, x->data ? x->data : "", x->data ? (size_t)x->datalen : 0);
         } else {
             put_str(o, NULL, 0);

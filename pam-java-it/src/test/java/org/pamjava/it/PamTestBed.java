@@ -2,6 +2,7 @@ package org.pamjava.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,15 @@ final class PamTestBed {
     static final Path DIST = Path.of(System.getProperty("pamjava.dist", "../dist")).toAbsolutePath().normalize();
     static final Path NATIVE = Path.of(System.getProperty("pamjava.testNative", "target/test-native")).toAbsolutePath();
     static final Path MODULES = Path.of(System.getProperty("pamjava.testModules", "src/test/modules")).toAbsolutePath();
-    static final Path PAM_JAVA = DIST.resolve("lib/security/pam_java.so");
+    /**
+     * scripts/sanitize.sh: every host runs the AddressSanitizer and UndefinedBehaviorSanitizer build
+     * of pam_java.so, and the test-native variants are sanitized builds too.
+     */
+    static final boolean SANITIZE_ALL = !System.getProperty("pamjava.sanitize", "").isEmpty();
+    /** The sanitizer build with dist/'s paths (test/c/Makefile), and the resident variant's. */
+    static final Path SANITIZED = NATIVE.resolve("sanitized/pam_java.so");
+    static final Path SANITIZED_RESIDENT = NATIVE.resolve("sanitized/residentvariant/pam_java.so");
+    static final Path PAM_JAVA = SANITIZE_ALL ? SANITIZED : DIST.resolve("lib/security/pam_java.so");
     static final int LOG_AUTHPRIV = 10 << 3;
 
     final Path dir;
@@ -48,6 +57,8 @@ final class PamTestBed {
     Path pamJava = PAM_JAVA;
     /** How long a host may run before the test fails. */
     int timeoutSeconds = 120;
+    /** The host preloads the sanitizer runtime, and a sanitizer report fails the run. */
+    boolean sanitized = SANITIZE_ALL;
 
     PamTestBed(Path dir) throws IOException {
         this.dir = dir.toAbsolutePath();
@@ -117,6 +128,10 @@ final class PamTestBed {
         env.put("LD_PRELOAD", NATIVE.resolve("syslog_capture.so").toString());
         env.put("PAM_JAVA_TEST_SYSLOG", syslog.toString());
         env.putAll(hostEnvironment);
+        if (sanitized) {
+            assumeTrue(!isSetuid(cHost), "the sanitizer run cannot reach a setuid host: the loader drops LD_PRELOAD");
+            sanitizerEnvironment(env, sanitizerLogs());
+        }
         Path err = dir.resolve("stderr.txt");
         Path out = dir.resolve("stdout.txt");
         pb.redirectError(err.toFile());
@@ -149,7 +164,54 @@ final class PamTestBed {
                     + Files.readString(out));
         }
         List<String> lines = Files.readAllLines(out);
+        if (sanitized) {
+            assertNoSanitizerReport();
+        }
         return new Run(p.exitValue(), lines, Files.readString(err), readLines(syslog), readLines(results));
+    }
+
+    /** Where the sanitizers write their reports (one file per process): sanitizer.PID. */
+    Path sanitizerLogs() {
+        return dir.resolve("sanitizer-logs");
+    }
+
+    /**
+     * The host is not built with the sanitizers, so their runtime must be the first library it loads
+     * (LD_PRELOAD). HotSpot handles SIGSEGV, SIGBUS and SIGFPE itself (null checks, safepoints):
+     * ASan leaves those signals to it. LeakSanitizer cannot scan a process that holds a JVM (its
+     * tracer faults on the JVM's reserved memory), so leaks are not checked. Any finding ends the
+     * host (halt_on_error; the build does not recover from UB) and leaves a report file.
+     */
+    static void sanitizerEnvironment(Map<String, String> env, Path logs) throws IOException {
+        String runtime = Files.readString(NATIVE.resolve("sanitized/runtime")).strip();
+        String preload = env.getOrDefault("LD_PRELOAD", "");
+        if (!preload.startsWith(runtime)) {
+            env.put("LD_PRELOAD", preload.isEmpty() ? runtime : runtime + ":" + preload);
+        }
+        Files.createDirectories(logs);
+        String log = "log_path=" + logs.resolve("sanitizer");
+        env.put("ASAN_OPTIONS", "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1"
+                + ":detect_leaks=0:halt_on_error=1:" + log);
+        env.put("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1:" + log);
+    }
+
+    private static boolean isSetuid(Path program) throws IOException {
+        return ((Integer) Files.getAttribute(program, "unix:mode") & 04000) != 0;
+    }
+
+    private void assertNoSanitizerReport() throws IOException {
+        if (!Files.isDirectory(sanitizerLogs())) {
+            return;
+        }
+        StringBuilder reports = new StringBuilder();
+        try (var files = Files.list(sanitizerLogs())) {
+            for (Path report : files.sorted().toList()) {
+                reports.append(report).append(":\n").append(Files.readString(report)).append('\n');
+            }
+        }
+        if (!reports.isEmpty()) {
+            fail("the sanitizers found an error in pam_java.so:\n" + reports);
+        }
     }
 
     Run run(Host host, String service, String... operations) throws IOException, InterruptedException {

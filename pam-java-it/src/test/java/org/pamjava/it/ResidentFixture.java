@@ -74,9 +74,13 @@ final class ResidentFixture {
         String inService = "authenticate pid=" + service.pid();
         for (int i = 0; i < 20; i++) {
             Files.deleteIfExists(out);
-            Process host = new ProcessBuilder(PamTestBed.NATIVE.resolve("pam_host").toString(), "--confdir",
+            ProcessBuilder pb = new ProcessBuilder(PamTestBed.NATIVE.resolve("pam_host").toString(), "--confdir",
                     probe.resolve("pam.d").toAbsolutePath().toString(), "probe", "auth")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            if (PamTestBed.SANITIZE_ALL) {
+                PamTestBed.sanitizerEnvironment(pb.environment(), probe.resolve("sanitizer-logs"));
+            }
+            Process host = pb.start();
             host.waitFor();
             if (Files.exists(out) && Files.readString(out).strip().equals(inService)) {
                 return;

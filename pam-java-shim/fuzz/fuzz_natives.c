@@ -205,6 +205,12 @@ static jobjectArray out_array(jsize n) { return (jobjectArray)new_obj('L', n); }
 static const int string_items[] = { PAM_SERVICE, PAM_USER, PAM_TTY, PAM_RHOST, PAM_AUTHTOK, PAM_OLDAUTHTOK,
                                     PAM_RUSER, PAM_USER_PROMPT, PAM_XDISPLAY, PAM_AUTHTOK_TYPE };
 
+/* Mostly a string item; one byte in eight names any item number, which must be refused. */
+static int item_of(unsigned byte)
+{
+    return byte < 224 ? string_items[byte % 10] : (int)(byte % 16);
+}
+
 static int same(struct fobj *a, struct fobj *b)
 {
     return a != NULL && b != NULL && a->len == b->len && memcmp(a->bytes, b->bytes, (size_t)a->len) == 0;
@@ -225,13 +231,18 @@ static void step(jlong pamh, struct input *in)
     switch (op % 12) {
     case 0: {
         jobjectArray out = out_array(1);
-        IN_NATIVE(get_item(env, NULL, pamh, string_items[next_u8(in) % 10], out));
+        int item = item_of(next_u8(in));
+        rc = IN_NATIVE(get_item(env, NULL, pamh, item, out));
+        if (!pj_string_item(item) && rc != PAM_BAD_ITEM && !inject_enter)
+            bug("a native read an item that is not a string");
         break;
     }
     case 1: {
-        int item = string_items[next_u8(in) % 10];
+        int item = item_of(next_u8(in));
         struct fobj *value = (struct fobj *)next_bytes(in);
         rc = IN_NATIVE(set_item(env, NULL, pamh, item, (jbyteArray)value));
+        if (!pj_string_item(item) && rc != PAM_BAD_ITEM && !inject_enter)
+            bug("a native set an item that is not a string");
         if (rc == PAM_SUCCESS && value != NULL && memchr(value->bytes, 0, (size_t)value->len) == NULL
             && item != PAM_SERVICE && !pending) {
             jobjectArray out = out_array(1);

@@ -136,6 +136,20 @@ int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user)
     return rc;
 }
 
+/* The items that are strings, the only ones Java reads and sets (in-process and through the
+ * resident service): the others hold pointers to structures (PAM_CONV, PAM_FAIL_DELAY,
+ * PAM_XAUTHDATA), which strlen() would run past and a byte array would overwrite. */
+int pj_string_item(int type)
+{
+    switch (type) {
+    case PAM_SERVICE: case PAM_USER: case PAM_TTY: case PAM_RHOST: case PAM_AUTHTOK: case PAM_OLDAUTHTOK:
+    case PAM_RUSER: case PAM_USER_PROMPT: case PAM_XDISPLAY: case PAM_AUTHTOK_TYPE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jobjectArray out)
 {
     struct pj_call *call;
@@ -145,7 +159,7 @@ static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, job
 
     if (rc != PAM_SUCCESS)
         return rc;
-    rc = pam_get_item(handle_of(pamh), item, &value);
+    rc = pj_string_item(item) ? pam_get_item(handle_of(pamh), item, &value) : PAM_BAD_ITEM;
     if (rc == PAM_SUCCESS && value != NULL && !store_bytes(env, out, 0, value, strlen(value)))
         rc = PAM_BUF_ERR;
     pj_leave_libpam(call);
@@ -161,6 +175,8 @@ static jint JNICALL set_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jby
 
     if (call == NULL)
         return NOT_IN_CALL;
+    if (!pj_string_item(item))
+        return PAM_BAD_ITEM;
     /* libpam lower-cases a new service name in place: NULL would crash the application (as resident.c). */
     if (item == PAM_SERVICE && value == NULL)
         return PAM_BAD_ITEM;

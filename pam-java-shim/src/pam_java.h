@@ -114,6 +114,7 @@ int pj_register_natives(JNIEnv *env, jclass libpam_class);
 void pj_wipe_free(char *s);
 int pj_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x);
 size_t pj_xauth_name_length(const struct pam_xauth_data *x);
+int pj_string_item(int type);
 int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, struct pam_response **responses);
 int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user);
 

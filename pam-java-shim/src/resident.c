@@ -586,17 +586,6 @@ unavailable:
     return -1;
 }
 
-/* Items that are strings: the service may read and set only these (others hold pointers). */
-static int string_item(int type)
-{
-    switch (type) {
-    case PAM_SERVICE: case PAM_USER: case PAM_TTY: case PAM_RHOST: case PAM_AUTHTOK: case PAM_OLDAUTHTOK:
-    case PAM_RUSER: case PAM_USER_PROMPT: case PAM_XDISPLAY: case PAM_AUTHTOK_TYPE:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /* The reply to one request: runs the libpam service on this (the application's) thread. */
 static void answer(pam_handle_t *pamh, unsigned what, struct in *rq, struct out *o)
@@ -610,7 +599,7 @@ static void answer(pam_handle_t *pamh, unsigned what, struct in *rq, struct out 
     switch (what) {
     case GET_ITEM: {
         int type = (int)get_u32(rq);
-        rc = rq->bad ? PAM_SYSTEM_ERR : !string_item(type) ? PAM_BAD_ITEM : pam_get_item(pamh, type, &item);
+        rc = rq->bad ? PAM_SYSTEM_ERR : !pj_string_item(type) ? PAM_BAD_ITEM : pam_get_item(pamh, type, &item);
         put_u32(o, (uint32_t)rc);
         put_cstr(o, rc == PAM_SUCCESS ? item : NULL);
         break;
@@ -619,7 +608,7 @@ static void answer(pam_handle_t *pamh, unsigned what, struct in *rq, struct out 
         int type = (int)get_u32(rq);
         a = get_str(rq, NULL);
         /* libpam lower-cases a new service name in place: NULL would crash the application. */
-        rc = rq->bad ? PAM_SYSTEM_ERR : !string_item(type) || (type == PAM_SERVICE && a == NULL) ? PAM_BAD_ITEM
+        rc = rq->bad ? PAM_SYSTEM_ERR : !pj_string_item(type) || (type == PAM_SERVICE && a == NULL) ? PAM_BAD_ITEM
            : pam_set_item(pamh, type, a);
         put_u32(o, (uint32_t)rc);
         break;

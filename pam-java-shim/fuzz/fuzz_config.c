@@ -50,6 +50,22 @@ static void check_terminated(const char *field, size_t size)
         abort();
 }
 
+/* Whether some line, without its LF (and the CR of a CRLF), is longer than the grammar allows. */
+static int has_overlong_line(const uint8_t *data, size_t size)
+{
+    for (size_t start = 0; start < size; ) {
+        const uint8_t *lf = memchr(data + start, '\n', size - start);
+        size_t end = lf != NULL ? (size_t)(lf - data) : size;
+        size_t len = end - start;
+        if (lf != NULL && len > 0 && data[end - 1] == '\r')
+            len--;
+        if (len > PJ_CONF_LINE_MAX)
+            return 1;
+        start = end + 1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct pj_config cfg;
@@ -58,6 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = pj_config_load(NULL, &cfg);
     if (rc != PAM_SUCCESS && rc != PAM_SERVICE_ERR && rc != PAM_BUF_ERR)
         abort();
+    if (rc == PAM_SUCCESS && has_overlong_line(data, size))
+        abort();                        /* an over-long line is an error, never two lines */
     check_terminated(cfg.java_home, sizeof(cfg.java_home));
     check_terminated(cfg.jvm_options, sizeof(cfg.jvm_options));
     check_terminated(cfg.class_path, sizeof(cfg.class_path));

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.ModuleLoader;
@@ -36,6 +37,7 @@ import org.pamjava.internal.runtime.ModuleLoader;
  * that claim more than they bring, and the bound on module loaders. (pam-java-it's
  * ResidentServiceTest makes the same attacks on the real service with real PAM hosts.)
  */
+@Timeout(30) // a guard only: without a defence, some of these would wait for ever
 class ResidentServiceLimitsTest {
     @TempDir
     Path dir;
@@ -69,14 +71,22 @@ class ResidentServiceLimitsTest {
                 maxConnections, idleMillis, sessions);
     }
 
-    /** Listens on the socket and serves through {@code acceptor} on a thread of its own; returns serve()'s failure holder. */
-    private List<Throwable> serve(ResidentService service, ResidentService.Acceptor acceptor) {
+    /**
+     * Serves through {@code acceptor} on a thread of its own; returns what ended serve(), which
+     * also closes {@code server} (as the service's exit would): connections then fail at once.
+     */
+    private List<Throwable> serve(ResidentService service, ServerSocketChannel server, ResidentService.Acceptor acceptor) {
         List<Throwable> ended = new CopyOnWriteArrayList<>();
         serving = new Thread(() -> {
             try {
                 service.serve(acceptor);
             } catch (Throwable t) {
                 ended.add(t);
+                try {
+                    server.close();
+                } catch (IOException e) {
+                    ended.add(e);
+                }
             }
         });
         serving.setDaemon(true);
@@ -142,7 +152,7 @@ class ResidentServiceLimitsTest {
             }
             threads.execute(task);
         });
-        List<Throwable> ended = serve(service, () -> {
+        List<Throwable> ended = serve(service, server, () -> {
             if (acceptFailures.getAndDecrement() > 0) {
                 throw new IOException("Cannot allocate memory");
             }
@@ -175,7 +185,7 @@ class ResidentServiceLimitsTest {
     @Test
     void beyondTheConnectionLimitAConnectionIsClosedBeforeTheGreetingAndOneEndingMakesRoom() throws Exception {
         ServerSocketChannel server = listen();
-        List<Throwable> ended = serve(service(2, 60_000, null), server::accept);
+        List<Throwable> ended = serve(service(2, 60_000, null), server, server::accept);
         SocketChannel first = connect();
         SocketChannel second = connect();
         assertEquals(ResidentProtocol.HELLO, firstFrame(first));
@@ -197,7 +207,7 @@ class ResidentServiceLimitsTest {
     @Test
     void aConnectionIdleBeforeItsFirstCallIsClosed() throws Exception {
         ServerSocketChannel server = listen();
-        serve(service(8, 200, null), server::accept);
+        serve(service(8, 200, null), server, server::accept);
         SocketChannel idle = connect();
         assertEquals(ResidentProtocol.HELLO, firstFrame(idle));
         assertEquals(-1, idle.read(ByteBuffer.allocate(1)), "the service closes it after the idle limit");

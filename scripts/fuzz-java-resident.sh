@@ -6,7 +6,7 @@
 # allocation in proportion to the bytes that came.
 #
 #   bash scripts/fuzz-java-resident.sh [SECONDS]     default 300; -seed is fixed (14)
-# Env: M2 (the Maven repository, default ~/.m2/repository), JAZZER_VERSION (default 0.24.0).
+# Env: M2 (the Maven repository, default ~/.m2/repository), JAZZER_VERSION (default 0.26.0).
 # Jazzer (com.code-intelligence:jazzer) is fetched from Maven Central into that repository. The
 # corpus grows in pam-java-bridge/target/fuzz-resident/corpus, seeded from the committed corpus
 # (src/test/resources/org/pamjava/internal/bridge/resident-frames); a finding is written there as
@@ -15,7 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 seconds=${1:-300}
 repo=${M2:-$HOME/.m2/repository}
-version=${JAZZER_VERSION:-0.24.0}
+version=${JAZZER_VERSION:-0.26.0}
 mvn_args=(-B -q -Dmaven.repo.local="$repo")
 cd "$PROJECT_DIR"
 work=pam-java-bridge/target/fuzz-resident
@@ -24,7 +24,9 @@ mvn "${mvn_args[@]}" -pl pam-java-api install -DskipTests
 mvn "${mvn_args[@]}" -pl pam-java-bridge test-compile dependency:build-classpath \
   -Dmdep.outputFile="$PROJECT_DIR/$work/classpath" -Dmdep.includeScope=test
 mvn "${mvn_args[@]}" dependency:get -Dartifact="com.code-intelligence:jazzer:$version" >/dev/null
+mvn "${mvn_args[@]}" dependency:get -Dartifact="com.code-intelligence:jazzer-api:$version" >/dev/null
 jazzer="$repo/com/code-intelligence/jazzer/$version/jazzer-$version.jar"
+jazzer="$jazzer:$repo/com/code-intelligence/jazzer-api/$version/jazzer-api-$version.jar"
 cp -n pam-java-bridge/src/test/resources/org/pamjava/internal/bridge/resident-frames/* "$work/corpus/"
 classes=pam-java-bridge/target/classes:pam-java-bridge/target/test-classes
 echo "== fuzzing ResidentFrameFuzzTarget for $seconds s (corpus $(ls "$work/corpus" | wc -l) inputs)"

@@ -31,6 +31,11 @@ class ResidentFrameFuzzTest {
         ResidentProtocol.MAX_FRAME + 1, ResidentProtocol.MAX_FRAME - 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 0x8000,
         ResidentProtocol.Call.MAX_ARGS, ResidentProtocol.Call.MAX_ARGS + 1};
 
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() {
+        ResidentFrameFuzzTarget.fuzzerInitialize();
+    }
+
     static Map<String, byte[]> corpus() throws IOException, URISyntaxException {
         Path dir = Path.of(ResidentFrameFuzzTest.class.getResource("resident-frames").toURI());
         Map<String, byte[]> seeds = new TreeMap<>();

@@ -289,7 +289,7 @@ class ResidentServiceStaysUpTest {
         assertEquals(5, firstFrame(c));
         // Each call names another directory (a loader each, before the bound) and fails to load;
         // the service's requests (its log line through the application) get a plain success.
-        ByteBuffer reply = ByteBuffer.allocate(4 + 13).putInt(13).put((byte) 2).putInt(0).putInt(-1).putInt(-1);
+        ByteBuffer reply = ByteBuffer.allocate(4 + 13).putInt(13).put((byte) 2).putInt(0).putInt(-1).putInt(-1).flip();
         for (int i = 0; i < 3000; i++) {
             ByteBuffer f = call("/nonexistent/pam-java-it/" + i);
             while (f.hasRemaining()) {
@@ -316,6 +316,9 @@ class ResidentServiceStaysUpTest {
         servicePid();
         int hosts = 4;
         int threadsPerHost = 50;
+        // From a service just started: the module is not compiled yet when 200 first calls come
+        // (ResidentService.MAX_CONCURRENT_LOADS: without it, 200 compilations at once ran the
+        // service out of heap and the calls failed).
         ExecutorService pool = Executors.newFixedThreadPool(hosts);
         try {
             List<Future<Run>> runs = new ArrayList<>();

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
+import org.pamjava.internal.runtime.ModuleLoadException;
 import org.pamjava.internal.runtime.ModuleLoader;
 import org.pamjava.internal.runtime.TrustedPaths;
 
@@ -76,6 +79,15 @@ public final class ResidentService {
      */
     static final int MAX_LOADERS = 64;
 
+    /**
+     * The most module loads at once. A load that compiles a .java module runs javac, tens of MB
+     * of heap: a login storm right after the service started (200 first calls of a module not
+     * compiled yet) ran out of the service's 96 MB heap. The first loads compile; the others,
+     * waiting, then find the classes compiled.
+     */
+    static final int MAX_CONCURRENT_LOADS = 2;
+
+    private final Semaphore loads = new Semaphore(MAX_CONCURRENT_LOADS, true);
     private final Path socketPath;
     private final Path cacheDir;
     private final List<Path> classPath;
@@ -300,7 +312,7 @@ public final class ResidentService {
             }
             connections.incrementAndGet();
             try {
-                sessions.execute(new ResidentSession(client, this::loader, log, idleMillis,
+                sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
                         connections::decrementAndGet));
             } catch (RejectedExecutionException | Error e) {
                 // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
@@ -409,6 +421,16 @@ public final class ResidentService {
         Thread t = new Thread(session, "pam_java resident " + threads.incrementAndGet());
         t.setDaemon(true);
         return t;
+    }
+
+    /** A new instance of the module, through its directory's loader, at most {@link #MAX_CONCURRENT_LOADS} at once. */
+    PamModule load(Path moduleDir, String moduleArg, Diagnostics callLog) throws ModuleLoadException {
+        loads.acquireUninterruptibly();
+        try {
+            return loader(moduleDir).load(moduleArg, callLog);
+        } finally {
+            loads.release();
+        }
     }
 
     /** How many module directories have a loader now. */

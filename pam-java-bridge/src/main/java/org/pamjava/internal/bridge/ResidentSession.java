@@ -3,11 +3,10 @@ package org.pamjava.internal.bridge;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.function.Function;
 import org.pamjava.PamConstants;
+import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
 import org.pamjava.internal.runtime.ModuleLoadException;
-import org.pamjava.internal.runtime.ModuleLoader;
 
 /**
  * One connection of the resident service: the module instances of one application's PAM handles,
@@ -24,23 +23,27 @@ final class ResidentSession implements Runnable {
     static final long IDLE_MILLIS = 60_000;
 
     private final SocketChannel socket;
-    private final Function<Path, ModuleLoader> loaders;
+    private final Loads loads;
     private final Diagnostics serviceLog;
     private final long idleMillis;
     private final Runnable ended;
     private NativeEntry.Instance instance;
 
-    ResidentSession(SocketChannel socket, Function<Path, ModuleLoader> loaders, Diagnostics serviceLog) {
-        this(socket, loaders, serviceLog, IDLE_MILLIS, () -> { });
+    /** Where a connection's module instances come from: the service's loaders, bounded. */
+    interface Loads {
+        PamModule load(Path moduleDir, String moduleArg, Diagnostics log) throws ModuleLoadException;
+    }
+
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog) {
+        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { });
     }
 
     /** @param ended runs when the connection is closed (the service counts its connections) */
-    ResidentSession(SocketChannel socket, Function<Path, ModuleLoader> loaders, Diagnostics serviceLog,
-            long idleMillis, Runnable ended) {
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended) {
         this.socket = socket;
         this.idleMillis = idleMillis;
         this.ended = ended;
-        this.loaders = loaders;
+        this.loads = loads;
         this.serviceLog = serviceLog;
     }
 
@@ -136,8 +139,7 @@ final class ResidentSession implements Runnable {
         @Override
         public NativeEntry.Instance instance(String moduleArg, Diagnostics log) throws ModuleLoadException {
             if (session.instance == null) {
-                ModuleLoader loader = session.loaders.apply(moduleDir);
-                session.instance = new NativeEntry.Instance(loader.load(moduleArg, log),
+                session.instance = new NativeEntry.Instance(session.loads.load(moduleDir, moduleArg, log),
                         new LibPamHandle(pamh, libpamVersion, channel));
             }
             return session.instance;

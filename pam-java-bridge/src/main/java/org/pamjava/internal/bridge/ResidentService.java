@@ -455,7 +455,9 @@ public final class ResidentService {
             }
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socketPath), 64);
+        // A login storm connects all at once: its connections wait in the backlog while the one
+        // accepting thread starts theirs (an application waits at most a second for a greeting).
+        server.bind(UnixDomainSocketAddress.of(socketPath), MAX_CONNECTIONS);
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         return server;
     }

@@ -147,7 +147,10 @@ final class ResidentProtocol {
         /** The most arguments a rule may give a module (libpam's own limit is lower). */
         static final int MAX_ARGS = 4096;
 
-        /** Reads the fields; a missing, null or extra one, or an impossible count, is an IOException. */
+        /**
+         * Reads the fields; a missing or null one, or an impossible count, is an IOException
+         * (bytes after the arguments are left, as before: room for a later field).
+         */
         static Call read(In frame) throws IOException {
             int op = frame.u8();
             int flags = frame.i32();
@@ -155,7 +158,7 @@ final class ResidentProtocol {
             byte[] moduleDir = frame.bytes();
             byte[] libpamVersion = frame.bytes();
             int argc = frame.i32();
-            if (op > OP_END || argc < 1 || argc > MAX_ARGS || argc > frame.remaining() / 4 || moduleDir == null
+            if (argc < 1 || argc > MAX_ARGS || argc > frame.remaining() / 4 || moduleDir == null
                     || libpamVersion == null) {
                 throw new IOException("bad call header");
             }
@@ -165,9 +168,6 @@ final class ResidentProtocol {
                 if (argv[i] == null) {
                     throw new IOException("null argument");
                 }
-            }
-            if (frame.remaining() != 0) {
-                throw new IOException("bytes after the call's arguments");
             }
             return new Call(op, flags, pamh, moduleDir, libpamVersion, argv);
         }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code bash scripts/fuzz-java-resident.sh}. {@code -Dpamjava.fuzz.executions=N} runs this one longer.
  */
 class ResidentFrameFuzzTest {
-    static final int EXECUTIONS = 3_000;
+    static final int EXECUTIONS = 20_000;
     private static final long SEED = 14;
     private static final int[] BOUNDARY = {0, 1, -1, 4, 5, 255, 4096, 4097, ResidentProtocol.MAX_FRAME,
         ResidentProtocol.MAX_FRAME + 1, ResidentProtocol.MAX_FRAME - 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 0x8000,

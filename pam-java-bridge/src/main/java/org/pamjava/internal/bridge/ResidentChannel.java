@@ -158,7 +158,7 @@ final class ResidentChannel implements PamCalls {
                 return null;
             }
             int n = reply.i32();
-            if (n < 0 || n > ResidentProtocol.MAX_FRAME / 4) {
+            if (n < 0 || n > reply.remaining() / 4) { // each entry takes 4 bytes at least: no array beyond the frame
                 throw new IOException("bad list length " + n);
             }
             byte[][] entries = new byte[n][];

@@ -125,6 +125,11 @@ final class ResidentProtocol {
             return b;
         }
 
+        /** Bytes not read yet: a count of entries that each take at least 4 bytes is checked against it. */
+        int remaining() {
+            return payload.remaining();
+        }
+
         /** Zeroes the frame (replies may hold what the user typed). */
         void wipe() {
             Arrays.fill(payload.array(), (byte) 0);
@@ -134,6 +139,37 @@ final class ResidentProtocol {
             if (payload.remaining() < n) {
                 throw new IOException("frame too short");
             }
+        }
+    }
+
+    /** A CALL frame's fields (after its kind), as the client sends them. */
+    record Call(int op, int flags, long pamh, byte[] moduleDir, byte[] libpamVersion, byte[][] argv) {
+        /** The most arguments a rule may give a module (libpam's own limit is lower). */
+        static final int MAX_ARGS = 4096;
+
+        /**
+         * Reads the fields; a missing or null one, or an impossible count, is an IOException
+         * (bytes after the arguments are left, as before: room for a later field).
+         */
+        static Call read(In frame) throws IOException {
+            int op = frame.u8();
+            int flags = frame.i32();
+            long pamh = frame.i64();
+            byte[] moduleDir = frame.bytes();
+            byte[] libpamVersion = frame.bytes();
+            int argc = frame.i32();
+            if (argc < 1 || argc > MAX_ARGS || argc > frame.remaining() / 4 || moduleDir == null
+                    || libpamVersion == null) {
+                throw new IOException("bad call header");
+            }
+            byte[][] argv = new byte[argc][];
+            for (int i = 0; i < argc; i++) {
+                argv[i] = frame.bytes();
+                if (argv[i] == null) {
+                    throw new IOException("null argument");
+                }
+            }
+            return new Call(op, flags, pamh, moduleDir, libpamVersion, argv);
         }
     }
 
@@ -149,30 +185,54 @@ final class ResidentProtocol {
         /** With one CPU, spinning would only keep the other side from running. */
         private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
 
-        private static final int INBOX = 4096;
+        /**
+         * How long a frame may take once its first byte arrived, and a write may make no progress:
+         * each side writes a whole frame at once, so only a stopped or hostile peer comes near it.
+         */
+        static final long STALL_MILLIS = 10_000;
+        /** The buffer a frame starts in; a longer one's grows by doubling as its bytes arrive. */
+        static final int INBOX = 4096;
         private static final byte[] ZEROS = new byte[INBOX];
 
         private final SocketChannel channel;
+        private final long stallMillis;
         private final Selector selector;
         private final SelectionKey key;
         /** Where frames arrive: direct, so a read needs no copy through a temporary buffer. */
         private final ByteBuffer inbox = ByteBuffer.allocateDirect(INBOX);
 
         Connection(SocketChannel channel) throws IOException {
+            this(channel, STALL_MILLIS);
+        }
+
+        /** With another stall limit (tests). */
+        Connection(SocketChannel channel, long stallMillis) throws IOException {
             this.channel = channel;
+            this.stallMillis = stallMillis;
             channel.configureBlocking(false);
             this.selector = Selector.open();
             this.key = channel.register(selector, SelectionKey.OP_READ);
         }
 
-        /** Writes the frame whole and wipes it (it may hold a password). */
+        /**
+         * Writes the frame whole and wipes it (it may hold a password). An application that stops
+         * reading for {@link #STALL_MILLIS} while the frame is not written fails the write: a
+         * stopped or hostile peer cannot hold the thread.
+         */
         void send(Out out) throws IOException {
             ByteBuffer frame = out.frame();
             try {
+                long lastProgress = System.nanoTime();
                 while (frame.hasRemaining()) {
-                    if (channel.write(frame) == 0) {
-                        sleep(SelectionKey.OP_WRITE, 0);
+                    if (channel.write(frame) > 0) {
+                        lastProgress = System.nanoTime();
+                        continue;
                     }
+                    long left = stallMillis - (System.nanoTime() - lastProgress) / 1_000_000;
+                    if (left <= 0) {
+                        throw new IOException("the application read nothing for " + stallMillis + " ms");
+                    }
+                    sleep(SelectionKey.OP_WRITE, left);
                 }
             } finally {
                 Arrays.fill(frame.array(), (byte) 0);
@@ -186,17 +246,24 @@ final class ResidentProtocol {
 
         /**
          * The next frame; null at a clean end of stream, or when none starts within
-         * {@code idleMillis} (0: no limit). A frame that has started is read whole, however long.
-         * Its length and, most often, the whole of it come in one read: the application never
-         * sends a frame before the previous one is answered, so whatever arrived belongs to it.
+         * {@code idleMillis} (0: no limit: a conversation waits for a person). A frame that has
+         * started must be whole within {@link #STALL_MILLIS} of its first byte, else an
+         * IOException: the application writes each frame at once. Memory grows with the bytes
+         * that arrived, never with the length a frame claims: a few bytes claiming
+         * {@link #MAX_FRAME} cost a buffer of {@link #INBOX} bytes. Its length and, most often,
+         * the whole of it come in one read: the application never sends a frame before the
+         * previous one is answered, so whatever arrived belongs to it.
          */
         In receive(long idleMillis) throws IOException {
             inbox.clear();
-            if (!fill(inbox, 4, idleMillis)) {
+            if (!awaitFirstByte(inbox, idleMillis)) {
                 return null;
             }
-            int arrived = inbox.position();
+            long deadline = System.nanoTime() + stallMillis * 1_000_000;
+            ByteBuffer payload = null;
             try {
+                fill(inbox, 4, deadline);
+                int arrived = inbox.position();
                 int length = inbox.getInt(0);
                 if (length < 1 || length > MAX_FRAME) {
                     throw new IOException("bad frame length " + length);
@@ -205,34 +272,46 @@ final class ResidentProtocol {
                 if (early > length) {
                     throw new IOException("more than one frame at once");
                 }
-                ByteBuffer payload = ByteBuffer.allocate(length);
+                payload = ByteBuffer.allocate(Math.min(length, INBOX));
                 payload.put(0, inbox, 4, early).position(early);
-                if (!fill(payload, length, 0)) {
-                    throw new EOFException("the connection ended inside a frame");
+                while (payload.position() < length) {
+                    if (!payload.hasRemaining()) {
+                        payload = grown(payload, length);
+                    }
+                    fill(payload, Math.min(length, payload.capacity()), deadline);
                 }
-                return new In(payload.flip());
+                In frame = new In(payload.flip());
+                payload = null;
+                return frame;
             } finally {
-                inbox.put(0, ZEROS, 0, arrived); // a reply may carry what the user typed
+                inbox.put(0, ZEROS, 0, inbox.position()); // a reply may carry what the user typed
+                if (payload != null) {
+                    Arrays.fill(payload.array(), (byte) 0);
+                }
             }
         }
 
+        /** Twice the room (at most {@code length}), the bytes so far copied over and wiped from the old. */
+        private static ByteBuffer grown(ByteBuffer full, int length) {
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(length, 2L * full.capacity()));
+            bigger.put(full.flip());
+            Arrays.fill(full.array(), (byte) 0);
+            return bigger;
+        }
+
         /**
-         * Reads until {@code into} holds {@code need} bytes (more if they came with them); false
-         * when the stream ends, or {@code idleMillis} pass, before its first byte.
+         * Waits until {@code into} holds a byte: false when the stream ends first, or when
+         * {@code idleMillis} (0: no limit) pass.
          */
-        private boolean fill(ByteBuffer into, int need, long idleMillis) throws IOException {
+        private boolean awaitFirstByte(ByteBuffer into, long idleMillis) throws IOException {
             long start = System.nanoTime();
-            boolean frameStart = into.position() == 0;
-            while (into.position() < need) {
+            while (into.position() == 0) {
                 int n = channel.read(into);
-                if (n > 0) {
-                    continue;
-                }
                 if (n < 0) {
-                    if (frameStart && into.position() == 0) {
-                        return false;
-                    }
-                    throw new EOFException("the connection ended inside a frame");
+                    return false;
+                }
+                if (n > 0) {
+                    return true;
                 }
                 long waited = System.nanoTime() - start;
                 if (SPIN && waited < SPIN_NANOS) {
@@ -240,7 +319,7 @@ final class ResidentProtocol {
                     continue;
                 }
                 long limit = 0;
-                if (idleMillis > 0 && into.position() == 0) {
+                if (idleMillis > 0) {
                     limit = idleMillis - waited / 1_000_000;
                     if (limit <= 0) {
                         return false;
@@ -249,6 +328,33 @@ final class ResidentProtocol {
                 sleep(SelectionKey.OP_READ, limit);
             }
             return true;
+        }
+
+        /**
+         * Reads until {@code into} holds {@code need} bytes (more if they came with them, as room
+         * allows): an EOFException when the stream ends first, an IOException at {@code deadline}.
+         */
+        private void fill(ByteBuffer into, int need, long deadline) throws IOException {
+            long start = System.nanoTime();
+            while (into.position() < need) {
+                int n = channel.read(into);
+                if (n > 0) {
+                    continue;
+                }
+                if (n < 0) {
+                    throw new EOFException("the connection ended inside a frame");
+                }
+                long now = System.nanoTime();
+                if (SPIN && now - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long left = (deadline - now) / 1_000_000;
+                if (left <= 0) {
+                    throw new IOException("a frame stalled: not whole " + stallMillis + " ms after its first byte");
+                }
+                sleep(SelectionKey.OP_READ, left);
+            }
         }
 
         private void sleep(int readiness, long millis) throws IOException {

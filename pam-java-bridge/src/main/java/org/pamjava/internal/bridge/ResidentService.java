@@ -12,16 +12,27 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
+import org.pamjava.internal.runtime.ModuleLoadException;
 import org.pamjava.internal.runtime.ModuleLoader;
 import org.pamjava.internal.runtime.TrustedPaths;
 
@@ -51,20 +62,91 @@ public final class ResidentService {
             systemd), with sd-daemon priority prefixes.
             """;
 
+    /**
+     * The most connections served at once, each on a thread of its own (a connection waits for
+     * its application's next message on its thread). One more is refused: closed at once, before
+     * the greeting, so the application runs the module in-process without waiting.
+     */
+    static final int MAX_CONNECTIONS = 256;
+    /** What a connection holds: its socket, its selector's epoll instance and wake-up descriptor. */
+    static final int DESCRIPTORS_PER_CONNECTION = 3;
+    /** Descriptors kept for the rest of the service: the JVM's own, jars, module files. */
+    static final int DESCRIPTORS_RESERVED = 128;
+    /**
+     * The most module directories whose loaders are kept (a system has one or two: the
+     * directories of pam_java.so); the least recently used one goes beyond it. A connection that
+     * uses an evicted loader keeps it; a later one gets a new loader.
+     */
+    static final int MAX_LOADERS = 64;
+
+    /**
+     * The most module loads at once. A load that compiles a .java module runs javac, tens of MB
+     * of heap: a login storm right after the service started (200 first calls of a module not
+     * compiled yet) ran out of the service's 96 MB heap. The first loads compile; the others,
+     * waiting, then find the classes compiled.
+     */
+    static final int MAX_CONCURRENT_LOADS = 2;
+
+    private final Semaphore loads = new Semaphore(MAX_CONCURRENT_LOADS, true);
     private final Path socketPath;
     private final Path cacheDir;
     private final List<Path> classPath;
     private final Diagnostics log;
-    private final Map<Path, ModuleLoader> loaders = new ConcurrentHashMap<>();
+    private final int maxConnections;
+    private final long idleMillis;
+    private final Map<Path, ModuleLoader> loaders = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, ModuleLoader> eldest) {
+            return size() > MAX_LOADERS;
+        }
+    };
     private final AtomicLong threads = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
     /** A connection's thread is reused by later ones: a PAM transaction is short, a thread's start is not. */
-    private final ExecutorService sessions = Executors.newCachedThreadPool(this::sessionThread);
+    private final Executor sessions;
+    /** Kinds of trouble already logged since the service last served a connection: each is logged once. */
+    private final Set<String> told = new HashSet<>();
+    private final Backoff backoff = new Backoff();
+    /** A descriptor kept free to refuse a connection with when the descriptors run out. */
+    private FileChannel spare;
 
     ResidentService(Path socketPath, Path cacheDir, List<Path> classPath, Diagnostics log) {
+        this(socketPath, cacheDir, classPath, log, MAX_CONNECTIONS, ResidentSession.IDLE_MILLIS, null);
+    }
+
+    /** With other limits, and {@code sessions} to run connections on (null: a pool of at most {@code maxConnections} threads). */
+    ResidentService(Path socketPath, Path cacheDir, List<Path> classPath, Diagnostics log, int maxConnections,
+            long idleMillis, Executor sessions) {
         this.socketPath = socketPath;
         this.cacheDir = cacheDir;
         this.classPath = classPath;
         this.log = log;
+        this.maxConnections = maxConnections;
+        this.idleMillis = idleMillis;
+        this.sessions = sessions != null ? sessions : new ThreadPoolExecutor(0, maxConnections, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), this::sessionThread);
+    }
+
+    /**
+     * The pause after a failure to accept or to start a connection: 10 ms, doubling up to 1 s
+     * while failures go on, back to 10 ms once a connection is served. A lasting failure (no
+     * descriptors, no threads) then costs a few attempts a second, not a CPU.
+     */
+    static final class Backoff {
+        static final long FIRST_MILLIS = 10;
+        static final long MOST_MILLIS = 1000;
+        private long next = FIRST_MILLIS;
+
+        /** How long the next pause lasts; each one doubles the next, up to {@link #MOST_MILLIS}. */
+        long next() {
+            long pause = next;
+            next = Math.min(MOST_MILLIS, next * 2);
+            return pause;
+        }
+
+        void reset() {
+            next = FIRST_MILLIS;
+        }
     }
 
     /**
@@ -185,27 +267,153 @@ public final class ResidentService {
     }
 
     private void serve() throws IOException {
-        UserPrincipal root = Files.getOwner(socketPath.getParent(), LinkOption.NOFOLLOW_LINKS);
         try (ServerSocketChannel server = bind()) {
             log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath);
             Runtime.getRuntime().addShutdownHook(new Thread(this::removeSocket, "pam_java resident shutdown"));
-            while (true) {
-                SocketChannel client = server.accept();
-                try {
-                    UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
-                    if (!peer.user().equals(root)) {
-                        log.log(Diagnostics.LOG_WARNING, "pam_java resident: refused a connection from "
-                                + peer.user().getName() + ": only root applications may use the service");
-                        client.close();
-                        continue;
-                    }
-                } catch (IOException | UnsupportedOperationException e) {
-                    log.log(Diagnostics.LOG_ERR, "pam_java resident: cannot tell who connected: " + e);
-                    client.close();
-                    continue;
+            serve(server::accept);
+        }
+    }
+
+    /** Where connections come from: the listening socket's accept (a test injects failures). */
+    interface Acceptor {
+        SocketChannel accept() throws IOException;
+    }
+
+    /**
+     * Accepts and serves connections until the listening socket is closed. No failure ends it:
+     * one that cannot accept (out of descriptors, of memory) or cannot start a connection's thread
+     * logs once and pauses ({@link Backoff}); a connection beyond the limits is closed at once.
+     */
+    void serve(Acceptor server) throws IOException {
+        UserPrincipal root = Files.getOwner(socketPath.getParent(), LinkOption.NOFOLLOW_LINKS);
+        spare = openSpare();
+        while (true) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (ClosedChannelException closed) {
+                throw closed; // the service is stopping
+            } catch (IOException e) {
+                trouble("cannot accept a connection", e);
+                if (String.valueOf(e.getMessage()).contains("Too many open files")) { // EMFILE, ENFILE
+                    refuseWithTheSpare(server);
                 }
-                sessions.execute(new ResidentSession(client, this::loader, log));
+                pause();
+                continue;
             }
+            if (!fromRoot(client, root)) {
+                continue;
+            }
+            int limit = connectionLimit();
+            if (connections.get() >= limit) {
+                trouble("refusing connections: " + limit + " are open, the most it serves at once", null);
+                closeQuietly(client);
+                continue;
+            }
+            connections.incrementAndGet();
+            try {
+                sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
+                        connections::decrementAndGet));
+            } catch (RejectedExecutionException | Error e) {
+                // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
+                connections.decrementAndGet();
+                closeQuietly(client);
+                trouble("cannot start a thread for a connection", e);
+                pause();
+                continue;
+            }
+            if (!told.isEmpty()) {
+                told.clear();
+                log.log(Diagnostics.LOG_NOTICE, "pam_java resident: serving connections again");
+            }
+            backoff.reset();
+        }
+    }
+
+    private boolean fromRoot(SocketChannel client, UserPrincipal root) {
+        try {
+            UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (peer.user().equals(root)) {
+                return true;
+            }
+            log.log(Diagnostics.LOG_WARNING, "pam_java resident: refused a connection from "
+                    + peer.user().getName() + ": only root applications may use the service");
+        } catch (IOException | UnsupportedOperationException e) {
+            log.log(Diagnostics.LOG_ERR, "pam_java resident: cannot tell who connected: " + e);
+        }
+        closeQuietly(client);
+        return false;
+    }
+
+    /**
+     * The most connections served at once: {@link #MAX_CONNECTIONS}, fewer when the descriptor
+     * limit (read each time: it can change under a running process) leaves room for fewer.
+     */
+    private int connectionLimit() {
+        long descriptors = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+        if (descriptors <= 0) {
+            return maxConnections;
+        }
+        return (int) Math.max(0, Math.min(maxConnections,
+                (descriptors - DESCRIPTORS_RESERVED) / DESCRIPTORS_PER_CONNECTION));
+    }
+
+    /** Logs a kind of trouble the first time it happens since a connection was last served. */
+    private void trouble(String what, Throwable cause) {
+        String kind = what + (cause == null ? "" : ": " + cause.getClass().getName());
+        if (told.add(kind)) {
+            log.log(Diagnostics.LOG_ERR, "pam_java resident: " + what + (cause == null ? "" : ": " + cause)
+                    + " (logged once until it serves a connection again)");
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(backoff.next());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Out of descriptors, a waiting connection cannot even be accepted to be closed, and its
+     * application would wait for a greeting until its own limit. The spare descriptor is given up
+     * for a moment to accept one and close it: the application sees the connection closed and
+     * runs the module in-process at once.
+     */
+    private void refuseWithTheSpare(Acceptor server) throws ClosedChannelException {
+        if (spare == null) {
+            spare = openSpare();
+            return;
+        }
+        closeQuietly(spare);
+        spare = null;
+        try {
+            closeQuietly(server.accept());
+        } catch (ClosedChannelException closed) {
+            throw closed;
+        } catch (IOException e) {
+            // still none: the pause, then the next attempt
+        }
+        spare = openSpare();
+    }
+
+    private static FileChannel openSpare() {
+        try {
+            return FileChannel.open(Path.of("/dev/null"));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException e) {
+            // closing is all that was left to do with it
         }
     }
 
@@ -213,6 +421,21 @@ public final class ResidentService {
         Thread t = new Thread(session, "pam_java resident " + threads.incrementAndGet());
         t.setDaemon(true);
         return t;
+    }
+
+    /** A new instance of the module, through its directory's loader, at most {@link #MAX_CONCURRENT_LOADS} at once. */
+    PamModule load(Path moduleDir, String moduleArg, Diagnostics callLog) throws ModuleLoadException {
+        loads.acquireUninterruptibly();
+        try {
+            return loader(moduleDir).load(moduleArg, callLog);
+        } finally {
+            loads.release();
+        }
+    }
+
+    /** How many module directories have a loader now. */
+    synchronized int loaderCount() {
+        return loaders.size();
     }
 
     /** Binds the socket; a stale one (no service answers it) is replaced, a live one is not. */
@@ -232,7 +455,9 @@ public final class ResidentService {
             }
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socketPath), 64);
+        // A login storm connects all at once: its connections wait in the backlog while the one
+        // accepting thread starts theirs (an application waits at most a second for a greeting).
+        server.bind(UnixDomainSocketAddress.of(socketPath), MAX_CONNECTIONS);
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         return server;
     }
@@ -245,8 +470,8 @@ public final class ResidentService {
         }
     }
 
-    /** One loader per directory of pam_java.so (relative MODULEs resolve against it). */
-    private ModuleLoader loader(Path moduleDir) {
+    /** One loader per directory of pam_java.so (relative MODULEs resolve against it), at most {@link #MAX_LOADERS}. */
+    synchronized ModuleLoader loader(Path moduleDir) {
         return loaders.computeIfAbsent(moduleDir, dir -> new ModuleLoader(dir,
                 cacheDir == null ? null : cacheDir.resolve("classes"), new ArrayList<>(classPath), log));
     }

@@ -3,11 +3,10 @@ package org.pamjava.internal.bridge;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.function.Function;
 import org.pamjava.PamConstants;
+import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
 import org.pamjava.internal.runtime.ModuleLoadException;
-import org.pamjava.internal.runtime.ModuleLoader;
 
 /**
  * One connection of the resident service: the module instances of one application's PAM handles,
@@ -17,19 +16,34 @@ import org.pamjava.internal.runtime.ModuleLoader;
  */
 final class ResidentSession implements Runnable {
     /**
-     * How long a connection no handle uses stays open. The application's pool keeps them for half
-     * this (resident.c, POOL_MAX_AGE_NS), so it never takes one the service is about to close.
+     * How long a connection no handle uses stays open: before its first call, and after an end
+     * until the next handle's first call. The application's pool keeps them for half this
+     * (resident.c, POOL_MAX_AGE_NS), so it never takes one the service is about to close.
      */
     static final long IDLE_MILLIS = 60_000;
 
     private final SocketChannel socket;
-    private final Function<Path, ModuleLoader> loaders;
+    private final Loads loads;
     private final Diagnostics serviceLog;
+    private final long idleMillis;
+    private final Runnable ended;
     private NativeEntry.Instance instance;
 
-    ResidentSession(SocketChannel socket, Function<Path, ModuleLoader> loaders, Diagnostics serviceLog) {
+    /** Where a connection's module instances come from: the service's loaders, bounded. */
+    interface Loads {
+        PamModule load(Path moduleDir, String moduleArg, Diagnostics log) throws ModuleLoadException;
+    }
+
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog) {
+        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { });
+    }
+
+    /** @param ended runs when the connection is closed (the service counts its connections) */
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended) {
         this.socket = socket;
-        this.loaders = loaders;
+        this.idleMillis = idleMillis;
+        this.ended = ended;
+        this.loads = loads;
         this.serviceLog = serviceLog;
     }
 
@@ -48,58 +62,52 @@ final class ResidentSession implements Runnable {
     public void run() {
         try (socket; ResidentProtocol.Connection connection = new ResidentProtocol.Connection(socket)) {
             serve(connection, new ResidentChannel(connection, serviceLog));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error (out of memory) ends this connection only; the service goes on.
             serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: connection dropped: " + e);
         } finally {
-            if (instance != null) {
-                try {
+            try {
+                if (instance != null) {
                     NativeEntry.drop(instance); // the application went away: no end hook, as no pam_end
-                } catch (IOException e) {
-                    serviceLog.log(Diagnostics.LOG_WARNING, "pam_java resident: cannot close a module's loader: " + e);
                 }
+            } catch (IOException e) {
+                serviceLog.log(Diagnostics.LOG_WARNING, "pam_java resident: cannot close a module's loader: " + e);
+            } finally {
                 instance = null;
+                ended.run();
             }
         }
     }
 
     private void serve(ResidentProtocol.Connection connection, ResidentChannel channel) throws IOException {
         connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO));
-        boolean pooled = false; // an instance ended here: the connection waits for the application's next handle
+        boolean handleStarted = false; // a call other than an end came: a handle uses the connection
         while (!channel.broken()) {
-            ResidentProtocol.In frame = connection.receive(pooled ? IDLE_MILLIS : 0);
+            // A connection waits for its first call, or for the next handle after an end, at most
+            // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
+            // session lasts (an sshd login closes its session at logout).
+            ResidentProtocol.In frame = connection.receive(handleStarted ? 0 : idleMillis);
             if (frame == null) {
                 return; // the application closed (pam_end without us, a timeout, its exit), or idle too long
             }
             if (frame.u8() != ResidentProtocol.CALL) {
                 throw new IOException("expected a call");
             }
-            int op = frame.u8();
-            int flags = frame.i32();
-            long pamh = frame.i64();
-            byte[] moduleDir = frame.bytes();
-            byte[] libpamVersion = frame.bytes();
-            int argc = frame.i32();
-            if (argc < 1 || argc > 4096 || moduleDir == null || libpamVersion == null) {
-                throw new IOException("bad call header");
-            }
-            byte[][] argv = new byte[argc][];
-            for (int i = 0; i < argc; i++) {
-                argv[i] = frame.bytes();
-                if (argv[i] == null) {
-                    throw new IOException("null argument");
-                }
-            }
+            ResidentProtocol.Call call = ResidentProtocol.Call.read(frame);
+            int op = call.op();
+            long pamh = call.pamh();
+            byte[][] argv = call.argv();
             int rc;
             channel.beginCall();
             try {
                 Diagnostics log = new CallLog(channel, pamh);
                 if (op == ResidentProtocol.OP_END) {
-                    pooled = true;
+                    handleStarted = false;
                     rc = end(argv[0], log);
                 } else {
-                    pooled = false;
-                    rc = NativeEntry.run(op, flags, argv, log,
-                            new SessionInstance(this, channel, pamh, path(moduleDir), utf8(libpamVersion)));
+                    handleStarted = true;
+                    rc = NativeEntry.run(op, call.flags(), argv, log, new SessionInstance(this, channel, pamh,
+                            path(call.moduleDir()), utf8(call.libpamVersion())));
                 }
             } finally {
                 channel.endCall();
@@ -131,8 +139,7 @@ final class ResidentSession implements Runnable {
         @Override
         public NativeEntry.Instance instance(String moduleArg, Diagnostics log) throws ModuleLoadException {
             if (session.instance == null) {
-                ModuleLoader loader = session.loaders.apply(moduleDir);
-                session.instance = new NativeEntry.Instance(loader.load(moduleArg, log),
+                session.instance = new NativeEntry.Instance(session.loads.load(moduleDir, moduleArg, log),
                         new LibPamHandle(pamh, libpamVersion, channel));
             }
             return session.instance;

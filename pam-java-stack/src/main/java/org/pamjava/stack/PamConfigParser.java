@@ -28,6 +28,18 @@ public final class PamConfigParser {
      * limit gives libpam's outcome while keeping the recursion within an ordinary thread stack.
      */
     static final int MAX_OPEN_FILES = 100;
+    /**
+     * How much reading one service may take, counted as files opened plus lines read. libpam has
+     * no such bound: a file that includes another twice, which includes a third twice and so on,
+     * doubles the work at every level (a file that includes itself twice never ends), and libpam
+     * appends each rule by walking the list, so pam_start takes tens of seconds at 16,384 rules
+     * (a 14-level doubling chain, about 80,000 of these units) and hangs the host for good beyond.
+     * Past this bound the service is refused as libpam refuses what it cannot read (pam_start
+     * fails with PAM_ABORT), which is what every login would come to, only sooner.
+     */
+    static final int MAX_EXPANSION_WORK = 50_000;
+    /** The diagnostic for a line on which libpam's pam_start crashes (see {@link PamConfig#libpamCrashes()}). */
+    static final String LIBPAM_CRASHES = "include without a file name: libpam crashes on this line";
     /** The name libpam gives a rule that names no module. */
     private static final String UNKNOWN_MODULE = "<*unknown module*>";
 
@@ -37,6 +49,9 @@ public final class PamConfigParser {
     private final Map<ModuleType, List<PamRule>> otherRules = new EnumMap<>(ModuleType.class);
     private final List<ConfigDiagnostic> diagnostics = new ArrayList<>();
     private int openFiles;
+    private int expansionWork;
+    private boolean expansionExceeded;
+    private boolean libpamCrashes;
 
     private PamConfigParser(ConfigSource source, String service) {
         this.source = source;
@@ -54,8 +69,9 @@ public final class PamConfigParser {
     public static PamConfig parse(ConfigSource source, String service) {
         String name = normalizeService(service);
         PamConfigParser parser = new PamConfigParser(source, name);
-        boolean usable = parser.parseAll();
-        return new PamConfig(name, parser.serviceRules, parser.otherRules, parser.diagnostics, usable);
+        boolean usable = parser.parseAll() && !parser.libpamCrashes;
+        return new PamConfig(name, parser.serviceRules, parser.otherRules, parser.diagnostics, usable,
+                parser.libpamCrashes, parser.expansionWork);
     }
 
     static String normalizeService(String service) {
@@ -111,6 +127,9 @@ public final class PamConfigParser {
     private boolean parseFile(byte[] content, String file, String knownService, ModuleType requested, int level) {
         ConfigLines lines = new ConfigLines(content);
         for (;;) {
+            if (!spend(file, 0)) {
+                return false;
+            }
             ConfigLines.Line line;
             try {
                 line = lines.next();
@@ -221,12 +240,16 @@ public final class PamConfigParser {
     }
 
     private boolean loadIncluded(String file, int line, String name, String thisService, ModuleType type, int level) {
-        if (level >= SUBSTACK_MAX_LEVEL) {
-            report(file, line, "maximum level of substacks reached");
+        if (name == null) {
+            // Debian's libpam 1.5.2 dereferences the missing name, even before its substack level
+            // check: pam_start dies of SIGSEGV, and the host with it. Refused here, so that no
+            // engine run passes where the host would crash.
+            report(file, line, LIBPAM_CRASHES);
+            libpamCrashes = true;
             return false;
         }
-        if (name == null) {
-            report(file, line, "(" + text(thisService) + ") no config name supplied");
+        if (level >= SUBSTACK_MAX_LEVEL) {
+            report(file, line, "maximum level of substacks reached");
             return false;
         }
         Optional<byte[]> content = openFiles < MAX_OPEN_FILES ? source.readInclude(name) : Optional.empty();
@@ -236,6 +259,9 @@ public final class PamConfigParser {
         }
         openFiles++;
         try {
+            if (!spend(file, line)) {
+                return false;
+            }
             boolean ok = parseFile(content.get(), text(name), thisService, type, level);
             if (!ok) {
                 report(file, line, "_pam_load_conf_file: error reading " + text(name) + ": Critical error - immediate abort");
@@ -244,6 +270,25 @@ public final class PamConfigParser {
         } finally {
             openFiles--;
         }
+    }
+
+    /**
+     * Counts one unit of reading (a file opened or a line read); false, once, with a diagnostic,
+     * when the service's reading goes past {@link #MAX_EXPANSION_WORK}: every level then unwinds
+     * as from a critical error.
+     */
+    private boolean spend(String file, int line) {
+        if (expansionExceeded || libpamCrashes) {
+            return false; // unwinding: libpam would have crashed or would still be reading
+        }
+        if (++expansionWork <= MAX_EXPANSION_WORK) {
+            return true;
+        }
+        expansionExceeded = true;
+        report(file, line, "include expansion exceeds " + MAX_EXPANSION_WORK + " files and lines read"
+                + " (includes that multiply, such as a file included twice by a file included twice):"
+                + " libpam would keep pam_start busy for minutes or for ever; refused");
+        return false;
     }
 
     /** _pam_add_handler: false where libpam aborts (no type, or a module name it will not accept). */

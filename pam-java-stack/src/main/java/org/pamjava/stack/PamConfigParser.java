@@ -87,11 +87,22 @@ public final class PamConfigParser {
         return sb.toString();
     }
 
+    /** Why the top-level file {@code file} could not be read, in libpam's words or, where libpam has none, ours. */
+    private void reportUnreadable(String file, String libpamWords) {
+        if (expansionExceeded) {
+            report(file, 0, "include expansion exceeds " + MAX_EXPANSION_WORK + " files and lines read"
+                    + " (includes that multiply, such as a file included twice by a file included twice):"
+                    + " libpam would keep pam_start busy for minutes or for ever; refused");
+        } else if (!libpamCrashes) {
+            report(file, 0, libpamWords);
+        }
+    }
+
     private boolean parseAll() {
         if (source.isPamConf()) {
             boolean ok = parseFile(source.pamConfBytes(), "pam.conf", null, null, 0);
             if (!ok) {
-                report("pam.conf", 0, "error reading PAM configuration file");
+                reportUnreadable("pam.conf", "error reading PAM configuration file");
             }
             return ok;
         }
@@ -99,7 +110,7 @@ public final class PamConfigParser {
         Optional<byte[]> own = source.readService(service);
         if (own.isPresent()) {
             if (!parseFile(own.get(), service, service, null, 0)) {
-                report(service, 0, "_pam_init_handlers: error reading " + service);
+                reportUnreadable(service, "_pam_init_handlers: error reading " + service);
                 return false;
             }
             readSomething = true;
@@ -107,7 +118,7 @@ public final class PamConfigParser {
         Optional<byte[]> other = source.readService("other");
         if (other.isPresent()) {
             if (!parseFile(other.get(), "other", "other", null, 0)) {
-                report("other", 0, "_pam_init_handlers: error reading other");
+                reportUnreadable("other", "_pam_init_handlers: error reading other");
                 return false;
             }
             readSomething = true;
@@ -127,7 +138,7 @@ public final class PamConfigParser {
     private boolean parseFile(byte[] content, String file, String knownService, ModuleType requested, int level) {
         ConfigLines lines = new ConfigLines(content);
         for (;;) {
-            if (!spend(file, 0)) {
+            if (!spend()) {
                 return false;
             }
             ConfigLines.Line line;
@@ -218,6 +229,9 @@ public final class PamConfigParser {
             if (loadIncluded(file, n, tok, thisService, type, level + (substack ? 1 : 0))) {
                 return true;
             }
+            if (libpamCrashes) {
+                return false; // libpam would not get past this line
+            }
             control = Control.ALL_BAD;
             modulePath = null;
             kind = PamRule.Kind.MUST_FAIL;
@@ -259,7 +273,7 @@ public final class PamConfigParser {
         }
         openFiles++;
         try {
-            if (!spend(file, line)) {
+            if (!spend()) {
                 return false;
             }
             boolean ok = parseFile(content.get(), text(name), thisService, type, level);
@@ -273,11 +287,11 @@ public final class PamConfigParser {
     }
 
     /**
-     * Counts one unit of reading (a file opened or a line read); false, once, with a diagnostic,
-     * when the service's reading goes past {@link #MAX_EXPANSION_WORK}: every level then unwinds
-     * as from a critical error.
+     * Counts one unit of reading (a file opened or a line read); false when the service's reading
+     * has gone past {@link #MAX_EXPANSION_WORK} (or libpam would have crashed): every level then
+     * unwinds as from a critical error, and the service file is reported.
      */
-    private boolean spend(String file, int line) {
+    private boolean spend() {
         if (expansionExceeded || libpamCrashes) {
             return false; // unwinding: libpam would have crashed or would still be reading
         }
@@ -285,9 +299,6 @@ public final class PamConfigParser {
             return true;
         }
         expansionExceeded = true;
-        report(file, line, "include expansion exceeds " + MAX_EXPANSION_WORK + " files and lines read"
-                + " (includes that multiply, such as a file included twice by a file included twice):"
-                + " libpam would keep pam_start busy for minutes or for ever; refused");
         return false;
     }
 

@@ -5,7 +5,9 @@
  *   USER "-" means no user; OPS is a string of a=authenticate s=setcred m=acct_mgmt
  *   o=open_session c=close_session p=chauthtok, run in order with flags 0.
  * Output, one line per job:  ID CODE...   or   ID start CODE   when pam_start_confdir fails,
- * or   ID signal N   when libpam crashed (it does, in pam_start, on an include without a name).
+ * or   ID signal N   when libpam crashed (it does, in pam_start, on an include without a name),
+ * or   ID timeout   when it took more than JOB_SECONDS (libpam never finishes includes that
+ * multiply without end, such as a file that includes itself twice).
  * Each job runs in a forked child, so a crash ends only its job and thousands of stacks still
  * cost about a millisecond each.
  */
@@ -14,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define ANSWER "answer"
+#define JOB_SECONDS 20
 
 static void free_replies(struct pam_response *replies, int n)
 {
@@ -133,7 +137,10 @@ static int run_job_isolated(char *line)
 		return -1;
 	}
 	if (pid == 0) {
-		int rc = run_job(line);
+		int rc;
+
+		alarm(JOB_SECONDS); /* the default action ends the child */
+		rc = run_job(line);
 
 		_exit(fflush(stdout) == 0 && rc == 0 ? 0 : 1);
 	}
@@ -141,6 +148,8 @@ static int run_job_isolated(char *line)
 		perror("pam_driver: waitpid");
 		return -1;
 	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return printf("%s timeout\n", id) < 0 ? -1 : 0;
 	if (WIFSIGNALED(status))
 		return printf("%s signal %d\n", id, WTERMSIG(status)) < 0 ? -1 : 0;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;

@@ -18,17 +18,19 @@ public final class PamConfig {
     private final List<ConfigDiagnostic> diagnostics;
     private final boolean usable;
     private final boolean libpamCrashes;
+    private final boolean libpamUndefined;
     private final int expansionWork;
 
     PamConfig(String service, Map<ModuleType, List<PamRule>> serviceRules,
               Map<ModuleType, List<PamRule>> otherRules, List<ConfigDiagnostic> diagnostics, boolean usable,
-              boolean libpamCrashes, int expansionWork) {
+              boolean libpamCrashes, boolean libpamUndefined, int expansionWork) {
         this.service = service;
         this.serviceRules = copy(serviceRules);
         this.otherRules = copy(otherRules);
         this.diagnostics = List.copyOf(diagnostics);
         this.usable = usable;
         this.libpamCrashes = libpamCrashes;
+        this.libpamUndefined = libpamUndefined;
         this.expansionWork = expansionWork;
     }
 
@@ -89,6 +91,16 @@ public final class PamConfig {
     }
 
     /**
+     * Whether libpam's behaviour on this configuration is undefined (it reads memory it never set:
+     * a rule half-added before its module name was refused, or the actions of an {@code @include}
+     * that fails where no earlier line set them), so it may crash, fail or pass. Such a
+     * configuration is never {@link #isUsable() usable}.
+     */
+    public boolean libpamUndefined() {
+        return libpamUndefined;
+    }
+
+    /**
      * How much reading the configuration took: files opened plus lines read, at most a little over
      * {@link PamConfigParser#MAX_EXPANSION_WORK} (past it the configuration is not usable).
      */
@@ -100,7 +112,8 @@ public final class PamConfig {
     @Override
     public String toString() {
         List<String> lines = new ArrayList<>();
-        lines.add("service " + service + (libpamCrashes ? " (libpam crashes)" : usable ? "" : " (unusable)"));
+        lines.add("service " + service + (libpamCrashes ? " (libpam crashes)"
+                : libpamUndefined ? " (libpam undefined)" : usable ? "" : " (unusable)"));
         for (ModuleType t : ModuleType.values()) {
             for (PamRule r : rules(t)) {
                 lines.add("  " + r);

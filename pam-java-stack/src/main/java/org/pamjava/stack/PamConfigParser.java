@@ -27,7 +27,7 @@ public final class PamConfigParser {
      * innermost failure propagates up every level the same way whatever the depth, so a smaller
      * limit gives libpam's outcome while keeping the recursion within an ordinary thread stack.
      */
-    static final int MAX_OPEN_FILES = 100;
+    static final int MAX_OPEN_FILES = 64;
     /**
      * How much reading one service may take, counted as files opened plus lines read. libpam has
      * no such bound: a file that includes another twice, which includes a third twice and so on,
@@ -52,6 +52,7 @@ public final class PamConfigParser {
     private int expansionWork;
     private boolean expansionExceeded;
     private boolean libpamCrashes;
+    private boolean libpamUndefined;
 
     private PamConfigParser(ConfigSource source, String service) {
         this.source = source;
@@ -69,9 +70,9 @@ public final class PamConfigParser {
     public static PamConfig parse(ConfigSource source, String service) {
         String name = normalizeService(service);
         PamConfigParser parser = new PamConfigParser(source, name);
-        boolean usable = parser.parseAll() && !parser.libpamCrashes;
+        boolean usable = parser.parseAll() && !parser.libpamCrashes && !parser.libpamUndefined;
         return new PamConfig(name, parser.serviceRules, parser.otherRules, parser.diagnostics, usable,
-                parser.libpamCrashes, parser.expansionWork);
+                parser.libpamCrashes, parser.libpamUndefined, parser.expansionWork);
     }
 
     static String normalizeService(String service) {
@@ -137,6 +138,9 @@ public final class PamConfigParser {
      */
     private boolean parseFile(byte[] content, String file, String knownService, ModuleType requested, int level) {
         ConfigLines lines = new ConfigLines(content);
+        // libpam's actions[] array, one per reading of a file: the control of the last line that
+        // reached its reset, which a failing @include inherits; null before any (uninitialised).
+        Control[] actions = {null};
         for (;;) {
             if (!spend()) {
                 return false;
@@ -151,13 +155,14 @@ public final class PamConfigParser {
             if (line == null) {
                 return true;
             }
-            if (!parseLine(line, file, knownService, requested, level)) {
+            if (!parseLine(line, file, knownService, requested, level, actions)) {
                 return false;
             }
         }
     }
 
-    private boolean parseLine(ConfigLines.Line line, String file, String knownService, ModuleType requested, int level) {
+    private boolean parseLine(ConfigLines.Line line, String file, String knownService, ModuleType requested, int level,
+                              Control[] actions) {
         int n = line.number();
         ConfigTokenizer tokens = new ConfigTokenizer(line.text());
         String thisService = knownService != null ? knownService : tokens.next();
@@ -201,7 +206,9 @@ public final class PamConfigParser {
         if (requested != null && type != requested) {
             return true;
         }
+        boolean atInclude = include; // Debian's @include: no control, and libpam's actions[] is not reset
         if (!include) {
+            actions[0] = Control.ALL_BAD; // reset to undefined; whatever stays undefined becomes bad
             tok = tokens.next();
             if (tok == null) {
                 report(file, n, "(" + svc + ") no control flag supplied");
@@ -232,7 +239,18 @@ public final class PamConfigParser {
             if (libpamCrashes) {
                 return false; // libpam would not get past this line
             }
-            control = Control.ALL_BAD;
+            if (!atInclude) {
+                control = Control.ALL_BAD;
+            } else if (actions[0] != null) {
+                control = actions[0]; // libpam fills only the undefined entries, and there are none
+            } else if (type == null) {
+                control = Control.ALL_BAD; // at the top: no type, so libpam refuses the rule before using them
+            } else {
+                report(file, n, "@include that fails on the first line of its type: libpam gives the rule"
+                        + " uninitialised actions (whatever its stack held); refused");
+                libpamUndefined = true;
+                control = Control.ALL_BAD;
+            }
             modulePath = null;
             kind = PamRule.Kind.MUST_FAIL;
             args = List.of();
@@ -246,8 +264,18 @@ public final class PamConfigParser {
             }
             args = tokens.rest();
         }
+        if (!atInclude) {
+            actions[0] = control;
+        }
         if (!addRule(file, n, other, level, type, kind, control, modulePath, args)) {
             report(file, n, "error loading " + text(modulePath));
+            if (type != null) {
+                // _pam_add_handler has linked the rule before refusing its name, leaving its next
+                // pointer uninitialised: the following rule, or pam_end, may follow it anywhere.
+                report(file, n, "module name " + text(modulePath == null ? UNKNOWN_MODULE : modulePath)
+                        + " libpam refuses after half-adding the rule (an uninitialised pointer): it may crash; refused");
+                libpamUndefined = true;
+            }
             return false;
         }
         return true;

@@ -77,4 +77,24 @@ class IncludeExpansionTest {
             assertTrue(e.getMessage().contains("libpam's pam_start would crash the host"), e.getMessage());
         }
     }
+
+    @Test
+    void whatLibpamLeavesUndefinedIsRefused() {
+        // A rule libpam links before refusing its module name ("?"), inside an included file: its
+        // next pointer is never set, and the fuzzer saw libpam crash on it.
+        PamConfig halfAdded = PamConfigParser.parse(ConfigSource.files(Map.of(
+                "login", "auth include inc\nauth required pam_permit.so\n", "inc", "auth required ?\n")), "login");
+        assertTrue(halfAdded.libpamUndefined(), halfAdded.toString());
+        assertFalse(halfAdded.isUsable());
+        // A failing @include on the first line of its type in a file: actions[] never set.
+        PamConfig unset = PamConfigParser.parse(ConfigSource.files(Map.of(
+                "login", "auth include inc\n", "inc", "session required pam_permit.so\n@include nothere\n")), "login");
+        assertTrue(unset.libpamUndefined(), unset.toString());
+        assertFalse(unset.isUsable());
+        // After a line of its type, it inherits that line's control, as libpam does.
+        PamConfig inherited = PamConfigParser.parse(ConfigSource.files(Map.of(
+                "login", "auth include inc\n", "inc", "auth optional pam_permit.so\n@include nothere\n")), "login");
+        assertTrue(inherited.isUsable(), inherited.toString());
+        assertEquals(inherited.rules(ModuleType.AUTH).get(0).control(), inherited.rules(ModuleType.AUTH).get(1).control());
+    }
 }

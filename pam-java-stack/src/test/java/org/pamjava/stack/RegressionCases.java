@@ -134,6 +134,18 @@ final class RegressionCases {
         files.add("s14"); // read at level 14: its substack would be level 15
         files.add("auth substack\n");
         b.add("a substack without a name within the level limit crashes libpam", files.toArray(String[]::new));
+        // Found by ConfigParserFuzzTest: Debian's @include does not reset libpam's actions[], so a
+        // failing one inherits the control of the line before it in the same file.
+        b.add("a failing @include inside an include inherits the control of the line before", "login",
+                "auth include $DIR/inc\n", "inc", "auth optional pam_permit.so\n@include /nonexistent\nauth required pam_permit.so\n");
+        b.add("a failing @include after a default=ignore line is ignored", "login",
+                "auth include $DIR/inc\n",
+                "inc", "auth [default=ignore] pam_debug.so auth=user_unknown\n@include /nonexistent\nauth required pam_permit.so\n");
+        b.add("a failing @include after an include line is bad", "login",
+                "auth include $DIR/inc\n", "inc", "auth include $DIR/leaf\n@include /nonexistent\nauth optional pam_permit.so\n",
+                "leaf", "auth optional pam_permit.so\n");
+        b.add("a module path that does not exist is unknown", "login",
+                "session optional pam_permit.so\nsession required /lib/x86_64-lrequiredinux-gnu/security/pam_debug.so\n");
         b.add("a doubling include chain libpam still reads", doublingChain(9, "auth required pam_deny.so\n"));
         return cases;
     }

@@ -231,6 +231,11 @@ public final class PamConfigParser {
         if (include) {
             if (substack && !addRule(file, n, other, level, type, PamRule.Kind.SUBSTACK, Control.ALL_BAD, tok, List.of())) {
                 report(file, n, "error adding substack " + text(tok));
+                if (type != null) {
+                    report(file, n, "substack name " + text(tok) + " libpam refuses after half-adding the rule"
+                            + " (an uninitialised pointer): it may crash; refused");
+                    libpamUndefined = true;
+                }
                 return false;
             }
             if (loadIncluded(file, n, tok, thisService, type, level + (substack ? 1 : 0))) {

@@ -86,6 +86,10 @@ class IncludeExpansionTest {
                 "login", "auth include inc\nauth required pam_permit.so\n", "inc", "auth required ?\n")), "login");
         assertTrue(halfAdded.libpamUndefined(), halfAdded.toString());
         assertFalse(halfAdded.isUsable());
+        // The same for a substack whose name has an empty base name (the fuzzer's second crash).
+        PamConfig halfAddedSubstack = PamConfigParser.parse(ConfigSource.files(Map.of(
+                "login", "account include inc\n", "inc", "account substack /etc/\n")), "login");
+        assertTrue(halfAddedSubstack.libpamUndefined(), halfAddedSubstack.toString());
         // A failing @include on the first line of its type in a file: actions[] never set.
         PamConfig unset = PamConfigParser.parse(ConfigSource.files(Map.of(
                 "login", "auth include inc\n", "inc", "session required pam_permit.so\n@include nothere\n")), "login");

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
  * through one long-lived pam_driver and through the engine; the codes must be the same. In the
  * suite Jazzer runs only the inputs in
  * {@code src/test/resources/org/pamjava/stack/ConfigParserJazzerTestInputs}; with
- * {@code JAZZER_FUZZ=1} it fuzzes ({@code scripts/fuzz-java-config.sh --jazzer SECONDS}).
+ * {@code JAZZER_FUZZ=1} it fuzzes ({@code scripts/fuzz-java-config.sh --jazzer}). Jazzer 0.24.0
+ * cannot instrument JDK 25 class files, so that run has no coverage guidance; ConfigParserFuzzTest's
+ * mutator is the one that finds things.
  */
 class ConfigParserJazzerTest {
     private static Process driver;

@@ -4,16 +4,24 @@
  * Input, one job per line:  ID CONFDIR SERVICE USER OPS
  *   USER "-" means no user; OPS is a string of a=authenticate s=setcred m=acct_mgmt
  *   o=open_session c=close_session p=chauthtok, run in order with flags 0.
- * Output, one line per job:  ID CODE...   or   ID start CODE   when pam_start_confdir fails.
- * One process runs every job, so thousands of stacks cost milliseconds each.
+ * Output, one line per job:  ID CODE...   or   ID start CODE   when pam_start_confdir fails,
+ * or   ID signal N   when libpam crashed (it does, in pam_start, on an include without a name),
+ * or   ID timeout   when it took more than JOB_SECONDS (libpam never finishes includes that
+ * multiply without end, such as a file that includes itself twice).
+ * Each job runs in a forked child, so a crash ends only its job and thousands of stacks still
+ * cost about a millisecond each.
  */
 
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define ANSWER "answer"
+#define JOB_SECONDS 20
 
 static void free_replies(struct pam_response *replies, int n)
 {
@@ -110,12 +118,49 @@ static int run_job(char *line)
 	return 0;
 }
 
+/* Runs one job in a child; 0 when it ran (or crashed, which is reported), -1 otherwise. */
+static int run_job_isolated(char *line)
+{
+	char id[64];
+	pid_t pid;
+	int status;
+
+	if (sscanf(line, "%63s", id) != 1) {
+		fprintf(stderr, "pam_driver: malformed job line\n");
+		return -1;
+	}
+	if (fflush(stdout) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		perror("pam_driver: fork");
+		return -1;
+	}
+	if (pid == 0) {
+		int rc;
+
+		alarm(JOB_SECONDS); /* the default action ends the child */
+		rc = run_job(line);
+
+		_exit(fflush(stdout) == 0 && rc == 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("pam_driver: waitpid");
+		return -1;
+	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return printf("%s timeout\n", id) < 0 ? -1 : 0;
+	if (WIFSIGNALED(status))
+		return printf("%s signal %d\n", id, WTERMSIG(status)) < 0 ? -1 : 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 int main(void)
 {
 	char line[8192];
 
 	while (fgets(line, sizeof(line), stdin) != NULL) {
-		if (run_job(line) != 0)
+		if (run_job_isolated(line) != 0)
 			return 1;
 	}
 	if (ferror(stdin) || fflush(stdout) != 0)

@@ -17,14 +17,21 @@ public final class PamConfig {
     private final Map<ModuleType, List<PamRule>> otherRules;
     private final List<ConfigDiagnostic> diagnostics;
     private final boolean usable;
+    private final boolean libpamCrashes;
+    private final boolean libpamUndefined;
+    private final int expansionWork;
 
     PamConfig(String service, Map<ModuleType, List<PamRule>> serviceRules,
-              Map<ModuleType, List<PamRule>> otherRules, List<ConfigDiagnostic> diagnostics, boolean usable) {
+              Map<ModuleType, List<PamRule>> otherRules, List<ConfigDiagnostic> diagnostics, boolean usable,
+              boolean libpamCrashes, boolean libpamUndefined, int expansionWork) {
         this.service = service;
         this.serviceRules = copy(serviceRules);
         this.otherRules = copy(otherRules);
         this.diagnostics = List.copyOf(diagnostics);
         this.usable = usable;
+        this.libpamCrashes = libpamCrashes;
+        this.libpamUndefined = libpamUndefined;
+        this.expansionWork = expansionWork;
     }
 
     private static Map<ModuleType, List<PamRule>> copy(Map<ModuleType, List<PamRule>> rules) {
@@ -67,17 +74,46 @@ public final class PamConfig {
     /**
      * Whether libpam could use this configuration. When false, pam_start(3) fails with
      * {@code PAM_ABORT} (no file for the service nor {@code other}, a file ending in a backslash,
-     * a line too long, a rule libpam cannot add).
+     * a line too long, a rule libpam cannot add, includes that multiply past
+     * {@link PamConfigParser#MAX_EXPANSION_WORK}, an include libpam crashes on).
      */
     public boolean isUsable() {
         return usable;
+    }
+
+    /**
+     * Whether libpam's pam_start would crash the host on this configuration (an include,
+     * substack or {@code @include} without a file name, reached while reading). Such a
+     * configuration is never {@link #isUsable() usable}.
+     */
+    public boolean libpamCrashes() {
+        return libpamCrashes;
+    }
+
+    /**
+     * Whether libpam's behaviour on this configuration is undefined (it reads memory it never set:
+     * a rule half-added before its module name was refused, or the actions of an {@code @include}
+     * that fails where no earlier line set them), so it may crash, fail or pass. Such a
+     * configuration is never {@link #isUsable() usable}.
+     */
+    public boolean libpamUndefined() {
+        return libpamUndefined;
+    }
+
+    /**
+     * How much reading the configuration took: files opened plus lines read, at most a little over
+     * {@link PamConfigParser#MAX_EXPANSION_WORK} (past it the configuration is not usable).
+     */
+    public int expansionWork() {
+        return expansionWork;
     }
 
     /** Every rule, type by type, one per line, followed by the diagnostics. */
     @Override
     public String toString() {
         List<String> lines = new ArrayList<>();
-        lines.add("service " + service + (usable ? "" : " (unusable)"));
+        lines.add("service " + service + (libpamCrashes ? " (libpam crashes)"
+                : libpamUndefined ? " (libpam undefined)" : usable ? "" : " (unusable)"));
         for (ModuleType t : ModuleType.values()) {
             for (PamRule r : rules(t)) {
                 lines.add("  " + r);

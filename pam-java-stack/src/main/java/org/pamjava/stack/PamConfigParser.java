@@ -27,7 +27,19 @@ public final class PamConfigParser {
      * innermost failure propagates up every level the same way whatever the depth, so a smaller
      * limit gives libpam's outcome while keeping the recursion within an ordinary thread stack.
      */
-    static final int MAX_OPEN_FILES = 100;
+    static final int MAX_OPEN_FILES = 64;
+    /**
+     * How much reading one service may take, counted as files opened plus lines read. libpam has
+     * no such bound: a file that includes another twice, which includes a third twice and so on,
+     * doubles the work at every level (a file that includes itself twice never ends), and libpam
+     * appends each rule by walking the list, so pam_start takes tens of seconds at 16,384 rules
+     * (a 14-level doubling chain, about 80,000 of these units) and hangs the host for good beyond.
+     * Past this bound the service is refused as libpam refuses what it cannot read (pam_start
+     * fails with PAM_ABORT), which is what every login would come to, only sooner.
+     */
+    static final int MAX_EXPANSION_WORK = 50_000;
+    /** The diagnostic for a line on which libpam's pam_start crashes (see {@link PamConfig#libpamCrashes()}). */
+    static final String LIBPAM_CRASHES = "include without a file name: libpam crashes on this line";
     /** The name libpam gives a rule that names no module. */
     private static final String UNKNOWN_MODULE = "<*unknown module*>";
 
@@ -37,6 +49,10 @@ public final class PamConfigParser {
     private final Map<ModuleType, List<PamRule>> otherRules = new EnumMap<>(ModuleType.class);
     private final List<ConfigDiagnostic> diagnostics = new ArrayList<>();
     private int openFiles;
+    private int expansionWork;
+    private boolean expansionExceeded;
+    private boolean libpamCrashes;
+    private boolean libpamUndefined;
 
     private PamConfigParser(ConfigSource source, String service) {
         this.source = source;
@@ -54,8 +70,9 @@ public final class PamConfigParser {
     public static PamConfig parse(ConfigSource source, String service) {
         String name = normalizeService(service);
         PamConfigParser parser = new PamConfigParser(source, name);
-        boolean usable = parser.parseAll();
-        return new PamConfig(name, parser.serviceRules, parser.otherRules, parser.diagnostics, usable);
+        boolean usable = parser.parseAll() && !parser.libpamCrashes && !parser.libpamUndefined;
+        return new PamConfig(name, parser.serviceRules, parser.otherRules, parser.diagnostics, usable,
+                parser.libpamCrashes, parser.libpamUndefined, parser.expansionWork);
     }
 
     static String normalizeService(String service) {
@@ -71,11 +88,22 @@ public final class PamConfigParser {
         return sb.toString();
     }
 
+    /** Why the top-level file {@code file} could not be read, in libpam's words or, where libpam has none, ours. */
+    private void reportUnreadable(String file, String libpamWords) {
+        if (expansionExceeded) {
+            report(file, 0, "include expansion exceeds " + MAX_EXPANSION_WORK + " files and lines read"
+                    + " (includes that multiply, such as a file included twice by a file included twice):"
+                    + " libpam would keep pam_start busy for minutes or for ever; refused");
+        } else if (!libpamCrashes) {
+            report(file, 0, libpamWords);
+        }
+    }
+
     private boolean parseAll() {
         if (source.isPamConf()) {
             boolean ok = parseFile(source.pamConfBytes(), "pam.conf", null, null, 0);
             if (!ok) {
-                report("pam.conf", 0, "error reading PAM configuration file");
+                reportUnreadable("pam.conf", "error reading PAM configuration file");
             }
             return ok;
         }
@@ -83,7 +111,7 @@ public final class PamConfigParser {
         Optional<byte[]> own = source.readService(service);
         if (own.isPresent()) {
             if (!parseFile(own.get(), service, service, null, 0)) {
-                report(service, 0, "_pam_init_handlers: error reading " + service);
+                reportUnreadable(service, "_pam_init_handlers: error reading " + service);
                 return false;
             }
             readSomething = true;
@@ -91,7 +119,7 @@ public final class PamConfigParser {
         Optional<byte[]> other = source.readService("other");
         if (other.isPresent()) {
             if (!parseFile(other.get(), "other", "other", null, 0)) {
-                report("other", 0, "_pam_init_handlers: error reading other");
+                reportUnreadable("other", "_pam_init_handlers: error reading other");
                 return false;
             }
             readSomething = true;
@@ -110,7 +138,13 @@ public final class PamConfigParser {
      */
     private boolean parseFile(byte[] content, String file, String knownService, ModuleType requested, int level) {
         ConfigLines lines = new ConfigLines(content);
+        // libpam's actions[] array, one per reading of a file: the control of the last line that
+        // reached its reset, which a failing @include inherits; null before any (uninitialised).
+        Control[] actions = {null};
         for (;;) {
+            if (!spend()) {
+                return false;
+            }
             ConfigLines.Line line;
             try {
                 line = lines.next();
@@ -121,13 +155,14 @@ public final class PamConfigParser {
             if (line == null) {
                 return true;
             }
-            if (!parseLine(line, file, knownService, requested, level)) {
+            if (!parseLine(line, file, knownService, requested, level, actions)) {
                 return false;
             }
         }
     }
 
-    private boolean parseLine(ConfigLines.Line line, String file, String knownService, ModuleType requested, int level) {
+    private boolean parseLine(ConfigLines.Line line, String file, String knownService, ModuleType requested, int level,
+                              Control[] actions) {
         int n = line.number();
         ConfigTokenizer tokens = new ConfigTokenizer(line.text());
         String thisService = knownService != null ? knownService : tokens.next();
@@ -171,7 +206,9 @@ public final class PamConfigParser {
         if (requested != null && type != requested) {
             return true;
         }
+        boolean atInclude = include; // Debian's @include: no control, and libpam's actions[] is not reset
         if (!include) {
+            actions[0] = Control.ALL_BAD; // reset to undefined; whatever stays undefined becomes bad
             tok = tokens.next();
             if (tok == null) {
                 report(file, n, "(" + svc + ") no control flag supplied");
@@ -194,12 +231,31 @@ public final class PamConfigParser {
         if (include) {
             if (substack && !addRule(file, n, other, level, type, PamRule.Kind.SUBSTACK, Control.ALL_BAD, tok, List.of())) {
                 report(file, n, "error adding substack " + text(tok));
+                if (type != null) {
+                    report(file, n, "substack name " + text(tok) + " libpam refuses after half-adding the rule"
+                            + " (an uninitialised pointer): it may crash; refused");
+                    libpamUndefined = true;
+                }
                 return false;
             }
             if (loadIncluded(file, n, tok, thisService, type, level + (substack ? 1 : 0))) {
                 return true;
             }
-            control = Control.ALL_BAD;
+            if (libpamCrashes) {
+                return false; // libpam would not get past this line
+            }
+            if (!atInclude) {
+                control = Control.ALL_BAD;
+            } else if (actions[0] != null) {
+                control = actions[0]; // libpam fills only the undefined entries, and there are none
+            } else if (type == null) {
+                control = Control.ALL_BAD; // at the top: no type, so libpam refuses the rule before using them
+            } else {
+                report(file, n, "@include that fails on the first line of its type: libpam gives the rule"
+                        + " uninitialised actions (whatever its stack held); refused");
+                libpamUndefined = true;
+                control = Control.ALL_BAD;
+            }
             modulePath = null;
             kind = PamRule.Kind.MUST_FAIL;
             args = List.of();
@@ -213,20 +269,34 @@ public final class PamConfigParser {
             }
             args = tokens.rest();
         }
+        if (!atInclude) {
+            actions[0] = control;
+        }
         if (!addRule(file, n, other, level, type, kind, control, modulePath, args)) {
             report(file, n, "error loading " + text(modulePath));
+            if (type != null) {
+                // _pam_add_handler has linked the rule before refusing its name, leaving its next
+                // pointer uninitialised: the following rule, or pam_end, may follow it anywhere.
+                report(file, n, "module name " + text(modulePath == null ? UNKNOWN_MODULE : modulePath)
+                        + " libpam refuses after half-adding the rule (an uninitialised pointer): it may crash; refused");
+                libpamUndefined = true;
+            }
             return false;
         }
         return true;
     }
 
     private boolean loadIncluded(String file, int line, String name, String thisService, ModuleType type, int level) {
-        if (level >= SUBSTACK_MAX_LEVEL) {
-            report(file, line, "maximum level of substacks reached");
+        if (name == null) {
+            // Debian's libpam 1.5.2 dereferences the missing name, even before its substack level
+            // check: pam_start dies of SIGSEGV, and the host with it. Refused here, so that no
+            // engine run passes where the host would crash.
+            report(file, line, LIBPAM_CRASHES);
+            libpamCrashes = true;
             return false;
         }
-        if (name == null) {
-            report(file, line, "(" + text(thisService) + ") no config name supplied");
+        if (level >= SUBSTACK_MAX_LEVEL) {
+            report(file, line, "maximum level of substacks reached");
             return false;
         }
         Optional<byte[]> content = openFiles < MAX_OPEN_FILES ? source.readInclude(name) : Optional.empty();
@@ -236,6 +306,9 @@ public final class PamConfigParser {
         }
         openFiles++;
         try {
+            if (!spend()) {
+                return false;
+            }
             boolean ok = parseFile(content.get(), text(name), thisService, type, level);
             if (!ok) {
                 report(file, line, "_pam_load_conf_file: error reading " + text(name) + ": Critical error - immediate abort");
@@ -244,6 +317,22 @@ public final class PamConfigParser {
         } finally {
             openFiles--;
         }
+    }
+
+    /**
+     * Counts one unit of reading (a file opened or a line read); false when the service's reading
+     * has gone past {@link #MAX_EXPANSION_WORK} (or libpam would have crashed): every level then
+     * unwinds as from a critical error, and the service file is reported.
+     */
+    private boolean spend() {
+        if (expansionExceeded || libpamCrashes) {
+            return false; // unwinding: libpam would have crashed or would still be reading
+        }
+        if (++expansionWork <= MAX_EXPANSION_WORK) {
+            return true;
+        }
+        expansionExceeded = true;
+        return false;
     }
 
     /** _pam_add_handler: false where libpam aborts (no type, or a module name it will not accept). */

@@ -55,14 +55,16 @@ public final class PamStack {
      *
      * @param user the initial {@code PAM_USER}, or {@code null}
      * @throws PamException with {@code PAM_ABORT} when libpam could not use the configuration
-     *     (the message lists the diagnostics)
+     *     (the message lists the diagnostics), and where libpam itself would crash
+     *     ({@link PamConfig#libpamCrashes()})
      */
     public PamTransaction start(String service, String user, PamConversation conversation) {
         Objects.requireNonNull(conversation, "conversation");
         PamConfig config = PamConfigParser.parse(source, service);
         if (!config.isUsable()) {
             throw new PamException(PamConstants.PAM_ABORT, "pam_start: cannot use the configuration of "
-                    + config.service() + ": " + config.diagnostics());
+                    + config.service() + (config.libpamCrashes() ? " (libpam's pam_start would crash the host)" : "")
+                    + ": " + config.diagnostics());
         }
         return new PamTransaction(source, resolver, config, user, conversation);
     }

@@ -108,7 +108,61 @@ final class RegressionCases {
         b.add("a physical line longer than 1023 bytes is split", "login",
                 "auth optional pam_debug.so " + "y ".repeat(600) + "auth=perm_denied\n");
         b.add("user prompt when PAM_USER is unset", "login", "auth required pam_permit.so\n", "-");
+        b.add("include without a file name crashes libpam", "login",
+                "auth include\naccount required pam_permit.so\n");
+        b.add("substack without a file name crashes libpam", "login",
+                "auth required pam_permit.so\nauth substack\n");
+        b.add("@include without a file name crashes libpam", "login", "@include \n");
+        b.add("include without a file name in other crashes libpam", "login",
+                "account required pam_permit.so\n", "other", "session include\n");
+        b.add("include without a file name of another type is never reached", "login",
+                "auth include $DIR/inc\naccount required pam_permit.so\n",
+                "inc", "account include\nauth required pam_permit.so\n");
+        files = new ArrayList<>(List.of("login", "auth substack $DIR/s1\n"));
+        for (int i = 1; i <= 14; i++) {
+            files.add("s" + i);
+            files.add("auth substack $DIR/s" + (i + 1) + "\n");
+        }
+        files.add("s15"); // read at level 15: its substack would be level 16, yet libpam looks at the name first
+        files.add("auth substack\n");
+        b.add("a substack without a name at the level limit crashes libpam before the level check", files.toArray(String[]::new));
+        files = new ArrayList<>(List.of("login", "auth substack $DIR/s1\n"));
+        for (int i = 1; i <= 13; i++) {
+            files.add("s" + i);
+            files.add("auth substack $DIR/s" + (i + 1) + "\n");
+        }
+        files.add("s14"); // read at level 14: its substack would be level 15
+        files.add("auth substack\n");
+        b.add("a substack without a name within the level limit crashes libpam", files.toArray(String[]::new));
+        // Found by ConfigParserFuzzTest: Debian's @include does not reset libpam's actions[], so a
+        // failing one inherits the control of the line before it in the same file.
+        b.add("a failing @include inside an include inherits the control of the line before", "login",
+                "auth include $DIR/inc\n", "inc", "auth optional pam_permit.so\n@include /nonexistent\nauth required pam_permit.so\n");
+        b.add("a failing @include after a default=ignore line is ignored", "login",
+                "auth include $DIR/inc\n",
+                "inc", "auth [default=ignore] pam_debug.so auth=user_unknown\n@include /nonexistent\nauth required pam_permit.so\n");
+        b.add("a failing @include after an include line is bad", "login",
+                "auth include $DIR/inc\n", "inc", "auth include $DIR/leaf\n@include /nonexistent\nauth optional pam_permit.so\n",
+                "leaf", "auth optional pam_permit.so\n");
+        b.add("a module path that does not exist is unknown", "login",
+                "session optional pam_permit.so\nsession required /lib/x86_64-lrequiredinux-gnu/security/pam_debug.so\n");
+        b.add("a doubling include chain libpam still reads", doublingChain(9, "auth required pam_deny.so\n"));
         return cases;
+    }
+
+    /**
+     * {@code login} includes {@code f0} once, each {@code fI} includes {@code fI+1} twice, and
+     * {@code fLEVELS} holds {@code leaf}: 2^LEVELS copies of the leaf's rules.
+     */
+    static String[] doublingChain(int levels, String leaf) {
+        List<String> files = new ArrayList<>(List.of("login", "auth include $DIR/f0\naccount required pam_permit.so\n"));
+        for (int i = 0; i < levels; i++) {
+            files.add("f" + i);
+            files.add("auth include $DIR/f" + (i + 1) + "\nauth include $DIR/f" + (i + 1) + "\n");
+        }
+        files.add("f" + levels);
+        files.add(leaf);
+        return files.toArray(String[]::new);
     }
 
     /** Adds a case: a name, then file-name/content pairs, then optionally the ops and "-" for no user. */

@@ -1,6 +1,7 @@
 package org.pamjava.internal.runtime;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
@@ -25,8 +27,10 @@ import java.util.stream.Stream;
  * the group of a setuid host's caller). Each entry, and each file in it, is checked again before
  * its classes are loaded: a file that is not the owner's alone is never loaded.
  *
- * <p>Layout: {@code <dir>/<hash>/module-class} names the module class; {@code <dir>/<hash>/<binary
- * name>.class} are the class files. Entries appear whole (written aside, then renamed).
+ * <p>Layout: {@code <dir>/<hash>/module-class} names the module class and lists each class file
+ * with its size and CRC32C; {@code <dir>/<hash>/<binary name>.class} are the class files. Entries
+ * appear whole and durable (written aside and fsynced, then renamed); a damaged one is moved aside
+ * and rebuilt by the call that finds it.
  */
 final class CompiledClassCache {
     private static final String MAIN_FILE = "module-class";
@@ -116,7 +120,13 @@ final class CompiledClassCache {
         Files.setPosixFilePermissions(dir, OWNER_ONLY_DIRECTORY);
     }
 
-    /** The cached classes for {@code key}, or {@code null} (then the module is compiled again). */
+    /**
+     * The cached classes for {@code key}, or {@code null} (then the module is compiled again). An
+     * entry whose files do not match what {@code module-class} lists (a class file damaged,
+     * truncated or missing, {@code module-class} empty or cut short, or written by a version that
+     * listed no checksums) is moved aside like a refused one, so this very call compiles the module
+     * and stores a fresh entry: a damaged entry costs one compilation, never the module.
+     */
     CompiledModule read(String key, Diagnostics log) {
         Path entry = dir.resolve(key);
         try {
@@ -124,37 +134,58 @@ final class CompiledClassCache {
             if (problem != null) {
                 return refuse(entry, problem, log);
             }
-            // File.list, not Files.newDirectoryStream: closing the latter (a SecureDirectoryStream)
-            // links a method handle, and the java.lang.invoke and ClassFile classes that brings
-            // would be in the AOT cache, loaded at every start.
-            String[] names = entry.toFile().list();
-            if (names == null) {
-                return null;
+            Path listing = entry.resolve(MAIN_FILE);
+            problem = problemWith(listing, S_IFREG);
+            if (problem != null) {
+                return refuse(entry, problem, log);
             }
+            String[] lines = new String(ModuleLoader.readFile(listing), StandardCharsets.UTF_8).split("\n", -1);
+            // module-class: the main class, one line "CRC32C SIZE NAME" per class file, and an empty
+            // last line, which a file cut short lacks.
+            if (lines.length < 3 || !lines[lines.length - 1].isEmpty() || lines[0].isBlank()) {
+                return refuse(entry, listing + " is empty, cut short or from an earlier version", log);
+            }
+            String main = lines[0];
             Map<String, byte[]> classes = new HashMap<>();
-            String main = null;
-            for (String name : names) {
-                boolean classFile = name.endsWith(".class");
-                if (classFile || name.equals(MAIN_FILE)) {
-                    Path file = entry.resolve(name);
-                    problem = problemWith(file, S_IFREG);
-                    if (problem != null) {
-                        return refuse(entry, problem, log);
-                    }
-                    byte[] bytes = ModuleLoader.readFile(file);
-                    if (classFile) {
-                        classes.put(name.substring(0, name.length() - ".class".length()), bytes);
-                    } else {
-                        main = new String(bytes, StandardCharsets.UTF_8).strip();
-                    }
+            for (int i = 1; i < lines.length - 1; i++) {
+                String[] fields = lines[i].split(" ", 3);
+                if (fields.length != 3) {
+                    return refuse(entry, listing + " line " + (i + 1) + " is not CRC32C SIZE NAME", log);
                 }
+                Path file = entry.resolve(fields[2] + ".class");
+                if (!file.getParent().equals(entry)) {
+                    return refuse(entry, listing + " names " + fields[2] + ", not a file of the entry", log);
+                }
+                problem = problemWith(file, S_IFREG);
+                if (problem != null) {
+                    return refuse(entry, problem, log);
+                }
+                byte[] bytes = ModuleLoader.readFile(file);
+                if (!fields[0].equals(crc32c(bytes)) || !fields[1].equals(Integer.toString(bytes.length))) {
+                    return refuse(entry, file + " is damaged (" + bytes.length + " bytes, CRC32C " + crc32c(bytes)
+                            + "; written as " + fields[1] + " bytes, CRC32C " + fields[0] + ")", log);
+                }
+                classes.put(fields[2], bytes);
             }
-            return main != null && classes.containsKey(main) ? new CompiledModule(main, classes) : null;
+            if (!classes.containsKey(main)) {
+                return refuse(entry, listing + " names main class " + main + " but lists no class file for it", log);
+            }
+            return new CompiledModule(main, classes);
         } catch (NoSuchFileException notCached) {
+            if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                return refuse(entry, "a file of it is missing: " + notCached.getMessage(), log);
+            }
             return null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The CRC32C of {@code bytes}, in hex: a check against damage; the trust checks stand against people. */
+    private static String crc32c(byte[] bytes) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes);
+        return Long.toHexString(crc.getValue());
     }
 
     /**
@@ -195,19 +226,29 @@ final class CompiledClassCache {
         return null;
     }
 
-    /** Stores {@code module} under {@code key}; failures only cost a later recompilation. */
+    /**
+     * Stores {@code module} under {@code key}; failures only cost a later recompilation. Durable
+     * before it is visible: every file is written and fsynced in a directory aside, that directory
+     * fsynced, renamed into place, and the cache directory fsynced, so a crash or power loss
+     * leaves either no entry or a whole one (and {@link #read} drops anything else).
+     */
     void write(String key, CompiledModule module, Diagnostics log) {
         Path temp = null;
         try {
             temp = Files.createTempDirectory(dir, ".incoming-");
             // Modes set explicitly: the files must pass read's checks whatever the umask was.
             Files.setPosixFilePermissions(temp, OWNER_ONLY_DIRECTORY);
+            StringBuilder listing = new StringBuilder(module.mainClass()).append('\n');
             for (var e : module.classes().entrySet()) {
                 writeOwnerOnly(temp.resolve(e.getKey() + ".class"), e.getValue());
+                listing.append(crc32c(e.getValue())).append(' ').append(e.getValue().length).append(' ')
+                        .append(e.getKey()).append('\n');
             }
-            writeOwnerOnly(temp.resolve(MAIN_FILE), (module.mainClass() + "\n").getBytes(StandardCharsets.UTF_8));
+            writeOwnerOnly(temp.resolve(MAIN_FILE), listing.toString().getBytes(StandardCharsets.UTF_8));
+            fsync(temp);
             Files.move(temp, dir.resolve(key), StandardCopyOption.ATOMIC_MOVE);
             temp = null;
+            fsync(dir);
         } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
             // Another process stored the same module first.
         } catch (IOException e) {
@@ -220,8 +261,21 @@ final class CompiledClassCache {
     }
 
     private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
-        Files.write(file, bytes);
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            out.force(true);
+        }
         Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
+    }
+
+    /** fsync(2) of a directory, so the names in it (a new file, a rename) survive a crash. */
+    private static void fsync(Path directory) throws IOException {
+        try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 
     private static void deleteTree(Path root) {

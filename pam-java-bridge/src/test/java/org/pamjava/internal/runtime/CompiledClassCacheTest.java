@@ -120,4 +120,55 @@ class CompiledClassCacheTest {
         assertNull(cache.read(KEY, diagnostics));
         assertTrue(log.get(2).contains(entry + " is owned by uid 65534"), log.toString());
     }
+
+    // Issue 14, defect 4: a damaged entry is dropped and rebuilt, not loaded for ever.
+
+    private void assertDroppedAndRebuilt(CompiledClassCache cache, String why) throws Exception {
+        Path entry = dir.resolve("classes").resolve(KEY);
+        assertNull(cache.read(KEY, diagnostics), why);
+        assertTrue(log.getLast().startsWith("not loading the cached classes in " + entry + ": "), log.toString());
+        assertTrue(log.getLast().contains(why), log.toString());
+        assertTrue(log.getLast().endsWith("moved to " + dir.resolve("classes/.refused-" + KEY) + "; compiling the module again"),
+                log.toString());
+        assertFalse(Files.exists(entry), "the damaged entry is out of the way");
+        cache.write(KEY, MODULE, diagnostics);
+        CompiledModule read = cache.read(KEY, diagnostics);
+        assertNotNull(read, log.toString());
+        assertEquals(3, read.classes().get("Probe").length);
+    }
+
+    @Test
+    void aClassFileWithAFlippedByteIsDroppedAndRebuilt() throws Exception {
+        CompiledClassCache cache = cacheWithEntry();
+        Path probe = dir.resolve("classes").resolve(KEY).resolve("Probe.class");
+        Files.write(probe, new byte[] {1, 2, 3 ^ 0x10});
+        assertDroppedAndRebuilt(cache, probe + " is damaged");
+    }
+
+    @Test
+    void aClassFileCutToNothingIsDroppedAndRebuilt() throws Exception {
+        CompiledClassCache cache = cacheWithEntry();
+        Path inner = dir.resolve("classes").resolve(KEY).resolve("Probe$Inner.class");
+        Files.write(inner, new byte[0]);
+        assertDroppedAndRebuilt(cache, inner + " is damaged (0 bytes");
+    }
+
+    @Test
+    void anEmptyOrMissingListingIsDroppedAndRebuilt() throws Exception {
+        CompiledClassCache cache = cacheWithEntry();
+        Path listing = dir.resolve("classes").resolve(KEY).resolve("module-class");
+        Files.write(listing, new byte[0]);
+        assertDroppedAndRebuilt(cache, "module-class is empty, cut short or from an earlier version");
+        Files.delete(listing);
+        assertDroppedAndRebuilt(cache, "a file of it is missing");
+    }
+
+    @Test
+    void aListingCutShortIsDroppedAndRebuilt() throws Exception {
+        CompiledClassCache cache = cacheWithEntry();
+        Path listing = dir.resolve("classes").resolve(KEY).resolve("module-class");
+        String text = Files.readString(listing);
+        Files.writeString(listing, text.substring(0, text.length() - 3));
+        assertDroppedAndRebuilt(cache, "module-class");
+    }
 }

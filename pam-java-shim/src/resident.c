@@ -31,7 +31,12 @@ enum { CALL = 1, REPLY = 2, REQUEST = 3, RESULT = 4, HELLO = 5 };
 enum { GET_ITEM = 1, SET_ITEM, GET_XAUTH, SET_XAUTH, GET_ENV, PUT_ENV, GET_ENV_LIST, CONVERSATION,
        FAIL_DELAY, GET_USER, STRERROR, LOG };
 #define MAX_FRAME (1u << 20)
-#define CONNECT_MS 1000
+/* The bound on each wait before a call has run in the service (connect, greeting, a kept
+ * connection's check), and on a liveness probe during one. Generous on purpose: in a login storm
+ * a loaded machine greets late (200 concurrent connections on 2 busy cores took over 1 s), and a
+ * login that gives up on the service then starts a JVM of its own, which loads the machine
+ * further, or fails closed when it was a probe. A service that is really stopped costs this once. */
+#define CONNECT_MS 3000
 #define NULL_LENGTH 0xffffffffu
 
 /* Frames being built: a failed allocation or an oversized frame marks the buffer failed. */

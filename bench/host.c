@@ -1,6 +1,8 @@
 /* host.c: the benchmark's PAM application: times full PAM transactions and measures memory. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +25,15 @@
  *                     its threads, user + system) and its own figures
  *   warm N SERVICE    N transactions in this process, the time of each
  *   memory N SERVICE  N transactions in this process; RSS and threads after 1, 10, 100, ... and N
+ *   storm N SERVICE   N processes ("once") started back to back without waiting for any, as a
+ *                     burst of sshd/su logins starts them; the time is from the first spawn until
+ *                     the last has exited, with the failures, the peak of the sum of their RSS
+ *                     (sampled) and their CPU time
  *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold")
  */
 
 static const char usage[] =
-    "usage: host --confdir DIR [--user USER] [--answer TEXT] cold|warm|memory N SERVICE\n"
+    "usage: host --confdir DIR [--user USER] [--answer TEXT] cold|warm|memory|storm N SERVICE\n"
     "       host --confdir DIR [--user USER] [--answer TEXT] once SERVICE\n";
 
 extern char **environ;
@@ -272,6 +278,134 @@ static int run_memory(long n, const char *service)
     return 0;
 }
 
+/* Resident set (kB) of a process, from /proc/PID/statm; 0 once it is gone. */
+static long process_rss_kb(pid_t pid)
+{
+    char path[64];
+    long size, resident = 0;
+
+    snprintf(path, sizeof(path), "/proc/%ld/statm", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f != NULL && fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = 0;
+    if (f != NULL)
+        fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The sum of the RSS of the children still running (pids[i] > 0); keeps its peak. */
+static void sample_rss(const pid_t *pids, long n, long *peak_rss_kb)
+{
+    long rss_kb = 0;
+
+    for (long i = 0; i < n; i++)
+        if (pids[i] > 0)
+            rss_kb += process_rss_kb(pids[i]);
+    if (rss_kb > *peak_rss_kb)
+        *peak_rss_kb = rss_kb;
+}
+
+/* Reads what is there of the children's shared output pipe; keeps the first "fail" line. */
+static void drain(int fd, char *first_fail, size_t size)
+{
+    static char pending[1024];
+    static size_t used;
+    ssize_t got;
+
+    while ((got = read(fd, pending + used, sizeof(pending) - 1 - used)) > 0) {
+        used += (size_t)got;
+        pending[used] = '\0';
+        char *line = pending, *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            *nl = '\0';
+            if (first_fail[0] == '\0' && strncmp(line, "fail ", 5) == 0)
+                snprintf(first_fail, size, "%s", line + 5);
+            line = nl + 1;
+        }
+        used = strlen(line);
+        memmove(pending, line, used + 1);
+        if (used == sizeof(pending) - 1)
+            used = 0; /* a line longer than the buffer: not one of ours, drop it */
+    }
+}
+
+/*
+ * The login storm. The children share one pipe for their output (a line each, shorter than
+ * PIPE_BUF, so lines do not mix), which is drained while they run; the parent samples the sum
+ * of their RSS every 10 ms. A child that cannot be started, exits non-zero or dies counts as a
+ * failure: the storm goes on, and the line reports them.
+ */
+static int run_storm(long n, const char *service, const char *self)
+{
+    char *argv[] = { (char *)self, "--confdir", (char *)confdir, "--user", (char *)user, "--answer",
+                     (char *)answer, "once", (char *)service, NULL };
+    char first_fail[256] = "";
+    pid_t *pids = calloc((size_t)n, sizeof(*pids));
+    long live = 0, failures = 0, peak_rss_kb = 0, sum_maxrss_kb = 0;
+    double cpu_us = 0;
+    int fds[2];
+
+    if (pids == NULL || pipe2(fds, O_CLOEXEC) != 0) {
+        perror("host: storm");
+        free(pids);
+        return 1;
+    }
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    double service_before = service_cpu_us(), start = now_us();
+    for (long i = 0, sampled = 0; i < n; i++) {
+        /* Starting them takes a while (spawns compete with the children for the CPUs): sample then too. */
+        if (now_us() - start >= 10000.0 * (double)sampled) {
+            sample_rss(pids, i, &peak_rss_kb);
+            sampled++;
+        }
+        if (posix_spawn(&pids[i], self, &actions, NULL, argv, environ) == 0) {
+            live++;
+        } else {
+            pids[i] = 0;
+            failures++;
+        }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    while (live > 0) {
+        sample_rss(pids, n, &peak_rss_kb);
+        struct pollfd pfd = { fds[0], POLLIN, 0 };
+        poll(&pfd, 1, 10);
+        drain(fds[0], first_fail, sizeof(first_fail));
+        int status;
+        struct rusage ru;
+        pid_t pid;
+        while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+            for (long i = 0; i < n; i++)
+                if (pids[i] == pid)
+                    pids[i] = 0;
+            live--;
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failures++;
+            cpu_us += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
+                      + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+            sum_maxrss_kb += ru.ru_maxrss;
+        }
+        if (pid < 0 && errno != EINTR)
+            break; /* no child left that this process knows of */
+    }
+    double took = now_us() - start;
+    drain(fds[0], first_fail, sizeof(first_fail));
+    close(fds[0]);
+    free(pids);
+    printf("storm service=%s processes=%ld wall_us=%.0f failures=%ld cpu_us=%.0f peak_rss_kb=%ld sum_maxrss_kb=%ld",
+           service, n, took, failures, cpu_us, peak_rss_kb, sum_maxrss_kb);
+    print_service_cpu("service_cpu_us", service_before, 1);
+    printf("\n");
+    if (first_fail[0] != '\0')
+        printf("stormfail service=%s first: %s\n", service, first_fail);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     char self[4096];
@@ -295,14 +429,14 @@ int main(int argc, char **argv)
     const char *service = argv[i + 2];
     if (*end != '\0' || n < 1)
         goto bad_usage;
-    if (strcmp(argv[i], "cold") == 0) {
+    if (strcmp(argv[i], "cold") == 0 || strcmp(argv[i], "storm") == 0) {
         ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
         if (len <= 0 || (size_t)len >= sizeof(self) - 1) {
             perror("host: /proc/self/exe");
             return 1;
         }
         self[len] = '\0';
-        return run_cold(n, service, self);
+        return strcmp(argv[i], "cold") == 0 ? run_cold(n, service, self) : run_storm(n, service, self);
     }
     if (strcmp(argv[i], "warm") == 0)
         return run_warm(n, service);

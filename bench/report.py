@@ -239,7 +239,7 @@ def storm_markdown(storm_result):
            f"{any_row['rounds']} round{'s' if any_row['rounds'] != 1 else ''}, variants interleaved. Wall: from the first start until the last "
            "process has exited. CPU: all the processes' (and for the resident service's row the "
            "service's during the storm). Peak RSS: the peak of the sum of the running processes' RSS, "
-           "sampled every 10 ms (shared pages counted in each process; "–": none lived long enough to be sampled); beside it the sum of each "
+           "sampled every 10 ms (shared pages counted in each process; – when none lived long enough to be sampled); beside it the sum of each "
            "process's own peak. Ratios: median (p10–p90) of the per-round ratios.", "",
            "| variant | processes | failures | wall ms | CPU s | peak summed RSS MB | sum of peaks MB "
            "| × pam_permit | × pam_python | CPU × pam_python |",

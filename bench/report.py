@@ -247,10 +247,10 @@ def storm_markdown(storm_result):
     for v, row in storm_result.items():
         failures = f"**{row['failures']} FAILED**" if row["failures"] else "0"
         # Processes that end within one sampling period (pam_permit's) may never be sampled.
-        peak = fmt_spread(row["peak_rss_mb"], 0) if row["peak_rss_mb"]["p90"] > 0 else "–"
+        peak = fmt_spread(row["peak_rss_mb"]) if row["peak_rss_mb"]["p90"] > 0 else "–"
         out.append(f"| {row['label']} | {row['processes']} | {failures} | {fmt_spread(row['wall_ms'], 0)} | "
                    f"{fmt_spread(row['cpu_s'], 2)} | {peak} | "
-                   f"{fmt_spread(row['sum_maxrss_mb'], 0)} | {fmt_ratio(row.get('wall_vs_permit'))} | "
+                   f"{fmt_spread(row['sum_maxrss_mb'])} | {fmt_ratio(row.get('wall_vs_permit'))} | "
                    f"{fmt_ratio(row.get('wall_vs_python'))} | {fmt_ratio(row.get('cpu_vs_python'))} |")
     for v, row in storm_result.items():
         if "first_failure" in row:

@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
               memory_exec=$(( $2 < memory_exec ? $2 : memory_exec )); shift ;;
     --storm) storm=$2; shift ;;
     --no-storm) storm=0 ;;
-    --only) [ "$2" = storm ] || { echo "run.sh: --only takes storm" >&2; exit 2; }; only=$2; jmh=0; shift ;;
+    --only) [ "$2" = storm ] || { echo "run.sh: --only takes storm" >&2; exit 2; }; only=$2; jmh=0 chart=0; shift ;;
     --out) out=$2; shift ;;
     --work) work=$2; shift ;;
     --no-jmh) jmh=0 ;;

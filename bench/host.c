@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,20 @@
  *                     burst of sshd/su logins starts them; the time is from the first spawn until
  *                     the last has exited, with the failures, the peak of the sum of their RSS
  *                     (sampled) and their CPU time
- *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold")
+ *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold");
+ *                     with --threads T, T transactions at once in T threads (the exit status is
+ *                     the number that failed), a storm's child that models logins in one process
  */
 
 static const char usage[] =
-    "usage: host --confdir DIR [--user USER] [--answer TEXT] cold|warm|memory|storm N SERVICE\n"
-    "       host --confdir DIR [--user USER] [--answer TEXT] once SERVICE\n";
+    "usage: host --confdir DIR [--user USER] [--answer TEXT] [--threads T] cold|warm|memory|storm N SERVICE\n"
+    "       host --confdir DIR [--user USER] [--answer TEXT] [--threads T] once SERVICE\n";
 
 extern char **environ;
 
 static const char *confdir, *user = "bench", *answer = "bench-secret";
+static long threads_per_process = 1;   /* --threads: transactions at once in each "once" process */
+#define MOST_THREADS 250               /* the failures must fit an exit status */
 
 /* Answers every prompt with the fixed answer; informational messages get no text. */
 static int converse(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -109,12 +114,47 @@ static void process_status(long *rss_kb, long *threads)
         fclose(f);
 }
 
+static void *transaction_thread(void *service)
+{
+    return transaction(service) == 0 ? NULL : service;
+}
+
+/* T transactions at once, one per thread; returns how many failed (one that cannot start fails). */
+static int concurrent_transactions(const char *service)
+{
+    pthread_t *tids = calloc((size_t)threads_per_process, sizeof(*tids));
+    char *started = calloc((size_t)threads_per_process, 1);
+    int failed = 0;
+
+    if (tids == NULL || started == NULL) {
+        free(tids);
+        free(started);
+        return (int)threads_per_process;
+    }
+    for (long i = 0; i < threads_per_process; i++) {
+        started[i] = pthread_create(&tids[i], NULL, transaction_thread, (void *)service) == 0;
+        failed += !started[i];
+    }
+    for (long i = 0; i < threads_per_process; i++) {
+        void *result = NULL;
+        if (started[i] && (pthread_join(tids[i], &result) != 0 || result != NULL))
+            failed++;
+    }
+    free(tids);
+    free(started);
+    return failed;
+}
+
 static int run_once(const char *service)
 {
     long rss, threads;
     double start = now_us();
 
-    if (transaction(service) != 0)
+    if (threads_per_process > 1) {
+        int failed = concurrent_transactions(service);
+        if (failed != 0)
+            return failed;
+    } else if (transaction(service) != 0)
         return 1;
     double took = now_us() - start;
     process_status(&rss, &threads);
@@ -337,8 +377,10 @@ static void drain(int fd, char *first_fail, size_t size)
  */
 static int run_storm(long n, const char *service, const char *self)
 {
+    char threads_text[24];
+    snprintf(threads_text, sizeof(threads_text), "%ld", threads_per_process);
     char *argv[] = { (char *)self, "--confdir", (char *)confdir, "--user", (char *)user, "--answer",
-                     (char *)answer, "once", (char *)service, NULL };
+                     (char *)answer, "--threads", threads_text, "once", (char *)service, NULL };
     char first_fail[256] = "";
     pid_t *pids = calloc((size_t)n, sizeof(*pids));
     long live = 0, failures = 0, peak_rss_kb = 0, sum_maxrss_kb = 0;
@@ -365,7 +407,7 @@ static int run_storm(long n, const char *service, const char *self)
             live++;
         } else {
             pids[i] = 0;
-            failures++;
+            failures += threads_per_process;
         }
     }
     posix_spawn_file_actions_destroy(&actions);
@@ -383,8 +425,11 @@ static int run_storm(long n, const char *service, const char *self)
                 if (pids[i] == pid)
                     pids[i] = 0;
             live--;
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                failures++;
+            /* A process that died, or exited with what is not a count, lost all its transactions. */
+            if (WIFEXITED(status) && WEXITSTATUS(status) <= threads_per_process)
+                failures += WEXITSTATUS(status);
+            else
+                failures += threads_per_process;
             cpu_us += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
                       + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
             sum_maxrss_kb += ru.ru_maxrss;
@@ -396,8 +441,8 @@ static int run_storm(long n, const char *service, const char *self)
     drain(fds[0], first_fail, sizeof(first_fail));
     close(fds[0]);
     free(pids);
-    printf("storm service=%s processes=%ld wall_us=%.0f failures=%ld cpu_us=%.0f peak_rss_kb=%ld sum_maxrss_kb=%ld",
-           service, n, took, failures, cpu_us, peak_rss_kb, sum_maxrss_kb);
+    printf("storm service=%s processes=%ld threads=%ld wall_us=%.0f failures=%ld cpu_us=%.0f peak_rss_kb=%ld "
+           "sum_maxrss_kb=%ld", service, n, threads_per_process, took, failures, cpu_us, peak_rss_kb, sum_maxrss_kb);
     print_service_cpu("service_cpu_us", service_before, 1);
     printf("\n");
     if (first_fail[0] != '\0')
@@ -415,9 +460,10 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--confdir") == 0) confdir = argv[i + 1];
         else if (strcmp(argv[i], "--user") == 0) user = argv[i + 1];
         else if (strcmp(argv[i], "--answer") == 0) answer = argv[i + 1];
+        else if (strcmp(argv[i], "--threads") == 0) threads_per_process = atol(argv[i + 1]);
         else break;
     }
-    if (confdir == NULL || i >= argc)
+    if (confdir == NULL || i >= argc || threads_per_process < 1 || threads_per_process > MOST_THREADS)
         goto bad_usage;
     if (strcmp(argv[i], "once") == 0 && i + 2 == argc)
         return run_once(argv[i + 1]);

@@ -1,6 +1,9 @@
 /* host.c: the benchmark's PAM application: times full PAM transactions and measures memory. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,16 +26,24 @@
  *                     its threads, user + system) and its own figures
  *   warm N SERVICE    N transactions in this process, the time of each
  *   memory N SERVICE  N transactions in this process; RSS and threads after 1, 10, 100, ... and N
- *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold")
+ *   storm N SERVICE   N processes ("once") started back to back without waiting for any, as a
+ *                     burst of sshd/su logins starts them; the time is from the first spawn until
+ *                     the last has exited, with the failures, the peak of the sum of their RSS
+ *                     (sampled) and their CPU time
+ *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold");
+ *                     with --threads T, T transactions at once in T threads (the exit status is
+ *                     the number that failed), a storm's child that models logins in one process
  */
 
 static const char usage[] =
-    "usage: host --confdir DIR [--user USER] [--answer TEXT] cold|warm|memory N SERVICE\n"
-    "       host --confdir DIR [--user USER] [--answer TEXT] once SERVICE\n";
+    "usage: host --confdir DIR [--user USER] [--answer TEXT] [--threads T] cold|warm|memory|storm N SERVICE\n"
+    "       host --confdir DIR [--user USER] [--answer TEXT] [--threads T] once SERVICE\n";
 
 extern char **environ;
 
 static const char *confdir, *user = "bench", *answer = "bench-secret";
+static long threads_per_process = 1;   /* --threads: transactions at once in each "once" process */
+#define MOST_THREADS 250               /* the failures must fit an exit status */
 
 /* Answers every prompt with the fixed answer; informational messages get no text. */
 static int converse(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -103,12 +114,47 @@ static void process_status(long *rss_kb, long *threads)
         fclose(f);
 }
 
+static void *transaction_thread(void *service)
+{
+    return transaction(service) == 0 ? NULL : service;
+}
+
+/* T transactions at once, one per thread; returns how many failed (one that cannot start fails). */
+static int concurrent_transactions(const char *service)
+{
+    pthread_t *tids = calloc((size_t)threads_per_process, sizeof(*tids));
+    char *started = calloc((size_t)threads_per_process, 1);
+    int failed = 0;
+
+    if (tids == NULL || started == NULL) {
+        free(tids);
+        free(started);
+        return (int)threads_per_process;
+    }
+    for (long i = 0; i < threads_per_process; i++) {
+        started[i] = pthread_create(&tids[i], NULL, transaction_thread, (void *)service) == 0;
+        failed += !started[i];
+    }
+    for (long i = 0; i < threads_per_process; i++) {
+        void *result = NULL;
+        if (started[i] && (pthread_join(tids[i], &result) != 0 || result != NULL))
+            failed++;
+    }
+    free(tids);
+    free(started);
+    return failed;
+}
+
 static int run_once(const char *service)
 {
     long rss, threads;
     double start = now_us();
 
-    if (transaction(service) != 0)
+    if (threads_per_process > 1) {
+        int failed = concurrent_transactions(service);
+        if (failed != 0)
+            return failed;
+    } else if (transaction(service) != 0)
         return 1;
     double took = now_us() - start;
     process_status(&rss, &threads);
@@ -272,6 +318,139 @@ static int run_memory(long n, const char *service)
     return 0;
 }
 
+/* Resident set (kB) of a process, from /proc/PID/statm; 0 once it is gone. */
+static long process_rss_kb(pid_t pid)
+{
+    char path[64];
+    long size, resident = 0;
+
+    snprintf(path, sizeof(path), "/proc/%ld/statm", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f != NULL && fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = 0;
+    if (f != NULL)
+        fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The sum of the RSS of the children still running (pids[i] > 0); keeps its peak. */
+static void sample_rss(const pid_t *pids, long n, long *peak_rss_kb)
+{
+    long rss_kb = 0;
+
+    for (long i = 0; i < n; i++)
+        if (pids[i] > 0)
+            rss_kb += process_rss_kb(pids[i]);
+    if (rss_kb > *peak_rss_kb)
+        *peak_rss_kb = rss_kb;
+}
+
+/* Reads what is there of the children's shared output pipe; keeps the first "fail" line. */
+static void drain(int fd, char *first_fail, size_t size)
+{
+    static char pending[1024];
+    static size_t used;
+    ssize_t got;
+
+    while ((got = read(fd, pending + used, sizeof(pending) - 1 - used)) > 0) {
+        used += (size_t)got;
+        pending[used] = '\0';
+        char *line = pending, *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            *nl = '\0';
+            if (first_fail[0] == '\0' && strncmp(line, "fail ", 5) == 0)
+                snprintf(first_fail, size, "%s", line + 5);
+            line = nl + 1;
+        }
+        used = strlen(line);
+        memmove(pending, line, used + 1);
+        if (used == sizeof(pending) - 1)
+            used = 0; /* a line longer than the buffer: not one of ours, drop it */
+    }
+}
+
+/*
+ * The login storm. The children share one pipe for their output (a line each, shorter than
+ * PIPE_BUF, so lines do not mix), which is drained while they run; the parent samples the sum
+ * of their RSS every 10 ms. A child that cannot be started, exits non-zero or dies counts as a
+ * failure: the storm goes on, and the line reports them.
+ */
+static int run_storm(long n, const char *service, const char *self)
+{
+    char threads_text[24];
+    snprintf(threads_text, sizeof(threads_text), "%ld", threads_per_process);
+    char *argv[] = { (char *)self, "--confdir", (char *)confdir, "--user", (char *)user, "--answer",
+                     (char *)answer, "--threads", threads_text, "once", (char *)service, NULL };
+    char first_fail[256] = "";
+    pid_t *pids = calloc((size_t)n, sizeof(*pids));
+    long live = 0, failures = 0, peak_rss_kb = 0, sum_maxrss_kb = 0;
+    double cpu_us = 0;
+    int fds[2];
+
+    if (pids == NULL || pipe2(fds, O_CLOEXEC) != 0) {
+        perror("host: storm");
+        free(pids);
+        return 1;
+    }
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    double service_before = service_cpu_us(), start = now_us();
+    for (long i = 0, sampled = 0; i < n; i++) {
+        /* Starting them takes a while (spawns compete with the children for the CPUs): sample then too. */
+        if (now_us() - start >= 10000.0 * (double)sampled) {
+            sample_rss(pids, i, &peak_rss_kb);
+            sampled++;
+        }
+        if (posix_spawn(&pids[i], self, &actions, NULL, argv, environ) == 0) {
+            live++;
+        } else {
+            pids[i] = 0;
+            failures += threads_per_process;
+        }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    while (live > 0) {
+        sample_rss(pids, n, &peak_rss_kb);
+        struct pollfd pfd = { fds[0], POLLIN, 0 };
+        poll(&pfd, 1, 10);
+        drain(fds[0], first_fail, sizeof(first_fail));
+        int status;
+        struct rusage ru;
+        pid_t pid;
+        while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+            for (long i = 0; i < n; i++)
+                if (pids[i] == pid)
+                    pids[i] = 0;
+            live--;
+            /* A process that died, or exited with what is not a count, lost all its transactions. */
+            if (WIFEXITED(status) && WEXITSTATUS(status) <= threads_per_process)
+                failures += WEXITSTATUS(status);
+            else
+                failures += threads_per_process;
+            cpu_us += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
+                      + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+            sum_maxrss_kb += ru.ru_maxrss;
+        }
+        if (pid < 0 && errno != EINTR)
+            break; /* no child left that this process knows of */
+    }
+    double took = now_us() - start;
+    drain(fds[0], first_fail, sizeof(first_fail));
+    close(fds[0]);
+    free(pids);
+    printf("storm service=%s processes=%ld threads=%ld wall_us=%.0f failures=%ld cpu_us=%.0f peak_rss_kb=%ld "
+           "sum_maxrss_kb=%ld", service, n, threads_per_process, took, failures, cpu_us, peak_rss_kb, sum_maxrss_kb);
+    print_service_cpu("service_cpu_us", service_before, 1);
+    printf("\n");
+    if (first_fail[0] != '\0')
+        printf("stormfail service=%s first: %s\n", service, first_fail);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     char self[4096];
@@ -281,9 +460,10 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--confdir") == 0) confdir = argv[i + 1];
         else if (strcmp(argv[i], "--user") == 0) user = argv[i + 1];
         else if (strcmp(argv[i], "--answer") == 0) answer = argv[i + 1];
+        else if (strcmp(argv[i], "--threads") == 0) threads_per_process = atol(argv[i + 1]);
         else break;
     }
-    if (confdir == NULL || i >= argc)
+    if (confdir == NULL || i >= argc || threads_per_process < 1 || threads_per_process > MOST_THREADS)
         goto bad_usage;
     if (strcmp(argv[i], "once") == 0 && i + 2 == argc)
         return run_once(argv[i + 1]);
@@ -295,14 +475,14 @@ int main(int argc, char **argv)
     const char *service = argv[i + 2];
     if (*end != '\0' || n < 1)
         goto bad_usage;
-    if (strcmp(argv[i], "cold") == 0) {
+    if (strcmp(argv[i], "cold") == 0 || strcmp(argv[i], "storm") == 0) {
         ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
         if (len <= 0 || (size_t)len >= sizeof(self) - 1) {
             perror("host: /proc/self/exe");
             return 1;
         }
         self[len] = '\0';
-        return run_cold(n, service, self);
+        return strcmp(argv[i], "cold") == 0 ? run_cold(n, service, self) : run_storm(n, service, self);
     }
     if (strcmp(argv[i], "warm") == 0)
         return run_warm(n, service);

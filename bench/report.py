@@ -65,7 +65,7 @@ def read_lines(path):
 def load(raw):
     machine = {}
     for line in read_lines(f"{raw}/machine.txt"):
-        if line.startswith(("cpu=", "jdk=", "load_", "warning=", "resident_service_rss_kb=")):
+        if line.startswith(("cpu=", "jdk=", "load_", "warning=", "resident_service_rss_")):
             key, _, value = line.partition("=")
             machine[key] = value
         else:
@@ -97,12 +97,24 @@ def load(raw):
         memory.setdefault(f["service"], []).append(
             (int(f["after"]), int(f["rss_kb"]), int(f["threads"]), float(f["elapsed_us"])))
 
+    # threads per process (1: the storm of processes) -> variant -> round -> record
+    storm = {}
+    storm_fail = {}  # threads -> variant -> the first failure's text
+    threads = 1
+    for line in read_lines(f"{raw}/storm.txt"):
+        f = parse_fields(line)
+        if " storm " in line:
+            threads = int(f.get("threads", 1))
+            storm.setdefault(threads, {}).setdefault(f["service"], {})[int(f["round"])] = f
+        elif " stormfail " in line:  # follows its storm's line
+            storm_fail.setdefault(threads, {}).setdefault(f["service"], line.split(" first: ", 1)[-1])
+
     try:
         with open(f"{raw}/jmh.json") as fh:
             jmh = json.load(fh)
     except FileNotFoundError:
         jmh = []
-    return machine, cold, warm, warm_cpu, memory, jmh
+    return machine, cold, warm, warm_cpu, memory, (storm, storm_fail), jmh
 
 
 def steady(txns):
@@ -186,6 +198,98 @@ def analyse(cold, warm, warm_cpu, memory):
         if permit_rss and "cold_rss_mb" in row and v != "pam_permit":
             row["cold_added_rss_mb"] = row["cold_rss_mb"]["median"] - permit_rss["median"]
     return result
+
+
+def storm_cpu_s(record):
+    """A storm's CPU: all its host processes', plus the resident service's for its variant."""
+    return (float(record["cpu_us"]) + float(record.get("service_cpu_us", 0))) / 1e6
+
+
+def analyse_storm(storm, storm_fail):
+    """Per variant: the storm's wall time, failures, peak summed RSS, and same-round ratios."""
+    wall = {v: {r: [float(x["wall_us"]) / 1000] for r, x in by_round.items()} for v, by_round in storm.items()}
+    cpu = {v: {r: [storm_cpu_s(x)] for r, x in by_round.items()} for v, by_round in storm.items()}
+    result = {}
+    for v, _ in VARIANTS:
+        if v not in storm:
+            continue
+        recs = list(storm[v].values())
+        row = {"label": LABEL[v], "processes": int(recs[0]["processes"]), "threads": int(recs[0].get("threads", 1)),
+               "rounds": len(recs),
+               "failures": sum(int(x["failures"]) for x in recs),
+               "wall_ms": spread([float(x["wall_us"]) / 1000 for x in recs]),
+               "cpu_s": spread([storm_cpu_s(x) for x in recs]),
+               "peak_rss_mb": spread([int(x["peak_rss_kb"]) / 1024 for x in recs]),
+               "sum_maxrss_mb": spread([int(x["sum_maxrss_kb"]) / 1024 for x in recs])}
+        if v in storm_fail:
+            row["first_failure"] = storm_fail[v]
+        if v != "pam_permit":
+            row["wall_vs_permit"] = per_round_ratios(wall, v, "pam_permit")
+            row["cpu_vs_permit"] = per_round_ratios(cpu, v, "pam_permit")
+        peer = python_peer(v)
+        if peer:
+            row["wall_vs_python"] = per_round_ratios(wall, v, peer)
+            row["cpu_vs_python"] = per_round_ratios(cpu, v, peer)
+        result[v] = row
+    return result
+
+
+def storm_markdown(storm_results):
+    out = []
+    for threads, storm_result in sorted(storm_results.items()):
+        out.extend(storm_table(storm_result) if threads == 1 else storm_threads_table(storm_result))
+    return out
+
+
+def storm_threads_table(storm_result):
+    any_row = next(iter(storm_result.values()))
+    out = ["", f"**Login storm in threads**: the same number of logins as {any_row['processes']} processes of "
+           f"{any_row['threads']} threads each, started at once, each thread one transaction (pam_python is not "
+           "made for concurrent handles in one process: left out). Columns as above.", "",
+           "| variant | processes × threads | failures | wall ms | CPU s | peak summed RSS MB | sum of peaks MB "
+           "| × pam_permit |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for v, row in storm_result.items():
+        failures = f"**{row['failures']} FAILED**" if row["failures"] else "0"
+        out.append(f"| {row['label']} | {row['processes']} × {row['threads']} | {failures} | "
+                   f"{fmt_spread(row['wall_ms'], 0)} | {fmt_spread(row['cpu_s'], 2)} | "
+                   f"{fmt_spread(row['peak_rss_mb'])} | {fmt_spread(row['sum_maxrss_mb'])} | "
+                   f"{fmt_ratio(row.get('wall_vs_permit'))} |")
+    out.extend(storm_failures(storm_result))
+    return out
+
+
+def storm_failures(storm_result):
+    out = []
+    for v, row in storm_result.items():
+        if "first_failure" in row:
+            out.append("")
+            out.append(f"{row['label']}: first failure: `{row['first_failure']}`")
+    return out
+
+
+def storm_table(storm_result):
+    any_row = next(iter(storm_result.values()))
+    out = ["", f"**Login storm**: {any_row['processes']} host processes started at once (back to back, none "
+           "waited for), each one transaction with the trivial module, as a burst of sshd/su logins is; "
+           f"{any_row['rounds']} round{'s' if any_row['rounds'] != 1 else ''}, variants interleaved. Wall: from the first start until the last "
+           "process has exited. CPU: all the processes' (and for the resident service's row the "
+           "service's during the storm). Peak RSS: the peak of the sum of the running processes' RSS, "
+           "sampled every 10 ms (shared pages counted in each process; – when none lived long enough to be sampled); beside it the sum of each "
+           "process's own peak. Ratios: median (p10–p90) of the per-round ratios.", "",
+           "| variant | processes | failures | wall ms | CPU s | peak summed RSS MB | sum of peaks MB "
+           "| × pam_permit | × pam_python | CPU × pam_python |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for v, row in storm_result.items():
+        failures = f"**{row['failures']} FAILED**" if row["failures"] else "0"
+        # Processes that end within one sampling period (pam_permit's) may never be sampled.
+        peak = fmt_spread(row["peak_rss_mb"]) if row["peak_rss_mb"]["p90"] > 0 else "–"
+        out.append(f"| {row['label']} | {row['processes']} | {failures} | {fmt_spread(row['wall_ms'], 0)} | "
+                   f"{fmt_spread(row['cpu_s'], 2)} | {peak} | "
+                   f"{fmt_spread(row['sum_maxrss_mb'])} | {fmt_ratio(row.get('wall_vs_permit'))} | "
+                   f"{fmt_ratio(row.get('wall_vs_python'))} | {fmt_ratio(row.get('cpu_vs_python'))} |")
+    out.extend(storm_failures(storm_result))
+    return out
 
 
 def targets(result):
@@ -273,7 +377,7 @@ def fmt_ratio(s):
     return f"{s['median']:.{digits}f}× ({s['p10']:.{digits}f}–{s['p90']:.{digits}f})"
 
 
-def markdown(machine, result, jmh):
+def markdown(machine, result, storm_result, jmh):
     out = []
     out.append(f"Run of {machine.get('date', '?')} at commit {machine.get('commit', '?')}: "
                f"{machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB "
@@ -285,6 +389,10 @@ def markdown(machine, result, jmh):
     if machine.get("warning"):
         out.append("")
         out.append(f"**Warning: {machine['warning']}.**")
+    if not result:
+        out.extend(storm_markdown(storm_result))
+        out.append("")
+        return "\n".join(out)
     out.append("")
     out.append(f"{machine.get('rounds', '?')} rounds, variants interleaved (rotating order); per round and variant "
                f"{machine.get('cold', '?')} cold processes and one warm process of {machine.get('warm', '?')} "
@@ -345,6 +453,7 @@ def markdown(machine, result, jmh):
                    f"{m['growth_mb']:+.2f} | {m['growth_per_txn_kb']:.2f} | "
                    f"{m['threads_after_first']} → {m['threads_after_last']} | "
                    f"{'–' if added is None else f'{added:+.1f}'} |")
+    out.extend(storm_markdown(storm_result))
     rows = targets(result)
     if rows:
         out.append("")
@@ -359,6 +468,10 @@ def markdown(machine, result, jmh):
         out.append("The resident service itself (one JVM for every application; its RSS after it started, "
                    "after the timed rounds, and after the memory runs): "
                    + " → ".join(f"{int(k) / 1024:.1f} MB" for k in machine["resident_service_rss_kb"].split()) + ".")
+    if machine.get("resident_service_rss_storm_kb") and storm_result:
+        out.append("")
+        out.append(f"The resident service's RSS after the login storm: "
+                   f"{int(machine['resident_service_rss_storm_kb']) / 1024:.1f} MB.")
     if jmh:
         out.append("")
         out.append("**JMH** (bench/jmh; the Java side alone, one fork, short runs)")
@@ -448,20 +561,22 @@ def main():
     p.add_argument("--json", required=True)
     p.add_argument("--chart")
     a = p.parse_args()
-    machine, cold, warm, warm_cpu, memory, jmh = load(a.raw)
-    if not cold and not warm:
+    machine, cold, warm, warm_cpu, memory, (storm, storm_fail), jmh = load(a.raw)
+    if not cold and not warm and not storm:
         sys.exit(f"report.py: no measurements in {a.raw}")
     result = analyse(cold, warm, warm_cpu, memory)
-    text = markdown(machine, result, jmh)
+    storm_result = {t: analyse_storm(by_variant, storm_fail.get(t, {})) for t, by_variant in storm.items()}
+    text = markdown(machine, result, storm_result, jmh)
     with open(a.md, "w") as f:
         f.write(text)
     with open(a.json, "w") as f:
-        json.dump({"machine": machine, "variants": result,
+        json.dump({"machine": machine, "variants": result, "storm": storm_result.get(1, {}),
+                   "storm_threads": next((r for t, r in storm_result.items() if t != 1), {}),
                    "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets(result)],
                    "jmh": [{"benchmark": b["benchmark"], "params": b.get("params"),
                             "score": b["primaryMetric"]["score"], "error": b["primaryMetric"].get("scoreError"),
                             "unit": b["primaryMetric"]["scoreUnit"]} for b in jmh]}, f, indent=1)
-    if a.chart:
+    if a.chart and result:
         chart(a.chart, machine, result)
 
 

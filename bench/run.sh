@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # run.sh: the benchmark (README "Benchmark"): full PAM transactions through the real libpam with
 # pam_permit, pam_exec, pam_python and pam_java (in-process and, as root, through the resident
-# service), cold, warm and memory, variants interleaved in one run; then the JMH microbenchmarks
-# of the Java side; then the table and chart.
+# service), cold, warm and memory, variants interleaved in one run; a login storm (many host
+# processes started at once); then the JMH microbenchmarks of the Java side; then the table and chart.
 #
 #   bash bench/run.sh            the full run: results in bench/results/ (latest.md, .json, .png)
 #   bash bench/run.sh --smoke    a tiny run that checks everything works (the test suite's)
-# Options: --rounds R --cold C --warm W --memory M --out DIR --work DIR --no-jmh --no-chart
+#   bash bench/run.sh --only storm   the login storm alone (its rounds, the table)
+# Options: --rounds R --cold C --warm W --memory M --storm N (processes; 0: no storm) --no-storm
+#          --storm-threads T (the storm again as N/T processes of T threads; 0: not)
+#          --out DIR --work DIR --no-jmh --no-chart
 set -euo pipefail
 args=("$@")
 source "$(dirname "$0")/../scripts/env.sh"
@@ -21,6 +24,10 @@ memory=11000    # transactions of the memory runs: 1,000 of warm-up (report.py's
                 # (pam_python: memory_python, it grows ~2 MB each;
 memory_python=200   # pam_exec: memory_exec, it forks and execs /bin/true four times each)
 memory_exec=1000
+storm=200       # host processes of the login storm, all started at once (0: no storm)
+storm_threads=50    # then the same number of logins as threads: storm/storm_threads processes of
+                    # storm_threads threads each (0: not)
+only=           # "storm": the storm alone
 jmh=1
 chart=1
 smoke=0
@@ -28,13 +35,17 @@ out="$bench/results"
 work="$bench/target/work"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 memory=50 memory_python=5 memory_exec=5 jmh=0 chart=0 ;;
+    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 memory=50 memory_python=5 memory_exec=5 storm=10 storm_threads=5 jmh=0 chart=0 ;;
     --rounds) rounds=$2; shift ;;
     --cold) cold=$2; shift ;;
     --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python ))
             warm_exec=$(( $2 < warm_exec ? $2 : warm_exec )); shift ;;
     --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python ))
               memory_exec=$(( $2 < memory_exec ? $2 : memory_exec )); shift ;;
+    --storm) storm=$2; shift ;;
+    --storm-threads) storm_threads=$2; shift ;;
+    --no-storm) storm=0 ;;
+    --only) [ "$2" = storm ] || { echo "run.sh: --only takes storm" >&2; exit 2; }; only=$2; jmh=0 chart=0; shift ;;
     --out) out=$2; shift ;;
     --work) work=$2; shift ;;
     --no-jmh) jmh=0 ;;
@@ -155,7 +166,7 @@ service_of() { [[ $1 == resident_* ]] && echo "PAM_JAVA_BENCH_SERVICE_PID=$resid
   echo "libpam=$(dpkg-query -W -f='${Version}' libpam0g 2>/dev/null || echo unknown)"
   echo "pam_python=$(dpkg-query -W -f='${Version}' libpam-python 2>/dev/null || echo unknown)"
   echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
-  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec memory=$memory memory_python=$memory_python memory_exec=$memory_exec"
+  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec memory=$memory memory_python=$memory_python memory_exec=$memory_exec storm=$storm storm_threads=$storm_threads only=${only:-all}"
   echo "dist_built=$(date -u -r "$pam_java" +%Y-%m-%dT%H:%M:%SZ)"
   echo "dist_snapshot=$([ -n "${PAM_JAVA_BENCH_SNAPSHOT:-}" ] && echo yes || echo no)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -173,6 +184,7 @@ done
 rss_started=$(service_rss || true)
 
 # --- rounds: variants alternate, so drift (other builds on the machine) hits all alike --------
+if [ "$only" != storm ]; then
 echo "== $rounds rounds of ${#variants[@]} variants: $cold cold processes and one warm process each"
 n=${#variants[@]}
 for ((r = 1; r <= rounds; r++)); do
@@ -190,6 +202,44 @@ if grep -h '^round=[0-9]* fail' "$work/raw/cold.txt" "$work/raw/warm.txt"; then
 fi
 
 rss_rounds=$(service_rss || true)
+fi
+
+# --- the login storm: $storm host processes started at once, each one full transaction, as a
+# burst of sshd/su logins is; the trivial module, interleaved rounds as above. Then, unless
+# --storm-threads 0, as many logins as threads of fewer processes (a daemon authenticating many
+# users at once); pam_python is left out there: its interpreter is not made for concurrent handles
+# in one process (every such transaction fails). A failure does not stop the run: the table's row
+# says so, and the run's exit status is then 1.
+storm_failed=0
+if [ "$storm" -gt 0 ]; then
+  storm_variants=(pam_permit python_trivial java_jar_trivial)
+  [ -n "$resident_pid" ] && storm_variants+=(resident_jar_trivial)
+  threaded_variants=()
+  [ "$storm_threads" -le "$storm" ] || storm_threads=0   # not even one process of them
+  if [ "$storm_threads" -gt 0 ]; then
+    threaded_variants=(pam_permit java_jar_trivial)
+    [ -n "$resident_pid" ] && threaded_variants+=(resident_jar_trivial)
+  fi
+  echo "== login storm: $rounds rounds of ${#storm_variants[@]} variants, $storm processes at once each" \
+       "$([ "$storm_threads" -gt 0 ] && echo "(then $(( storm / storm_threads )) processes of $storm_threads threads)")"
+  storm_runs=()
+  for v in "${storm_variants[@]}"; do storm_runs+=("1 $storm $v"); done
+  for v in "${threaded_variants[@]}"; do storm_runs+=("$storm_threads $(( storm / storm_threads )) $v"); done
+  n=${#storm_runs[@]}
+  for ((r = 1; r <= rounds; r++)); do
+    for ((k = 0; k < n; k++)); do
+      read -r t p v <<< "${storm_runs[$(( (k + r - 1) % n ))]}"
+      env "$(service_of "$v")" "${host[@]}" --threads "$t" storm "$p" "$v" | sed "s/^/round=$r /" >> "$work/raw/storm.txt"
+    done
+  done
+  if grep -v ' failures=0 ' "$work/raw/storm.txt" | grep . ; then
+    echo "run.sh: login-storm transactions failed (above)" >&2
+    storm_failed=1
+  fi
+fi
+rss_storm=$(service_rss || true)
+
+if [ "$only" != storm ]; then
 
 # --- memory: RSS after 1, 10, 100, ... N transactions in one process --------------------------
 echo "== memory: $memory transactions per process ($memory_python for pam_python, $memory_exec for pam_exec)"
@@ -197,9 +247,13 @@ for v in "${variants[@]}"; do
   m=$memory; is_python "$v" && m=$memory_python; [ "$v" = pam_exec ] && m=$memory_exec
   "${host[@]}" memory "$m" "$v" >> "$work/raw/memory.txt"
 done
+fi
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/raw/machine.txt"
-if [ -n "$resident_pid" ]; then
+if [ -n "$resident_pid" ] && [ "$only" != storm ]; then
   echo "resident_service_rss_kb=$rss_started $rss_rounds $(service_rss)" >> "$work/raw/machine.txt"
+fi
+if [ -n "$resident_pid" ] && [ "$storm" -gt 0 ]; then
+  echo "resident_service_rss_storm_kb=$rss_storm" >> "$work/raw/machine.txt"
 fi
 if [ "$(dist_state)" != "$dist_before" ]; then
   echo "warning=dist/ was rebuilt during the run: the figures mix two builds" >> "$work/raw/machine.txt"
@@ -230,3 +284,4 @@ fi
 "$python" "$bench/report.py" --raw "$work/raw" --md "$out/latest.md" --json "$out/latest.json" "${chart_args[@]}"
 echo "== results: $out/latest.md"
 cat "$out/latest.md"
+[ "$storm_failed" = 0 ]

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark (bench/run.sh, README "Benchmark") in its tiny configuration: every variant runs
- * real transactions cold, warm and for memory, and the report has a row for each. Nothing here
- * looks at how fast anything was.
+ * real transactions cold, warm and for memory, and the report has a row for each; the login storm
+ * (10 host processes started at once per variant, in the smoke; then 2 processes of 5 threads)
+ * ends with no failed transaction.
+ * Nothing here looks at how fast anything was.
  */
 class BenchmarkSmokeTest {
     private static final List<String> VARIANTS = List.of("pam_permit.so", "pam_exec.so /bin/true",
@@ -35,19 +37,40 @@ class BenchmarkSmokeTest {
         assertEquals(0, p.exitValue(), log);
 
         String table = Files.readString(out.resolve("latest.md"));
-        for (String section : List.of("**Cold**", "**Warm**", "**Memory**", "**Targets**")) {
+        for (String section : List.of("**Cold**", "**Warm**", "**Memory**", "**Login storm**",
+                "**Login storm in threads**", "**Targets**")) {
             assertTrue(table.contains(section), section + " is missing from\n" + table);
         }
+        // The storm's tables lie between the memory table and the targets.
+        int stormAt = table.indexOf("**Login storm**"), targetsAt = table.indexOf("**Targets**");
+        assertTrue(stormAt < targetsAt, table);
+        String storm = table.substring(stormAt, targetsAt);
+        String others = table.substring(0, stormAt) + table.substring(targetsAt);
         List<String> variants = new java.util.ArrayList<>(VARIANTS);
         if (Hardening.isRoot()) { // the resident service runs as root only
             variants.addAll(List.of("pam_java resident service, .jar, trivial",
                     "pam_java resident service, .jar, conversing"));
         }
         for (String variant : variants) {
-            long rows = table.lines().filter(line -> line.startsWith("| " + variant + " |")).count();
+            long rows = others.lines().filter(line -> line.startsWith("| " + variant + " |")).count();
             assertEquals(3, rows, variant + ": one row each in the cold, warm and memory tables\n" + table);
+        }
+        List<String> stormVariants = new java.util.ArrayList<>(List.of("pam_permit.so", "pam_python, trivial",
+                "pam_java .jar, trivial"));
+        if (Hardening.isRoot()) {
+            stormVariants.add("pam_java resident service, .jar, trivial");
+        }
+        for (String variant : stormVariants) {
+            // "| variant | processes | failures |": 10 processes, none failed.
+            long rows = storm.lines().filter(line -> line.startsWith("| " + variant + " | 10 | 0 |")).count();
+            assertEquals(1, rows, variant + ": a storm row of 10 processes and 0 failures\n" + storm);
+            if (!variant.startsWith("pam_python")) { // not made for concurrent handles in one process
+                long threaded = storm.lines().filter(line -> line.startsWith("| " + variant + " | 2 × 5 | 0 |")).count();
+                assertEquals(1, threaded, variant + ": a threaded storm row, 2 × 5, 0 failures\n" + storm);
+            }
         }
         String json = Files.readString(out.resolve("latest.json"));
         assertTrue(json.contains("\"java_src_conv\"") && json.contains("\"warm_vs_permit\""), json);
+        assertTrue(json.contains("\"storm\"") && json.contains("\"wall_vs_python\""), json);
     }
 }

@@ -5,7 +5,7 @@
 #
 # usage: private-system.sh COMMAND [ARG...]          (as root)
 #
-# The command runs in new mount and PID namespaces. There, /etc, /run and /var are overlays whose
+# The command runs in new mount and PID namespaces. There, /usr is read-only, and /etc, /run and /var are overlays whose
 # lower layer is the machine's directory and whose upper layer is in memory (a tmpfs that no path
 # names), and /tmp is an empty tmpfs: reads see the machine, writes stay in the namespace (file
 # systems mounted below those directories, such as /run/user/N, are not seen). useradd's rename of
@@ -42,6 +42,11 @@ for dir in etc run var; do
 done
 umount /tmp
 mount -t tmpfs -o mode=1777 pam-java-private /tmp
+# /usr (and so /lib, /bin on a merged-/usr Debian) is read-only here: an apt-get run inside would
+# put files into the machine's /usr while recording them in the private /var's dpkg database (a
+# benchmark run once installed matplotlib that way). Packages are installed before, outside.
+mount --bind /usr /usr
+mount -o remount,bind,ro /usr
 mkdir -p "$project"
 mount --no-canonicalize --bind "/proc/self/fd/$project_fd" "$project"
 exec {project_fd}<&-

@@ -2,9 +2,12 @@ package org.pamjava.it;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The guard of the tests that write /etc tells scripts/private-system.sh's copy from the machine. */
@@ -19,5 +22,17 @@ class PrivateSystemTest {
         } else {
             assertNotNull(PrivateSystem.missing(null), "outside scripts/private-system.sh, /etc is the machine's");
         }
+    }
+
+    /**
+     * In the private copy nothing may land in the machine's /usr (dpkg's database there is the
+     * private /var's, so an apt-get inside left files no package owned).
+     */
+    @Test
+    void thePrivateCopyCannotWriteTheMachinesUsr() {
+        Assumptions.assumeTrue(System.getenv(PrivateSystem.MARKER) != null, "only inside scripts/private-system.sh");
+        Path probe = Path.of("/usr/lib/pam-java-private-system-probe");
+        assertThrows(IOException.class, () -> Files.delete(Files.createFile(probe)),
+                "/usr must be read-only in the private system");
     }
 }

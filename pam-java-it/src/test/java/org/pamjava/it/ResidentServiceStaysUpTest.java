@@ -99,6 +99,24 @@ class ResidentServiceStaysUpTest {
         }
     }
 
+    /**
+     * The service's open descriptors once the count holds still: connections an earlier test
+     * closed are closed by the service's threads a moment later, and a limit set at a count that
+     * then drops leaves the service a descriptor to accept with.
+     */
+    private static long settledDescriptors(long pid) throws Exception {
+        long last = -1;
+        for (int i = 0; i < 100; i++) {
+            long now = openDescriptors(pid);
+            if (now == last) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(200);
+        }
+        return last;
+    }
+
     /** A connection to the service and its first frame's kind, or -1 if the service closed it first. */
     private SocketChannel connect() throws IOException {
         SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(ResidentFixture.SOCKET));
@@ -168,7 +186,7 @@ class ResidentServiceStaysUpTest {
     @Test
     void withNoDescriptorLeftTheServiceRefusesAtOnceAndRecoversWhenTheyComeBack() throws Exception {
         long pid = servicePid();
-        long open = openDescriptors(pid);
+        long open = settledDescriptors(pid);
         long hard = hardNofile(pid);
         prlimitNofile(pid, open, hard); // accept() fails: EMFILE (the soft limit: raising it back needs no privilege)
         for (int i = 0; i < 20; i++) {

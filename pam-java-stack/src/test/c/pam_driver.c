@@ -160,7 +160,9 @@ int main(void)
 	char line[8192];
 
 	while (fgets(line, sizeof(line), stdin) != NULL) {
-		if (run_job_isolated(line) != 0)
+		/* A caller that sends one job and waits for its line (ConfigParserJazzerTest) needs the
+		 * parent's own lines, a crash or a timeout, written now, not before the next fork. */
+		if (run_job_isolated(line) != 0 || fflush(stdout) != 0)
 			return 1;
 	}
 	if (ferror(stdin) || fflush(stdout) != 0)

@@ -12,7 +12,10 @@ import org.pamjava.PamModule;
  * {@code pam_java.so} the MODULE argument), at pam_start, and uses the returned instance for every
  * rule naming that module in that transaction; it calls {@link PamModule#end} on it at pam_end.
  * An empty result means the module is unavailable: libpam then fails every rule naming it with
- * {@code PAM_MODULE_UNKNOWN}, and pam_java fails a {@code pam_java.so} rule with {@code PAM_OPEN_ERR}.
+ * {@code PAM_MODULE_UNKNOWN}. For a {@code pam_java.so} rule it means the Java MODULE is
+ * unavailable, and then {@link #installed} tells the two failures apart: pam_java.so itself missing
+ * is libpam's {@code PAM_MODULE_UNKNOWN}, pam_java.so there but its MODULE not is pam_java's
+ * {@code PAM_OPEN_ERR}.
  */
 @FunctionalInterface
 public interface ModuleResolver {
@@ -28,11 +31,32 @@ public interface ModuleResolver {
      */
     Optional<PamModule> resolve(String modulePath, List<String> args);
 
-    /** Tries this resolver, then {@code fallback}. */
+    /**
+     * Whether dlopen(3) finds the native module file itself; asked for {@code pam_java.so} rules
+     * whose Java MODULE {@link #resolve} did not find. The default, yes, models a machine with
+     * pam_java installed (where {@code pam-java simulate} runs); a resolver for a machine without
+     * it says no, and such rules fail as libpam's unknown module.
+     *
+     * @param modulePath the module path as the rule writes it
+     */
+    default boolean installed(String modulePath) {
+        return true;
+    }
+
+    /** Tries this resolver, then {@code fallback}; a module file either says is missing is missing. */
     default ModuleResolver orElse(ModuleResolver fallback) {
-        return (path, args) -> {
-            Optional<PamModule> found = resolve(path, args);
-            return found.isPresent() ? found : fallback.resolve(path, args);
+        ModuleResolver first = this;
+        return new ModuleResolver() {
+            @Override
+            public Optional<PamModule> resolve(String path, List<String> args) {
+                Optional<PamModule> found = first.resolve(path, args);
+                return found.isPresent() ? found : fallback.resolve(path, args);
+            }
+
+            @Override
+            public boolean installed(String path) {
+                return first.installed(path) && fallback.installed(path);
+            }
         };
     }
 

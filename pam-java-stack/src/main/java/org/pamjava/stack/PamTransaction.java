@@ -1,11 +1,13 @@
 package org.pamjava.stack;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
@@ -30,6 +32,8 @@ public final class PamTransaction implements AutoCloseable {
     private final ModuleResolver resolver;
     private final TransactionHandle handle;
     private final Map<String, Optional<PamModule>> modules = new LinkedHashMap<>();
+    /** Keys of pam_java.so rules whose pam_java.so itself is not there: libpam cannot load it. */
+    private final Set<String> missingNativeModules = new HashSet<>();
     private final Map<List<PamRule>, int[]> frozen = new IdentityHashMap<>();
     private final List<RuleTrace> trace = new ArrayList<>();
     private final StackRunner runner;
@@ -217,7 +221,12 @@ public final class PamTransaction implements AutoCloseable {
                 for (PamRule rule : rules) {
                     String key = moduleKey(rule);
                     if (key != null && !modules.containsKey(key)) {
-                        modules.put(key, resolver.resolve(rule.modulePath(), rule.args()));
+                        Optional<PamModule> module = resolver.resolve(rule.modulePath(), rule.args());
+                        modules.put(key, module);
+                        if (module.isEmpty() && ModuleResolver.isPamJava(rule.modulePath())
+                                && !resolver.installed(rule.modulePath())) {
+                            missingNativeModules.add(key);
+                        }
                     }
                 }
             }
@@ -245,7 +254,9 @@ public final class PamTransaction implements AutoCloseable {
         }
         Optional<PamModule> module = modules.get(key);
         if (module.isEmpty()) {
-            return new StackRunner.Outcome(pamJava ? PamConstants.PAM_OPEN_ERR : PamConstants.PAM_MODULE_UNKNOWN, null);
+            // pam_java.so's own answer for a MODULE it cannot open needs pam_java.so to be there
+            boolean pamJavaOpensNoModule = pamJava && !missingNativeModules.contains(key);
+            return new StackRunner.Outcome(pamJavaOpensNoModule ? PamConstants.PAM_OPEN_ERR : PamConstants.PAM_MODULE_UNKNOWN, null);
         }
         PamModule m = module.get();
         List<String> args = rule.args();

@@ -31,6 +31,8 @@ class DifferentialTest {
 
     static final int STACKS = 3000;
     static final long SEED = 20240601L;
+    /** Where libpam looks for a module named without a path (Debian's, as the engine's default). */
+    static final String LIBPAM_MODULE_DIR = "/lib/x86_64-linux-gnu/security/";
 
     private static Path driver;
 
@@ -112,9 +114,20 @@ class DifferentialTest {
 
     static Engine runEngine(StackGenerator.Case c) {
         // dlopen(3) of a path that does not exist fails: the standard resolver, a stand-in that
-        // knows modules by name, is told so here.
+        // knows modules by name, is told so here. This machine is the one modelled, so pam_java.so
+        // is there only if libpam's module directory holds it.
         PamStack stack = PamStack.of(ConfigSource.directory(c.dir(), Path.of("/etc/pam.d")))
-                .withOnlyModules(DifferentialTest::dlopen);
+                .withOnlyModules(new ModuleResolver() {
+                    @Override
+                    public java.util.Optional<org.pamjava.PamModule> resolve(String path, List<String> args) {
+                        return dlopen(path, args);
+                    }
+
+                    @Override
+                    public boolean installed(String path) {
+                        return isFile(path.startsWith("/") ? path : LIBPAM_MODULE_DIR + path);
+                    }
+                });
         PamTransaction pam;
         try {
             pam = stack.start(c.service(), c.user().equals("-") ? null : c.user(), DifferentialTest::answerEverything);
@@ -147,16 +160,18 @@ class DifferentialTest {
     }
 
     private static java.util.Optional<org.pamjava.PamModule> dlopen(String path, List<String> args) {
-        if (path.contains("/")) {
-            try {
-                if (!Files.isRegularFile(Path.of(path))) {
-                    return java.util.Optional.empty();
-                }
-            } catch (java.nio.file.InvalidPathException e) {
-                return java.util.Optional.empty();
-            }
+        if (path.contains("/") && !isFile(path)) {
+            return java.util.Optional.empty();
         }
         return ModuleResolver.standard().resolve(path, args);
+    }
+
+    private static boolean isFile(String path) {
+        try {
+            return Files.isRegularFile(Path.of(path));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private static List<Response> answerEverything(List<Message> messages) {

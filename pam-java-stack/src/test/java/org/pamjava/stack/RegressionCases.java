@@ -147,6 +147,11 @@ final class RegressionCases {
         b.add("a module path that does not exist is unknown", "login",
                 "session optional pam_permit.so\nsession required /lib/x86_64-lrequiredinux-gnu/security/pam_debug.so\n");
         b.add("a doubling include chain libpam still reads", doublingChain(9, "auth required pam_deny.so\n"));
+        // Found by ConfigParserJazzerTest: the engine answered pam_java's PAM_OPEN_ERR for a rule
+        // whose pam_java.so libpam cannot load (none in this machine's module directory).
+        b.add("pam_java.so that is not installed is an unknown module", "login",
+                "auth required pam_java.so pam_debug.so auth=maxtries\nauth optional pam_permit.so\n"
+                        + "account required /usr/lib/security/pam_java.so Nope.java\n");
         return cases;
     }
 

@@ -198,6 +198,26 @@ class StackRunnerTest implements PamConstants {
     }
 
     @Test
+    void aPamJavaRuleOnAMachineWithoutPamJavaIsAnUnknownModule() {
+        ModuleResolver withoutPamJava = new ModuleResolver() {
+            @Override
+            public Optional<PamModule> resolve(String modulePath, List<String> args) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean installed(String modulePath) {
+                return !ModuleResolver.isPamJava(modulePath);
+            }
+        };
+        try (PamTransaction pam = start("auth required pam_java.so Nope.java\n"
+                + "account required /usr/lib/security/pam_java.so Nope.java\n", withoutPamJava)) {
+            assertEquals(PAM_MODULE_UNKNOWN, pam.authenticate(0), "libpam cannot load pam_java.so: not pam_java's PAM_OPEN_ERR");
+            assertEquals(PAM_MODULE_UNKNOWN, pam.acctMgmt(0));
+        }
+    }
+
+    @Test
     void authtokIsClearedAroundAuthenticateAndEndClosesTheTransaction() {
         PamModule setter = new PamModule() {
             @Override

@@ -5,29 +5,30 @@
 # through the engine, every result compared. Needs gcc and libpam0g-dev; writes nothing outside
 # pam-java-stack/target.
 #
-#   scripts/fuzz-java-config.sh [CASES [SEED]]     (default 100000 cases, a seed from the clock)
-#   scripts/fuzz-java-config.sh --jazzer [DURATION] (Jazzer 0.26.0, coverage-guided, ConfigParserJazzerTest,
-#                                                    DURATION such as 5m, default 10m, its maxDuration;
-#                                                    the corpus grows in pam-java-stack/.cifuzz-corpus,
-#                                                    findings land as crash-* among its inputs in
-#                                                    src/test/resources; about 800 executions/s)
+#   scripts/fuzz-java-config.sh [SECONDS]          Jazzer 0.26.0, coverage-guided (ConfigParserJazzerTest),
+#                                                  SECONDS default 300 (as scripts/fuzz.sh calls every
+#                                                  fuzz-java-NAME.sh); the corpus grows in
+#                                                  pam-java-stack/.cifuzz-corpus, findings land as crash-*
+#                                                  among its inputs in src/test/resources; ~800 executions/s
+#   scripts/fuzz-java-config.sh --cases N [SEED]   the generator and mutator (ConfigParserFuzzTest) for N
+#                                                  cases, a seed from the clock by default
 #
 # A difference fails the run and prints the first cases in full (files, both results, the
 # engine's trace); add each as a RegressionCases entry once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "--jazzer" ]; then
-    source scripts/env.sh
-    duration="${2:-10m}"
-    echo "Jazzer on the config parser against libpam for $duration"
-    JAZZER_FUZZ=1 exec mvn -B -q ${MAVEN_REPO_LOCAL:+-Dmaven.repo.local="$MAVEN_REPO_LOCAL"} -pl pam-java-stack test \
-        -Dtest=ConfigParserJazzerTest -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false \
-        -Djazzer.max_duration="$duration"
-fi
-cases="${1:-100000}"
-seed="${2:-$(date +%s)}"
 source scripts/env.sh
-echo "fuzzing the config parser against libpam: $cases cases, seed $seed"
-exec mvn -B -q ${MAVEN_REPO_LOCAL:+-Dmaven.repo.local="$MAVEN_REPO_LOCAL"} -pl pam-java-stack test \
-    -Dtest=ConfigParserFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dpamjava.fuzz.cases="$cases" -Dpamjava.fuzz.seed="$seed" -DtrimStackTrace=false
+maven=(mvn -B -q ${MAVEN_REPO_LOCAL:+-Dmaven.repo.local="$MAVEN_REPO_LOCAL"} -pl pam-java-stack test
+       -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false)
+if [ "${1:-}" = "--cases" ]; then
+    cases="${2:?usage: fuzz-java-config.sh --cases N [SEED]}"
+    seed="${3:-$(date +%s)}"
+    echo "fuzzing the config parser against libpam: $cases cases, seed $seed"
+    exec "${maven[@]}" -Dtest=ConfigParserFuzzTest -Dpamjava.fuzz.cases="$cases" -Dpamjava.fuzz.seed="$seed"
+fi
+seconds="${1:-300}"
+case "$seconds" in
+    ''|*[!0-9]*) echo "usage: fuzz-java-config.sh [SECONDS] | --cases N [SEED]" >&2; exit 2 ;;
+esac
+echo "Jazzer on the config parser against libpam for $seconds s"
+JAZZER_FUZZ=1 exec "${maven[@]}" -Dtest=ConfigParserJazzerTest -Djazzer.max_duration="${seconds}s"

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * includes with and without names), is run through Linux-PAM itself by the batch driver
  * (pam_start_confdir, one forked child per case, so a libpam crash is a result) and through the
  * engine; every return code of every operation, pam_start's failure, or libpam's crash must be the
- * same. The suite runs a fixed seed for a few seconds; {@code scripts/fuzz-java-config.sh} runs
+ * same. The suite runs a fixed seed for a few seconds; {@code scripts/fuzz-java-config.sh --cases N [SEED]} runs
  * longer (system properties {@code pamjava.fuzz.cases} and {@code pamjava.fuzz.seed}).
  */
 class ConfigParserFuzzTest {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
  * through one long-lived pam_driver and through the engine; the codes must be the same. In the
  * suite Jazzer runs only the inputs in
  * {@code src/test/resources/org/pamjava/stack/ConfigParserJazzerTestInputs}; with
- * {@code JAZZER_FUZZ=1} it fuzzes, coverage-guided ({@code scripts/fuzz-java-config.sh --jazzer};
+ * {@code JAZZER_FUZZ=1} it fuzzes, coverage-guided ({@code scripts/fuzz-java-config.sh [SECONDS]};
  * {@code -Djazzer.max_duration=5m} shortens the annotation's ten minutes), and writes what it finds
  * there as {@code crash-*}: rename each to say what it is once fixed. Jazzer 0.26.0 instruments JDK 25
  * class files (0.24.0 could not and ran unguided): about 850 executions/s, coverage flat near 790

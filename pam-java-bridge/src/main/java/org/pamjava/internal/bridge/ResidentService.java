@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
 import org.pamjava.internal.runtime.Diagnostics;
 import org.pamjava.internal.runtime.ModuleLoadException;
@@ -86,6 +87,8 @@ public final class ResidentService {
      * waiting, then find the classes compiled.
      */
     static final int MAX_CONCURRENT_LOADS = 2;
+    /** How long a call waits for a load to start: a compile takes a second or two, a cached load milliseconds. */
+    static final long LOAD_WAIT_SECONDS = 60;
 
     private final Semaphore loads = new Semaphore(MAX_CONCURRENT_LOADS, true);
     private final Path socketPath;
@@ -288,46 +291,60 @@ public final class ResidentService {
         UserPrincipal root = Files.getOwner(socketPath.getParent(), LinkOption.NOFOLLOW_LINKS);
         spare = openSpare();
         while (true) {
-            SocketChannel client;
             try {
-                client = server.accept();
+                serveOne(server, root);
             } catch (ClosedChannelException closed) {
                 throw closed; // the service is stopping
-            } catch (IOException e) {
-                trouble("cannot accept a connection", e);
-                if (String.valueOf(e.getMessage()).contains("Too many open files")) { // EMFILE, ENFILE
-                    refuseWithTheSpare(server);
-                }
+            } catch (IOException | RuntimeException | Error e) {
+                // Anything else (an OutOfMemoryError in accept or in the checks of a connection):
+                // the loop is the service, and ending it would fail every call in flight.
+                trouble("cannot serve a connection", e);
                 pause();
-                continue;
             }
-            if (!fromRoot(client, root)) {
-                continue;
-            }
-            int limit = connectionLimit();
-            if (connections.get() >= limit) {
-                trouble("refusing connections: " + limit + " are open, the most it serves at once", null);
-                closeQuietly(client);
-                continue;
-            }
-            connections.incrementAndGet();
-            try {
-                sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
-                        connections::decrementAndGet));
-            } catch (RejectedExecutionException | Error e) {
-                // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
-                connections.decrementAndGet();
-                closeQuietly(client);
-                trouble("cannot start a thread for a connection", e);
-                pause();
-                continue;
-            }
-            if (!told.isEmpty()) {
-                told.clear();
-                log.log(Diagnostics.LOG_NOTICE, "pam_java resident: serving connections again");
-            }
-            backoff.reset();
         }
+    }
+
+    /** Accepts one connection and hands it to a session, or refuses it (see {@link #serve}). */
+    private void serveOne(Acceptor server, UserPrincipal root) throws IOException {
+        SocketChannel client;
+        try {
+            client = server.accept();
+        } catch (ClosedChannelException closed) {
+            throw closed; // the service is stopping
+        } catch (IOException e) {
+            trouble("cannot accept a connection", e);
+            if (String.valueOf(e.getMessage()).contains("Too many open files")) { // EMFILE, ENFILE
+                refuseWithTheSpare(server);
+            }
+            pause();
+            return;
+        }
+        if (!fromRoot(client, root)) {
+            return;
+        }
+        int limit = connectionLimit();
+        if (connections.get() >= limit) {
+            trouble("refusing connections: " + limit + " are open, the most it serves at once", null);
+            closeQuietly(client);
+            return;
+        }
+        connections.incrementAndGet();
+        try {
+            sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
+                    connections::decrementAndGet));
+        } catch (RejectedExecutionException | Error e) {
+            // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
+            connections.decrementAndGet();
+            closeQuietly(client);
+            trouble("cannot start a thread for a connection", e);
+            pause();
+            return;
+        }
+        if (!told.isEmpty()) {
+            told.clear();
+            log.log(Diagnostics.LOG_NOTICE, "pam_java resident: serving connections again");
+        }
+        backoff.reset();
     }
 
     private boolean fromRoot(SocketChannel client, UserPrincipal root) {
@@ -423,13 +440,40 @@ public final class ResidentService {
         return t;
     }
 
-    /** A new instance of the module, through its directory's loader, at most {@link #MAX_CONCURRENT_LOADS} at once. */
+    /**
+     * A new instance of the module, through its directory's loader, at most {@link #MAX_CONCURRENT_LOADS}
+     * at once. What the load logs reaches {@code callLog} only after its permit is released:
+     * that log goes to the application, which its user may have stopped (SIGSTOP of one's own
+     * setuid su), and a permit held while waiting on it would hold every later login's load. A
+     * load that cannot start within {@link #LOAD_WAIT_SECONDS} (both permits held by modules
+     * whose constructors do not return) fails closed.
+     */
     PamModule load(Path moduleDir, String moduleArg, Diagnostics callLog) throws ModuleLoadException {
-        loads.acquireUninterruptibly();
+        List<Map.Entry<Integer, String>> held = new ArrayList<>();
+        Diagnostics holding = (priority, message) -> {
+            synchronized (held) {
+                held.add(Map.entry(priority, message));
+            }
+        };
         try {
-            return loader(moduleDir).load(moduleArg, callLog);
+            if (!loads.tryAcquire(LOAD_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR, "pam_java resident: no module load could"
+                        + " start within " + LOAD_WAIT_SECONDS + " s: " + MAX_CONCURRENT_LOADS + " loads are running"
+                        + " (a module's constructor or static initialiser that does not return?)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR, "pam_java resident: interrupted waiting to load a module");
+        }
+        try {
+            return loader(moduleDir).load(moduleArg, holding);
         } finally {
             loads.release();
+            synchronized (held) {
+                for (Map.Entry<Integer, String> record : held) {
+                    callLog.log(record.getKey(), record.getValue());
+                }
+            }
         }
     }
 

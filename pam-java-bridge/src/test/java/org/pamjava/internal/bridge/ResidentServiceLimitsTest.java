@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pamjava.PamModule;
+import org.pamjava.internal.runtime.Diagnostics;
+import org.pamjava.internal.runtime.ModuleLoadException;
 import org.pamjava.internal.runtime.ModuleLoader;
 
 /**
@@ -303,5 +306,74 @@ class ResidentServiceLimitsTest {
             service.loader(dir.resolve("more-" + i));
             assertSame(recent, service.loader(dir.resolve("recent")), "used the most recently: kept");
         }
+    }
+
+    @Test
+    void anErrorOutsideTheThreadStartDoesNotEndTheServiceEither() throws Exception {
+        ServerSocketChannel server = listen();
+        AtomicInteger errors = new AtomicInteger(2);
+        ResidentService service = service(8, 60_000, threads);
+        List<Throwable> ended = serve(service, server, () -> {
+            if (errors.getAndDecrement() > 0) {
+                throw new OutOfMemoryError("Java heap space"); // in accept, or in the checks of a connection
+            }
+            return server.accept();
+        });
+        SocketChannel served = connect();
+        assertEquals(ResidentProtocol.HELLO, firstFrame(served));
+        assertEquals(0, endCall(served));
+        assertTrue(ended.isEmpty(), "serve() ended: " + ended);
+        assertEquals(1, count("cannot serve a connection: java.lang.OutOfMemoryError: Java heap space"), logged.toString());
+    }
+
+    /**
+     * What a load logs goes to the application; one whose user stopped it (SIGSTOP of one's own
+     * su) must not hold the loads of everyone else while its log waits.
+     */
+    @Test
+    void loadsWhoseApplicationsDoNotTakeTheirLogHoldNoOtherLoad() throws Exception {
+        ResidentService service = service(8, 60_000, null);
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch waiting = new CountDownLatch(ResidentService.MAX_CONCURRENT_LOADS);
+        Diagnostics stopped = (priority, message) -> {
+            waiting.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        for (int i = 0; i < ResidentService.MAX_CONCURRENT_LOADS; i++) {
+            Path moduleDir = module("stopped-" + i, "Stopped" + i);
+            threads.execute(() -> {
+                try {
+                    service.load(moduleDir, moduleDir.getFileName().toString().equals("stopped-0")
+                            ? "Stopped0.java" : "Stopped1.java", stopped);
+                } catch (ModuleLoadException e) {
+                    logged.add(e.toString());
+                }
+            });
+        }
+        waiting.await(); // both loads have logged, and their applications do not read it
+        Path other = module("other", "Other");
+        List<String> otherLog = new CopyOnWriteArrayList<>();
+        PamModule loaded = service.load(other, "Other.java", (priority, message) -> otherLog.add(message));
+        assertInstanceOf(PamModule.class, loaded, otherLog.toString());
+        assertTrue(otherLog.stream().anyMatch(m -> m.startsWith("compiled ")), "its own log arrives: " + otherLog);
+        never.countDown();
+    }
+
+    /** A directory holding {@code NAME.java}, a module that compiles. */
+    private Path module(String directory, String name) throws IOException {
+        Path moduleDir = Files.createDirectories(dir.resolve(directory));
+        Files.writeString(moduleDir.resolve(name + ".java"), """
+                import java.util.List;
+                import org.pamjava.PamHandle;
+                import org.pamjava.PamModule;
+                public class %s implements PamModule {
+                    @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return 0; }
+                }
+                """.formatted(name));
+        return moduleDir;
     }
 }

@@ -202,8 +202,9 @@ struct budget {
 
 static int service_alive(pam_handle_t *pamh);
 
-/* The waits' results: the connection failed or closed; the budget ran out; the service is not alive. */
-enum { WAIT_FAILED = -1, WAIT_TIMED_OUT = -2, WAIT_SERVICE_HUNG = -3 };
+/* The waits' results: the connection failed or closed; the budget ran out; the service is not alive;
+ * it stopped inside a frame. */
+enum { WAIT_FAILED = -1, WAIT_TIMED_OUT = -2, WAIT_SERVICE_HUNG = -3, WAIT_FRAME_STALLED = -4 };
 
 /*
  * Sleeps until fd may be ready for `events`, the budget's end, or the next liveness check:
@@ -249,13 +250,23 @@ static void spend(struct budget *b, long start)
 #define REPLY_SPIN_NS 60000L
 
 /*
- * Reads at least `need` bytes into p, and up to `room` if they are there already (*got: how many).
- * 0, or one of the WAIT_ codes.
+ * Once a frame has begun, the rest must follow within FRAME_STALL_NS, as the service requires of
+ * the application's frames (ResidentSession): the service writes a frame whole, and one that
+ * stops inside it (while its other threads still greet the liveness probe, or that trickles a
+ * byte now and then) would otherwise hold a call with `timeout = 0` for ever.
  */
-static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, size_t *got_total, struct budget *b)
+#define FRAME_STALL_NS (10 * 1000000000L)
+
+/*
+ * Reads at least `need` bytes into p, and up to `room` if they are there already (*got: how many).
+ * in_frame: the frame began before this read (its length was read). 0, or one of the WAIT_ codes.
+ */
+static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, size_t *got_total, struct budget *b,
+                         int in_frame)
 {
     long start = pj_now_ns();
     long quiet_since = start;
+    long frame_began = in_frame ? start : -1;
     long spin_until = pj_may_spin() ? start + REPLY_SPIN_NS : 0;
     int rc = 0;
 
@@ -265,6 +276,8 @@ static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, siz
         if (got > 0) {
             *got_total += (size_t)got;
             quiet_since = pj_now_ns();
+            if (frame_began < 0)
+                frame_began = quiet_since;
             continue;
         }
         if (got < 0 && errno == EINTR)
@@ -277,6 +290,10 @@ static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, siz
             pj_cpu_relax();
             continue;
         }
+        if (frame_began >= 0 && pj_now_ns() - frame_began >= FRAME_STALL_NS) {
+            rc = WAIT_FRAME_STALLED;    /* wait_for wakes at least every LIVENESS_NS to get here */
+            break;
+        }
         if ((rc = wait_for(fd, POLLIN, b, start, &quiet_since)) != 0)
             break;
     }
@@ -284,10 +301,11 @@ static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, siz
     return rc;
 }
 
-static int read_fully(int fd, unsigned char *p, size_t n, struct budget *b)
+/* The rest of a frame whose length has been read. */
+static int read_frame_rest(int fd, unsigned char *p, size_t n, struct budget *b)
 {
     size_t got;
-    return read_at_least(fd, p, n, n, &got, b);
+    return read_at_least(fd, p, n, n, &got, b, 1);
 }
 
 /* Sends the frame whole: 0, or one of the WAIT_ codes (a stopped service stops reading, too). */
@@ -327,7 +345,7 @@ static int receive_frame(int fd, struct in *in, struct budget *b)
 {
     unsigned char first[512];
     size_t got;
-    int rc = read_at_least(fd, first, 4, sizeof(first), &got, b);
+    int rc = read_at_least(fd, first, 4, sizeof(first), &got, b, 0);
     if (rc != 0)
         return rc;
     uint32_t len = (uint32_t)first[0] << 24 | (uint32_t)first[1] << 16 | (uint32_t)first[2] << 8 | first[3];
@@ -338,7 +356,7 @@ static int receive_frame(int fd, struct in *in, struct budget *b)
     in->bad = 0;
     if (in->p != NULL) {
         memcpy(in->p, first + 4, early);
-        rc = read_fully(fd, in->p + early, len - early, b);
+        rc = read_frame_rest(fd, in->p + early, len - early, b);
     }
     explicit_bzero(first, got);     /* a request may carry a password */
     return in->p != NULL ? rc : WAIT_FAILED;
@@ -799,6 +817,10 @@ wait_ended:
         pam_syslog(pamh, LOG_ERR, "the resident service stopped answering during the call of %s (silent for %ld ms,"
                    " and it did not greet a new connection within %d ms): the call fails, and is not run again"
                    " in this process (it may have run in the service)", argv[0], LIVENESS_NS / 1000000, CONNECT_MS);
+    } else if (rc == WAIT_FRAME_STALLED) {
+        pam_syslog(pamh, LOG_ERR, "the resident service stopped inside a frame during the call of %s (its rest"
+                   " did not come within %ld ms): the call fails, and is not run again in this process (it may"
+                   " have run in the service)", argv[0], FRAME_STALL_NS / 1000000);
     }
 out:
     in_free(&in);

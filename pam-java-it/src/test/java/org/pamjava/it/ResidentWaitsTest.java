@@ -4,9 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pamjava.it.PamTestBed.Host;
@@ -143,5 +150,68 @@ class ResidentWaitsTest {
         assertTrue(run.authprivLog("stopped answering").isEmpty(), run.syslog().toString());
         List<String> maps = run.lines().stream().filter(l -> l.startsWith("maps")).toList();
         assertTrue(maps.get(maps.size() - 1).contains("libjvm.so=no"), "ran in the service: " + run.lines());
+    }
+
+    /**
+     * A service that greets every connection (so the liveness probe passes) but stops two bytes
+     * into its answer to a call: the rest of a frame must come within pam_java.so's bound, else
+     * the call fails closed, and the module is not run in-process.
+     */
+    @Test
+    void aServiceThatStopsInsideAFrameFailsTheCallClosed() throws Exception {
+        PamTestBed bed = PamPythonCasesTest.bed("resident-stalled-frame", Host.RESIDENT);
+        bed.timeoutSeconds = 60;
+        bed.service("svc", "auth required $PAM_JAVA $MODULES/ProcessIdModule.java $OUT");
+        Process real = ResidentFixture.process();
+        real.destroy();
+        real.waitFor();
+        Files.deleteIfExists(ResidentFixture.SOCKET);
+        List<SocketChannel> held = new CopyOnWriteArrayList<>();
+        try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            fake.bind(UnixDomainSocketAddress.of(ResidentFixture.SOCKET));
+            Thread accepting = new Thread(() -> {
+                try {
+                    while (true) {
+                        SocketChannel c = fake.accept();
+                        held.add(c);
+                        Thread.ofVirtual().start(() -> greetThenStallInsideTheAnswer(c));
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            Run run = bed.run(Host.RESIDENT, "svc", "auth");
+            assertEquals(PAM_SERVICE_ERR, run.code("auth"), run.lines() + "\nsyslog: " + run.syslog());
+            assertEquals(List.of(), run.results(), "not run in-process: it may have run in the service");
+            assertFalse(run.authprivLog("stopped inside a frame").isEmpty(), run.syslog().toString());
+        } finally {
+            for (SocketChannel c : held) {
+                c.close();
+            }
+            Files.deleteIfExists(ResidentFixture.SOCKET);
+            ResidentFixture.start();
+        }
+    }
+
+    /** HELLO; then, once a frame (a CALL) has come, two bytes of an answer and nothing more. */
+    private static void greetThenStallInsideTheAnswer(SocketChannel c) {
+        try {
+            c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 1, 5}));
+            ByteBuffer length = ByteBuffer.allocate(4);
+            while (length.hasRemaining()) {
+                if (c.read(length) < 0) {
+                    return; // a liveness probe: greeted, closed
+                }
+            }
+            ByteBuffer call = ByteBuffer.allocate(length.getInt(0));
+            while (call.hasRemaining() && c.read(call) >= 0) {
+                // the whole call
+            }
+            c.write(ByteBuffer.wrap(new byte[] {0, 0}));
+        } catch (IOException e) {
+            // the host went away
+        }
     }
 }

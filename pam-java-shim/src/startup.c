@@ -61,6 +61,12 @@ int pj_jdk_layout_ready(const char *java_home)
 static const char *const refused_options[] = {
     "-XX:Flags=", "-XX:VMOptionsFile=", "-XX:+PrintVMOptions", "-XX:+PrintFlagsInitial",
     "-XX:+PrintSharedArchiveAndExit",
+    /* And those that act later, but against the host all the same: a shell command run from the
+     * host's process (as root in su) on a crash or an OutOfMemoryError; an exit past the exit hook
+     * (ExitOnOutOfMemoryError: os::_exit(3)); a crash report on the host's terminal; a crash that
+     * waits for an answer on it. */
+    "-XX:OnError=", "-XX:OnOutOfMemoryError=", "-XX:+ExitOnOutOfMemoryError", "-XX:+ErrorFileToStdout",
+    "-XX:+ErrorFileToStderr", "-XX:+ShowMessageBoxOnError",
 };
 
 int pj_jvm_option_allowed(const char *option)
@@ -68,7 +74,7 @@ int pj_jvm_option_allowed(const char *option)
     for (size_t i = 0; i < sizeof(refused_options) / sizeof(refused_options[0]); i++) {
         if (strncmp(option, refused_options[i], strlen(refused_options[i])) == 0) {
             pj_log(NULL, LOG_ERR, "not starting Java: jvm_options %s is not accepted (HotSpot would write on the"
-                   " host's terminal or end the host before pam_java's hooks are in place)", option);
+                   " host's terminal, run a command in it, or end it past pam_java's hooks)", option);
             return 0;
         }
     }

@@ -172,11 +172,14 @@ class StartupFailuresTest {
     /**
      * Options HotSpot acts on in its first pass, before it has read the vfprintf and exit hooks
      * (a missing file's error on the host's stderr, flags on its stdout), or that end the process
-     * with status 0 past the exit hook: refused before the JVM loads.
+     * with status 0 past the exit hook; and those that would run a command from the host, exit it
+     * past the hook, or put a crash on its terminal: refused before the JVM loads.
      */
     @ParameterizedTest
     @ValueSource(strings = {"-XX:Flags=/nonexistent", "-XX:VMOptionsFile=/nonexistent", "-XX:+PrintVMOptions",
-            "-XX:+PrintFlagsInitial", "-XX:+PrintSharedArchiveAndExit"})
+            "-XX:+PrintFlagsInitial", "-XX:+PrintSharedArchiveAndExit", "-XX:OnError=true",
+            "-XX:OnOutOfMemoryError=true", "-XX:+ExitOnOutOfMemoryError", "-XX:+ErrorFileToStdout",
+            "-XX:+ErrorFileToStderr", "-XX:+ShowMessageBoxOnError"})
     void anOptionHotSpotActsOnBeforeTheHooksIsRefused(String option) throws Exception {
         PamTestBed bed = Hardening.hostile(Hardening.bed("early-option"), "answer", Hardening.CONF_VARIANT);
         Hardening.variantConfig("jvm_options = -Xss1m " + option);

@@ -202,11 +202,28 @@ class ResidentServiceStaysUpTest {
                 Files.readString(ResidentFixture.LOG));
     }
 
+    /**
+     * The cgroup is the machine's (/sys is not in the private copy): a run killed inside the test
+     * leaves its empty group behind, which the next run removes (once its processes are gone, the
+     * kernel lets an empty group be removed).
+     */
+    private static void removeGroupsOfEndedRuns(Path pids) throws IOException {
+        try (var groups = Files.list(pids)) {
+            for (Path group : groups.filter(g -> g.getFileName().toString().matches("pam-java-it-[0-9]+")).toList()) {
+                long owner = Long.parseLong(group.getFileName().toString().substring("pam-java-it-".length()));
+                if (ProcessHandle.of(owner).isEmpty()) {
+                    Files.delete(group);
+                }
+            }
+        }
+    }
+
     @Test
     void withNoThreadLeftTheServiceRefusesAndRecovers() throws Exception {
         Path pids = Path.of("/sys/fs/cgroup/pids");
         assumeTrue(Files.isWritable(pids.resolve("cgroup.procs")), "a writable cgroup v1 pids hierarchy is needed");
         long pid = servicePid();
+        removeGroupsOfEndedRuns(pids);
         Path group = pids.resolve("pam-java-it-" + ProcessHandle.current().pid());
         Files.createDirectory(group);
         try {

@@ -12,11 +12,11 @@ import java.util.jar.Manifest;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
+import org.pamjava.PamOperation;
 import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.LibPamHandle;
 import org.pamjava.runtime.ModuleInvoker;
 import org.pamjava.runtime.ModuleLoader;
-import org.pamjava.runtime.Operation;
-import org.pamjava.runtime.LibPamHandle;
 import org.pamjava.runtime.SecretStrings;
 import org.pamjava.runtime.Utf8;
 
@@ -76,7 +76,7 @@ public final class AotTraining {
         long pamh = 1;
         for (String moduleArg : List.of("TrainingModule.java", "training.jar")) {
             byte[][] argv0 = {moduleArg.getBytes(java.nio.charset.StandardCharsets.UTF_8)};
-            for (Operation op : List.of(Operation.AUTHENTICATE, Operation.ACCT_MGMT)) {
+            for (PamOperation op : List.of(PamOperation.AUTHENTICATE, PamOperation.ACCT_MGMT)) {
                 int rc = NativeEntry.call(pamh, pamh, op.ordinal(), 0, argv0);
                 if (rc != PamConstants.PAM_SUCCESS) {
                     throw new IllegalStateException("training module failed: " + rc);
@@ -89,11 +89,11 @@ public final class AotTraining {
         // A real handle, not a java.lang.reflect.Proxy: pam_java never makes a proxy, and a proxy
         // class is spun with the ClassFile API, whose classes the cache would then load at every start.
         PamHandle handle = new LibPamHandle(pamh, "training", HostCalls.INSTANCE);
-        for (Operation op : Operation.values()) {
+        for (PamOperation op : PamOperation.values()) {
             ModuleInvoker.invoke(module, "training.jar", op, handle, 0, List.of("training.jar"), log);
         }
         Utf8.decode(Utf8.encode("training \u2713", "text"), "text");
-        new LibPamHandle(pamh, "training", HostCalls.INSTANCE).env();
+        new LibPamHandle(pamh, "training", HostCalls.INSTANCE).environment();
         new SecretStrings(HostCalls.INSTANCE);
         new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "training");
         new org.pamjava.Response("training", 0).toString();

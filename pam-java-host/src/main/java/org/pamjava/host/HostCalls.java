@@ -14,8 +14,8 @@ final class HostCalls implements PamCalls {
 
     @Override public int getItem(long pamh, int item, byte[][] out) { return HostNatives.getItem(pamh, item, out); }
     @Override public int setItem(long pamh, int item, byte[] value) { return HostNatives.setItem(pamh, item, value); }
-    @Override public int getXauthData(long pamh, byte[][] out) { return HostNatives.getXauthData(pamh, out); }
-    @Override public int setXauthData(long pamh, byte[] name, byte[] data) {
+    @Override public int getXAuthData(long pamh, byte[][] out) { return HostNatives.getXauthData(pamh, out); }
+    @Override public int setXAuthData(long pamh, byte[] name, byte[] data) {
         return HostNatives.setXauthData(pamh, name, data);
     }
     @Override public int getEnv(long pamh, byte[] name, byte[][] out) { return HostNatives.getEnv(pamh, name, out); }

@@ -125,12 +125,12 @@ final class ResidentChannel implements PamCalls {
     }
 
     @Override
-    public int getXauthData(long pamh, byte[][] out) {
+    public int getXAuthData(long pamh, byte[][] out) {
         return !inCall() ? NOT_IN_CALL : withStrings(request(GET_XAUTH), out);
     }
 
     @Override
-    public int setXauthData(long pamh, byte[] name, byte[] data) {
+    public int setXAuthData(long pamh, byte[] name, byte[] data) {
         return !inCall() ? NOT_IN_CALL
                 : simple(request(SET_XAUTH).bytes(name).bytes(name == null ? null : data));
     }

@@ -9,7 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
-import org.pamjava.runtime.Operation;
+import org.pamjava.PamOperation;
 
 /**
  * The resident service's wire format, spoken with pam_java.so's client (pam-java-shim/src/resident.c;
@@ -36,7 +36,7 @@ final class ResidentProtocol {
     /** The service's first frame on a connection: it is alive and will serve it. */
     static final int HELLO = 5;
 
-    /** The op of the end hook (pam_end); ops 0-5 are {@code Operation}'s ordinals. */
+    /** The op of the end hook (pam_end); ops 0-5 are {@link org.pamjava.PamOperation}'s ordinals. */
     static final int OP_END = 6;
 
     /** No frame is bigger: PAM strings are short, and a conversation has at most 32 messages. */

@@ -19,7 +19,7 @@ public final class LibPamHandle implements PamHandle {
     private final long pamh;
     private final String libpamVersion;
     private final PamCalls libpam;
-    private final PamEnvironment env = new PamEnvironment(this);
+    private final HandleEnvironment env = new HandleEnvironment(this);
     private final SecretStrings secrets;
 
     public LibPamHandle(long pamh, String libpamVersion, PamCalls libpam) {
@@ -119,21 +119,21 @@ public final class LibPamHandle implements PamHandle {
     @Override public void setAuthtokType(String v) { setItem(PAM_AUTHTOK_TYPE, "PAM_AUTHTOK_TYPE", v); }
 
     @Override
-    public XAuthData getXauthdata() {
+    public XAuthData getXAuthData() {
         byte[][] out = new byte[2][];
-        check(libpam.getXauthData(pamh, out), "pam_get_item(PAM_XAUTHDATA)");
+        check(libpam.getXAuthData(pamh, out), "pam_get_item(PAM_XAUTHDATA)");
         return out[0] == null ? null : new XAuthData(Utf8.decode(out[0], "PAM_XAUTHDATA name"), out[1]);
     }
 
     @Override
-    public void setXauthdata(XAuthData x) {
+    public void setXAuthData(XAuthData x) {
         byte[] name = x == null ? null : Utf8.encode(x.name(), "XAuthData name");
         byte[] data = x == null ? null : x.data();
-        check(libpam.setXauthData(pamh, name, data), "pam_set_item(PAM_XAUTHDATA)");
+        check(libpam.setXAuthData(pamh, name, data), "pam_set_item(PAM_XAUTHDATA)");
     }
 
     @Override
-    public Map<String, String> env() {
+    public Map<String, String> environment() {
         return env;
     }
 
@@ -198,7 +198,7 @@ public final class LibPamHandle implements PamHandle {
             }
             return List.copyOf(responses);
         } catch (PamException e) {
-            throw e.pamResult() == PAM_BAD_ITEM
+            throw e.pamCode() == PAM_BAD_ITEM
                     ? new PamException(PAM_CONV_ERR, "the application's reply is not valid UTF-8") : e;
         } finally {
             for (byte[] reply : replies) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
+import org.pamjava.PamOperation;
 
 /**
  * One operation or end hook on a module instance, the same for both hosts (pam-java-host's
@@ -17,7 +18,7 @@ public final class ModuleDispatch {
     /** One operation on the instance {@code instances} gives; every failure becomes a PAM code and a log line. */
     public static int run(int opNumber, int flags, byte[][] argv, Diagnostics log, ModuleInstance.Source instances) {
         try {
-            Operation op = Operation.ofNumber(opNumber);
+            PamOperation op = PamOperation.ofNumber(opNumber);
             List<String> args = arguments(argv);
             String moduleArg = args.get(0);
             ModuleInstance instance;

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
+import org.pamjava.PamOperation;
 
 /**
  * Calls one operation of a module and turns whatever happens into a PAM code, the same way for
@@ -15,11 +16,11 @@ import org.pamjava.PamModule;
  */
 public final class ModuleInvoker {
 
-    private static final ClassValue<Set<Operation>> IMPLEMENTED = new ClassValue<>() {
+    private static final ClassValue<Set<PamOperation>> IMPLEMENTED = new ClassValue<>() {
         @Override
-        protected Set<Operation> computeValue(Class<?> type) {
-            Set<Operation> implemented = EnumSet.noneOf(Operation.class);
-            for (Operation op : Operation.values()) {
+        protected Set<PamOperation> computeValue(Class<?> type) {
+            Set<PamOperation> implemented = EnumSet.noneOf(PamOperation.class);
+            for (PamOperation op : PamOperation.values()) {
                 try {
                     var method = type.getMethod(op.methodName(), PamHandle.class, int.class, List.class);
                     if (method.getDeclaringClass() != PamModule.class) {
@@ -44,7 +45,7 @@ public final class ModuleInvoker {
     }
 
     /** Whether the module's class overrides the operation's method. */
-    public static boolean implementsOperation(PamModule module, Operation op) {
+    public static boolean implementsOperation(PamModule module, PamOperation op) {
         return IMPLEMENTED.get(module.getClass()).contains(op);
     }
 
@@ -53,7 +54,7 @@ public final class ModuleInvoker {
      *
      * @param moduleName how log lines name the module (its path)
      */
-    public static int invoke(PamModule module, String moduleName, Operation op, PamHandle pamh, int flags,
+    public static int invoke(PamModule module, String moduleName, PamOperation op, PamHandle pamh, int flags,
                              List<String> args, Diagnostics log) {
         int result;
         CALLING.set(pamh);

@@ -166,7 +166,7 @@ public final class ModuleProcesses {
             return;
         }
         try {
-            for (Map.Entry<String, String> variable : pamh.env().entrySet()) {
+            for (Map.Entry<String, String> variable : pamh.environment().entrySet()) {
                 if (!isUnsafe(variable.getKey())) {
                     environment.put(variable.getKey(), variable.getValue());
                 }

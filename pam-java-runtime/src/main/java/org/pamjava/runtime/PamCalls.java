@@ -1,5 +1,7 @@
 package org.pamjava.runtime;
 
+
+
 /**
  * The libpam services a {@link LibPamHandle} stands on (the runtime's port): a PAM code per call,
  * {@link #NOT_IN_CALL} outside the call that owns the handle, results in one-element out-arrays,
@@ -17,10 +19,10 @@ public interface PamCalls {
     int setItem(long pamh, int item, byte[] value);
 
     /** out[0] = name, out[1] = data; both null when the item is unset. */
-    int getXauthData(long pamh, byte[][] out);
+    int getXAuthData(long pamh, byte[][] out);
 
     /** A null name clears the item. */
-    int setXauthData(long pamh, byte[] name, byte[] data);
+    int setXAuthData(long pamh, byte[] name, byte[] data);
 
     int getEnv(long pamh, byte[] name, byte[][] out);
 

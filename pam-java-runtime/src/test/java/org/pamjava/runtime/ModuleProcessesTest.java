@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
+import org.pamjava.PamOperation;
 
 /**
  * Issue 13, hole 4 (Java side): module classes loaded by the runtime start every process with an
@@ -130,7 +131,7 @@ class ModuleProcessesTest {
     private static PamHandle handleWithEnvironment(Map<String, String> env) {
         return (PamHandle) Proxy.newProxyInstance(PamHandle.class.getClassLoader(), new Class<?>[] {PamHandle.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("env")) {
+                    if (method.getName().equals("environment")) {
                         return env;
                     }
                     throw new UnsupportedOperationException(method.getName());
@@ -173,7 +174,7 @@ class ModuleProcessesTest {
         }
         Path out = dir.resolve("children.txt");
         PamModule module = spawner();
-        int code = ModuleInvoker.invoke(module, "Spawner.java", Operation.AUTHENTICATE,
+        int code = ModuleInvoker.invoke(module, "Spawner.java", PamOperation.AUTHENTICATE,
                 handleWithEnvironment(pamEnvironment), 0, List.of("Spawner.java", out.toString()), QUIET);
         assertEquals(PamConstants.PAM_SUCCESS, code);
         assertEachChildGot(Files.readAllLines(out), "PAM_SEEN=by-the-module " + FIXED_PATH);

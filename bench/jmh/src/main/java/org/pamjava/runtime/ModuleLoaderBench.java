@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
+import org.pamjava.PamOperation;
 import org.pamjava.bench.BenchModules;
 
 /**
@@ -99,9 +100,9 @@ public class ModuleLoaderBench {
     /** authenticate, acct_mgmt, open_session, close_session on a loaded module. */
     @Benchmark
     public int invokeFourOperations() {
-        return ModuleInvoker.invoke(loaded, "TrivialModule.jar", Operation.AUTHENTICATE, handle, 0, ARGS, QUIET)
-                | ModuleInvoker.invoke(loaded, "TrivialModule.jar", Operation.ACCT_MGMT, handle, 0, ARGS, QUIET)
-                | ModuleInvoker.invoke(loaded, "TrivialModule.jar", Operation.OPEN_SESSION, handle, 0, ARGS, QUIET)
-                | ModuleInvoker.invoke(loaded, "TrivialModule.jar", Operation.CLOSE_SESSION, handle, 0, ARGS, QUIET);
+        return ModuleInvoker.invoke(loaded, "TrivialModule.jar", PamOperation.AUTHENTICATE, handle, 0, ARGS, QUIET)
+                | ModuleInvoker.invoke(loaded, "TrivialModule.jar", PamOperation.ACCT_MGMT, handle, 0, ARGS, QUIET)
+                | ModuleInvoker.invoke(loaded, "TrivialModule.jar", PamOperation.OPEN_SESSION, handle, 0, ARGS, QUIET)
+                | ModuleInvoker.invoke(loaded, "TrivialModule.jar", PamOperation.CLOSE_SESSION, handle, 0, ARGS, QUIET);
     }
 }

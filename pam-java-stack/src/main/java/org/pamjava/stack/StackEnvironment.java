@@ -13,7 +13,7 @@ import java.util.Set;
  * non-empty and contain no {@code '='}; a new variable goes to the end, a replaced one keeps its
  * place, a removed one closes the gap (libpam's list order).
  */
-final class PamEnvironment extends AbstractMap<String, String> {
+final class StackEnvironment extends AbstractMap<String, String> {
 
     private final LinkedHashMap<String, String> vars = new LinkedHashMap<>();
 

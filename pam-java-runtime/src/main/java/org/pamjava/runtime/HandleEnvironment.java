@@ -13,10 +13,10 @@ import java.util.Set;
  * The PAM environment as a live {@code Map}: every read and write is a libpam call
  * (pam_getenv(3), pam_putenv(3), pam_getenvlist(3)); iteration is in libpam's order.
  */
-final class PamEnvironment extends AbstractMap<String, String> {
+final class HandleEnvironment extends AbstractMap<String, String> {
     private final LibPamHandle pamh;
 
-    PamEnvironment(LibPamHandle pamh) {
+    HandleEnvironment(LibPamHandle pamh) {
         this.pamh = pamh;
     }
 
@@ -103,7 +103,7 @@ final class PamEnvironment extends AbstractMap<String, String> {
                         if (last == null) {
                             throw new IllegalStateException();
                         }
-                        PamEnvironment.this.remove(last.getKey());
+                        HandleEnvironment.this.remove(last.getKey());
                         last = null;
                     }
                 };
@@ -111,7 +111,7 @@ final class PamEnvironment extends AbstractMap<String, String> {
 
             @Override
             public int size() {
-                return PamEnvironment.this.size();
+                return HandleEnvironment.this.size();
             }
         };
     }

@@ -1,19 +1,19 @@
-package org.pamjava.client;
+package org.pamjava;
 
 import java.util.Arrays;
-import org.pamjava.Message;
-import org.pamjava.PamConstants;
-import org.pamjava.PamException;
 
 /**
- * The application's conversation function, pam_conv(3): how the modules of a
- * {@link PamTransaction} talk to the user.
+ * The application's conversation function, pam_conv(3): how modules talk to the user. The one
+ * shape for every caller: an application on the real libpam ({@code org.pamjava.client}), the
+ * stack engine ({@code org.pamjava.stack}), the test kit's {@code ScriptedConversation} and the
+ * {@code pam-java} command.
  *
- * <p>libpam calls it during an operation, on the thread that called the operation, with one or
- * more messages; the transaction asks {@link #reply} once per message, in order. A reply is a
- * {@code char[]} so that a password never becomes a {@code String}: the transaction copies it into
- * memory from malloc(3) (libpam frees it) and then overwrites the array with zeros. The C copy is
- * the module's to wipe.
+ * <p>libpam calls the conversation during an operation, on the thread that called the operation,
+ * with one or more messages; {@link #reply} is asked once per message, in order. A reply is a
+ * {@code char[]} so that a password never becomes a {@code String} in an application: the client
+ * copies it into memory from malloc(3) (libpam frees it) and then overwrites the array with
+ * zeros; the C copy is the module's to wipe. (The engine and the test kit give modules a
+ * {@link Response}, whose text is a String, as {@link PamHandle#conversation} does.)
  *
  * <p>To fail the conversation call, throw: a {@link PamException} whose code is
  * {@code PAM_CONV_ERR}, {@code PAM_BUF_ERR} or {@code PAM_CONV_AGAIN} gives that code to the module,

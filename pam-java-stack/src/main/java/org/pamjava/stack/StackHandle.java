@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
+import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.PamHandle;
 import org.pamjava.Response;
@@ -16,14 +18,14 @@ import org.pamjava.XAuthData;
  * libpam's rules (pam_item.c, pam_env.c, pam_get_user). Every user of this object is treated as a
  * module, so {@code PAM_AUTHTOK} and {@code PAM_OLDAUTHTOK} are readable and settable.
  */
-final class TransactionHandle implements PamHandle {
+final class StackHandle implements PamHandle {
 
     private static final AtomicLong IDS = new AtomicLong(0x1000);
 
     private final long id = IDS.getAndAdd(0x10);
-    private final PamConversation conversation;
+    private final Conversation conversation;
     private final Runnable onServiceChange;
-    private final PamEnvironment env = new PamEnvironment();
+    private final StackEnvironment env = new StackEnvironment();
     private final List<Integer> failDelays = new ArrayList<>();
 
     private String service;
@@ -42,7 +44,7 @@ final class TransactionHandle implements PamHandle {
     /** The prompt of a user-name question the application answered with PAM_CONV_AGAIN. */
     private String pendingUserPrompt;
 
-    TransactionHandle(String service, String user, PamConversation conversation, Runnable onServiceChange) {
+    StackHandle(String service, String user, Conversation conversation, Runnable onServiceChange) {
         this.service = service;
         this.user = user;
         this.conversation = conversation;
@@ -70,8 +72,8 @@ final class TransactionHandle implements PamHandle {
     @Override public void setXdisplay(String xdisplay) { this.xdisplay = xdisplay; }
     @Override public String getAuthtokType() { return authtokType; }
     @Override public void setAuthtokType(String authtokType) { this.authtokType = authtokType; }
-    @Override public XAuthData getXauthdata() { return xauthdata; }
-    @Override public void setXauthdata(XAuthData xauthdata) { this.xauthdata = xauthdata; }
+    @Override public XAuthData getXAuthData() { return xauthdata; }
+    @Override public void setXAuthData(XAuthData xauthdata) { this.xauthdata = xauthdata; }
 
     /**
      * Sets {@code PAM_SERVICE}, lower-cased as libpam does; the stack is read again for the new
@@ -101,7 +103,7 @@ final class TransactionHandle implements PamHandle {
     }
 
     @Override
-    public Map<String, String> env() {
+    public Map<String, String> environment() {
         return env;
     }
 
@@ -116,12 +118,43 @@ final class TransactionHandle implements PamHandle {
             throw new PamException(PAM_CONV_ERR, "a conversation carries 1 to " + PAM_MAX_NUM_MSG
                     + " messages, not " + messages.size());
         }
-        List<Response> replies = conversation.converse(List.copyOf(messages));
-        if (replies == null || replies.size() != messages.size()) {
-            throw new PamException(PAM_CONV_ERR, "the conversation gave "
-                    + (replies == null ? "no" : replies.size()) + " replies to " + messages.size() + " messages");
+        List<Response> replies = new ArrayList<>(messages.size());
+        for (Message message : List.copyOf(messages)) {
+            replies.add(new Response(reply(message), 0));
         }
         return List.copyOf(replies);
+    }
+
+    /**
+     * The application's answer to one message, failing as the real libpam's conversation through
+     * {@code org.pamjava.client} fails: a binary or radio prompt, or anything the conversation throws,
+     * is {@code PAM_CONV_ERR}, except its own {@code PAM_BUF_ERR} or {@code PAM_CONV_AGAIN} and running
+     * out of memory ({@code PAM_BUF_ERR}).
+     */
+    private String reply(Message message) {
+        if (message.msgStyle() < PamConstants.PAM_PROMPT_ECHO_OFF || message.msgStyle() > PamConstants.PAM_TEXT_INFO) {
+            throw new PamException(PAM_CONV_ERR, "the conversation cannot show message style " + message.msgStyle());
+        }
+        char[] answer;
+        try {
+            answer = conversation.reply(message);
+        } catch (PamException e) {
+            int code = e.pamCode();
+            throw code == PamConstants.PAM_BUF_ERR || code == PamConstants.PAM_CONV_AGAIN ? e
+                    : new PamException(PAM_CONV_ERR, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new PamException(PamConstants.PAM_BUF_ERR, "the conversation ran out of memory");
+        } catch (RuntimeException e) {
+            throw new PamException(PAM_CONV_ERR, "the conversation failed: " + e);
+        }
+        if (answer == null) {
+            return null;
+        }
+        try {
+            return new String(answer);
+        } finally {
+            Arrays.fill(answer, '\0');
+        }
     }
 
     @Override
@@ -155,7 +188,7 @@ final class TransactionHandle implements PamHandle {
             reply = conversation(new Message(PAM_PROMPT_ECHO_ON, usePrompt));
             result = PAM_SUCCESS;
         } catch (PamException e) {
-            int code = e.pamResult();
+            int code = e.pamCode();
             result = code == PAM_BUF_ERR || code == PAM_CONV_AGAIN || code == PAM_CONV_ERR ? code : PAM_CONV_ERR;
         }
         if (result == PAM_CONV_AGAIN) {

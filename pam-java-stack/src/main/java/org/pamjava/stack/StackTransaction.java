@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.pamjava.Conversation;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
+import org.pamjava.PamOperation;
 
 /**
  * One PAM transaction, the engine's {@code pam_handle_t} seen from the application: the six stack
@@ -23,14 +25,14 @@ import org.pamjava.PamModule;
  *
  * <p>Not thread-safe, like libpam.
  */
-public final class PamTransaction implements AutoCloseable {
+public final class StackTransaction implements AutoCloseable {
 
     /** Debian's multiarch module directory, which libpam puts before a relative module path. */
     private static final String DEFAULT_MODULE_DIR = "/lib/x86_64-linux-gnu/security/";
 
     private final ConfigSource source;
     private final ModuleResolver resolver;
-    private final TransactionHandle handle;
+    private final StackHandle handle;
     private final Map<String, Optional<PamModule>> modules = new LinkedHashMap<>();
     /** Keys of pam_java.so rules whose pam_java.so itself is not there: libpam cannot load it. */
     private final Set<String> missingNativeModules = new HashSet<>();
@@ -44,12 +46,12 @@ public final class PamTransaction implements AutoCloseable {
     private boolean chauthtokUpdating;
     private boolean ended;
 
-    PamTransaction(ConfigSource source, ModuleResolver resolver, PamConfig config, String user,
-                   PamConversation conversation) {
+    StackTransaction(ConfigSource source, ModuleResolver resolver, PamConfig config, String user,
+                   Conversation conversation) {
         this.source = source;
         this.resolver = resolver;
         this.config = config;
-        this.handle = new TransactionHandle(config.service(), user, conversation, () -> reloadPending = true);
+        this.handle = new StackHandle(config.service(), user, conversation, () -> reloadPending = true);
         this.runner = new StackRunner(this::callModule, trace::add);
         loadModules();
     }
@@ -173,7 +175,7 @@ public final class PamTransaction implements AutoCloseable {
     }
 
     /** Every pam_fail_delay(3) request the modules made, in microseconds, in order. */
-    public List<Integer> failDelayRequests() {
+    public List<Integer> failDelays() {
         return handle.failDelays();
     }
 
@@ -194,7 +196,7 @@ public final class PamTransaction implements AutoCloseable {
             loadModules();
             reloadPending = false;
         }
-        List<PamRule> rules = config.rules(op.type());
+        List<PamRule> rules = config.rules(ModuleType.of(op));
         StackRunner.Resume from = null;
         if (pending != null) {
             if (pending != op) {
@@ -204,7 +206,7 @@ public final class PamTransaction implements AutoCloseable {
             resume = null;
         }
         int[] chain = frozen.computeIfAbsent(rules, r -> newChain(r.size()));
-        int result = runner.run(op, flags, rules, chain, op.replaysFrozenChain(), from, r -> resume = r);
+        int result = runner.run(op, flags, rules, chain, replaysFrozenChain(op), from, r -> resume = r);
         pending = result == PamConstants.PAM_INCOMPLETE ? op : null;
         return result;
     }
@@ -246,6 +248,11 @@ public final class PamTransaction implements AutoCloseable {
         return path;
     }
 
+    /** pam_setcred and pam_close_session replay the chain frozen by their partner operation. */
+    private static boolean replaysFrozenChain(PamOperation op) {
+        return op == PamOperation.SETCRED || op == PamOperation.CLOSE_SESSION;
+    }
+
     private StackRunner.Outcome callModule(PamRule rule, PamOperation op, int flags) {
         String key = moduleKey(rule);
         boolean pamJava = ModuleResolver.isPamJava(rule.modulePath());
@@ -261,14 +268,7 @@ public final class PamTransaction implements AutoCloseable {
         PamModule m = module.get();
         List<String> args = rule.args();
         try {
-            int result = switch (op) {
-                case AUTHENTICATE -> m.authenticate(handle, flags, args);
-                case SETCRED -> m.setcred(handle, flags, args);
-                case ACCT_MGMT -> m.acctMgmt(handle, flags, args);
-                case OPEN_SESSION -> m.openSession(handle, flags, args);
-                case CLOSE_SESSION -> m.closeSession(handle, flags, args);
-                case CHAUTHTOK -> m.chauthtok(handle, flags, args);
-            };
+            int result = op.call(m, handle, flags, args);
             if (result < 0 || result >= Control.RETURN_VALUES) {
                 return new StackRunner.Outcome(PamConstants.PAM_SERVICE_ERR,
                         new IllegalStateException("module returned " + result + ", not a PAM code"));

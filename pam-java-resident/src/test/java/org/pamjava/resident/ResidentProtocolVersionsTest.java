@@ -58,7 +58,7 @@ class ResidentProtocolVersionsTest {
                     @Override public int authenticate(PamHandle pamh, int flags, List<String> args) {
                         String user = pamh.getUser();
                         String password = pamh.conversation(new Message(PamHandle.PAM_PROMPT_ECHO_OFF, "Password: ")).resp();
-                        pamh.env().put("CHECKED", user);
+                        pamh.environment().put("CHECKED", user);
                         return password.equals("secret-of-" + user) ? PamHandle.PAM_SUCCESS : PamHandle.PAM_AUTH_ERR;
                     }
                 }

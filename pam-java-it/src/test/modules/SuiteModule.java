@@ -193,6 +193,8 @@ public class SuiteModule implements PamModule {
     /** pam_get_user(3) with and without a prompt, with the user set, unset and empty. */
     private static void getUserCases(PamHandle pamh, List<String> args) {
         record(args, "getUser item " + outcome(pamh::getUser));
+        record(args, "getUser null first " + outcome(() -> pamh.getUser(null)));
+        pamh.setUser(null);
         record(args, "getUser 'who? ' " + outcome(() -> pamh.getUser("who? ")));
         record(args, "getUser 'again? ' " + outcome(() -> pamh.getUser("again? ")));
         pamh.setUser(null);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
@@ -25,8 +27,9 @@ import org.pamjava.testing.TestTransaction;
 
 /**
  * The test kit's promise (pam-java-testing: a module "cannot tell the difference" from running
- * under pam_java.so) as a test: SuiteModule, the pam_python cases module, runs each case once
- * through real libpam (the C host, pam_java.so in-process) and once through the test kit
+ * under pam_java.so) as a test: SuiteModule, the pam_python cases module, runs each case through
+ * real libpam (the C host, with pam_java.so running the module in-process and in the resident
+ * service) and through the test kit
  * ({@link TestStack} over the same pam.d directory, {@link org.pamjava.testing.ScriptedConversation}
  * with the same answers), and everything either side observes must be equal: what the module
  * records (items, xauth data, environment, conversation replies, get_user, strerror, fail delay
@@ -73,11 +76,11 @@ class TestKitMatchesLibpamTest {
                 new Case("fail delays of a failing operation", "faildelays code=7", null, Map.of(), List.of(), List.of(),
                         true, List.of("auth", "chauthtok")),
                 new Case("get_user without a user", "getuser", null, Map.of(), List.of(),
-                        List.of("alice", "bob", "carol", "dave"), false, List.of("auth")),
+                        List.of("zed", "alice", "bob", "carol", "dave"), false, List.of("auth")),
                 new Case("get_user with a user", "getuser", "eve", Map.of(), List.of(),
-                        List.of("bob", "carol", "dave"), false, List.of("auth")),
+                        List.of("alice", "bob", "carol", "dave"), false, List.of("auth")),
                 new Case("get_user with the application's user_prompt", "getuser", null, Map.of("user_prompt", "Who: "),
-                        List.of(), List.of("alice", "bob", "carol", "dave"), false, List.of("auth")),
+                        List.of(), List.of("zed", "alice", "bob", "carol", "dave"), false, List.of("auth")),
                 new Case("environment edges", "envedge", null, Map.of(), List.of("x=1"), List.of(), false,
                         List.of("auth", "acct")),
                 new Case("item edges", "itemedge", "user-app", appItems, List.of(), List.of(), false, List.of("auth", "acct")),
@@ -86,30 +89,48 @@ class TestKitMatchesLibpamTest {
                 of("version", "version", "auth"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void theKitShowsTheModuleWhatLibpamShowsIt(Case c) throws Exception {
-        PamTestBed bed = bed(c.name().replaceAll("[^a-z]+", "-"));
-        suite(bed, c.suiteCase());
-        assertSame(c, real(bed, c), kit(bed, c));
+    /**
+     * Each case against both ways pam_java.so runs a module: in the application (C host) and in
+     * the resident service (root only), whose handle goes over the service's socket.
+     */
+    static Stream<Arguments> casesOnEachHost() {
+        return cases().flatMap(c -> Stream.of(Arguments.of(Host.C, c), Arguments.of(Host.RESIDENT, c)));
     }
 
-    @org.junit.jupiter.api.Test
-    void everyReturnCodeReachesTheApplicationAlike() throws Exception {
-        PamTestBed bed = bed("codes");
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("casesOnEachHost")
+    void theKitShowsTheModuleWhatLibpamShowsIt(Host host, Case c) throws Exception {
+        PamTestBed bed = bed(host, c.name().replaceAll("[^a-z]+", "-"));
+        suite(bed, c.suiteCase());
+        assertSame(c, real(host, bed, c), kit(bed, c));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Host.class, names = {"C", "RESIDENT"})
+    void everyReturnCodeReachesTheApplicationAlike(Host host) throws Exception {
+        PamTestBed bed = bed(host, "codes");
         for (int code = 0; code < 32; code++) {
             suite(bed, "code code=" + code);
             Case c = of("code " + code, "code code=" + code, "auth", "setcred", "acct", "end");
-            assertSame(c, real(bed, c), kit(bed, c));
+            assertSame(c, real(host, bed, c), kit(bed, c));
         }
     }
 
     /** What one side observed: the application's lines (conversation, fail delay, codes) and the module's. */
     record Observed(List<String> application, List<String> module) {}
 
-    static PamTestBed bed(String name) throws IOException {
+    static PamTestBed bed(Host host, String name) throws IOException {
         Path root = Files.createDirectories(Path.of("target/it-work"));
-        return new PamTestBed(Files.createTempDirectory(root, "kit-" + name + "-"));
+        PamTestBed bed = new PamTestBed(Files.createTempDirectory(root, "kit-" + host + "-" + name + "-"));
+        if (host == Host.RESIDENT) {
+            try {
+                bed.pamJava = ResidentFixture.pamJava();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        return bed;
     }
 
     /** The rules of PamPythonCasesTest.suite: every module type runs SuiteModule with {@code case=}. */
@@ -125,7 +146,7 @@ class TestKitMatchesLibpamTest {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    static Observed real(PamTestBed bed, Case c) throws IOException, InterruptedException {
+    static Observed real(Host host, PamTestBed bed, Case c) throws IOException, InterruptedException {
         List<String> options = new ArrayList<>();
         if (c.user() != null) {
             options.addAll(List.of("--user", c.user()));
@@ -136,7 +157,7 @@ class TestKitMatchesLibpamTest {
             options.add("--fail-delay");
         }
         String stdin = c.answers().isEmpty() ? "" : String.join("\n", c.answers()) + "\n";
-        Run run = bed.run(Host.C, "suite", options, stdin, c.operations().toArray(String[]::new));
+        Run run = bed.run(host, "suite", options, stdin, c.operations().toArray(String[]::new));
         List<String> application = new ArrayList<>();
         for (String line : run.lines()) {
             String first = line.split(" ", 2)[0];
@@ -144,7 +165,7 @@ class TestKitMatchesLibpamTest {
                 application.add(line);
             }
         }
-        assertTrue(run.lines().contains("exit"), c + ": the C host did not finish: " + run.lines() + "\n" + run.stderr());
+        assertTrue(run.lines().contains("exit"), c + ": the host did not finish: " + run.lines() + "\n" + run.stderr());
         return new Observed(application, module(bed));
     }
 

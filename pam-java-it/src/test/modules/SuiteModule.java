@@ -50,6 +50,11 @@ public class SuiteModule implements PamModule {
 
     private List<String> lastArgs = List.of();
 
+    /** What an operation returns: the "code" case's code=N in every operation, else PAM_SUCCESS. */
+    private static int result(List<String> args) {
+        return arg(args, "case").equals("code") ? Integer.parseInt(arg(args, "code")) : PamConstants.PAM_SUCCESS;
+    }
+
     private int common(String op, PamHandle pamh, int flags, List<String> args) {
         lastArgs = args;
         record(args, op + " flags=" + flags + " args=" + args.subList(0, args.size() - 1)
@@ -405,7 +410,8 @@ public class SuiteModule implements PamModule {
 
     @Override
     public int setcred(PamHandle pamh, int flags, List<String> args) {
-        return common("setcred", pamh, flags, args);
+        common("setcred", pamh, flags, args);
+        return result(args);
     }
 
     @Override
@@ -416,6 +422,9 @@ public class SuiteModule implements PamModule {
         }
         if (arg(args, "case").equals("envedge")) {
             record(args, "env in acct " + pamh.env());
+        }
+        if (arg(args, "case").equals("code")) {
+            return result(args);
         }
         if (arg(args, "case").equals("conv")) {
             Response r = pamh.conversation(new Message(PamConstants.PAM_PROMPT_ECHO_ON, "single"));
@@ -451,7 +460,7 @@ public class SuiteModule implements PamModule {
             record(args, "authtok chars " + new String(token));
             java.util.Arrays.fill(token, '\0');
         }
-        return PamConstants.PAM_SUCCESS;
+        return result(args);
     }
 
     @Override
@@ -460,7 +469,7 @@ public class SuiteModule implements PamModule {
         if (arg(args, "case").equals("items")) {
             record(args, "items " + items(pamh));
         }
-        return PamConstants.PAM_SUCCESS;
+        return result(args);
     }
 
     @Override
@@ -468,7 +477,8 @@ public class SuiteModule implements PamModule {
         if (arg(args, "case").equals("faildelays") && (flags & PamConstants.PAM_PRELIM_CHECK) != 0) {
             pamh.failDelay(300_000);
         }
-        return common("chauthtok", pamh, flags, args);
+        common("chauthtok", pamh, flags, args);
+        return result(args);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pamjava.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -27,6 +28,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -207,5 +211,27 @@ class CallPathClassesTest {
             assertTrue(classes.keySet().stream().anyMatch(c -> c.startsWith(e.classPrefix())),
                     "exemption for a class that is not there any more (update EXEMPT): " + e.classPrefix());
         }
+    }
+
+    /**
+     * The list is pam_java.so's own: the jars its {@code -Djava.class.path=} names (pam-java-shim's
+     * C, where a JVM is created), so a jar added there cannot escape the check.
+     */
+    @Test
+    void theCheckedJarsAreTheClassPathPamJavaSoGivesItsJvm() throws IOException {
+        Path shim = PamTestBed.DIST.getParent().resolve("pam-java-shim/src");
+        Set<String> named = new TreeSet<>();
+        try (Stream<Path> sources = Files.list(shim)) {
+            for (Path source : sources.filter(p -> p.toString().endsWith(".c")).toList()) {
+                String text = Files.readString(source);
+                for (int at = text.indexOf("-Djava.class.path="); at >= 0; at = text.indexOf("-Djava.class.path=", at + 1)) {
+                    Matcher jar = Pattern.compile("pam-java-[a-z-]+\\.jar").matcher(text.substring(at, text.indexOf(';', at)));
+                    while (jar.find()) {
+                        named.add(jar.group());
+                    }
+                }
+            }
+        }
+        assertEquals(new TreeSet<>(CALL_PATH_JARS), named, "CALL_PATH_JARS against the class path in " + shim);
     }
 }

@@ -28,11 +28,11 @@ trap 'rm -rf "$training" "$runtime/pam-java.aot.new" "$runtime/pam-java.aot.new.
 set -- -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -Xmn1m -XX:MetaspaceSize=8m -XX:CompressedClassSpaceSize=64m -XX:-UsePerfData \
     -Djdk.reflect.useNativeAccessorOnly=true \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-bridge.jar"
+    -Djava.class.path="$runtime/pam-java-api.jar:$runtime/pam-java-runtime.jar:$runtime/pam-java-host.jar"
 
-"$jdk/bin/java" "$@" org.pamjava.internal.bridge.AotTraining prepare "$training"
+"$jdk/bin/java" "$@" org.pamjava.host.AotTraining prepare "$training"
 # Written beside the cache and renamed over it: a process starting meanwhile maps a whole file.
 "$jdk/bin/java" "$@" -XX:AOTCacheOutput="$runtime/pam-java.aot.new" -Xlog:aot=error \
-    org.pamjava.internal.bridge.AotTraining train "$training"
+    org.pamjava.host.AotTraining train "$training"
 chmod 0644 "$runtime/pam-java.aot.new"
 mv -f "$runtime/pam-java.aot.new" "$runtime/pam-java.aot"

@@ -39,7 +39,7 @@ if [ "${1:-}" = uninstall ]; then
   exit 0
 fi
 
-if [ ! -f "$dist/share/pam-java/pam-java-bridge.jar" ] || [ ! -x "$dist/bin/pam-java" ]; then
+if [ ! -f "$dist/share/pam-java/pam-java-host.jar" ] || [ ! -x "$dist/bin/pam-java" ]; then
   echo "install: no staging tree in $dist; build it first ('make')" >&2
   exit 1
 fi

@@ -18,16 +18,15 @@ place() {  # place MODE SOURCE DESTINATION
 mkdir -p "$dist/lib/security" "$runtime" "$dist/etc/security" "$dist/bin"
 place 0755 pam-java-shim/target/native/pam_java.so "$dist/lib/security/pam_java.so"
 place 0644 "pam-java-api/target/pam-java-api-$version.jar" "$runtime/pam-java-api.jar"
-place 0644 "pam-java-bridge/target/pam-java-bridge-$version.jar" "$runtime/pam-java-bridge.jar"
 # The pam-java command: its jars, the example module its demo runs, and a launcher on the JDK
 # this build used (PAM_JAVA_JDK overrides it at run time).
-for part in stack client cli; do
+for part in runtime host resident stack client cli; do
   place 0644 "pam-java-$part/target/pam-java-$part-$version.jar" "$runtime/pam-java-$part.jar"
 done
 install -D -m 0644 examples/totp/TotpModule.java "$runtime/examples/totp/TotpModule.java"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/pam-java"
 chmod 0755 "$dist/bin/pam-java"
-sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-bridge/src/main/sh/pam-java-resident > "$dist/bin/pam-java-resident"
+sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-resident/src/main/sh/pam-java-resident > "$dist/bin/pam-java-resident"
 chmod 0755 "$dist/bin/pam-java-resident"
 # The cache of compiled .java modules: root-only (DESIGN.md 4).
 install -d -m 0700 "$dist/var/cache/pam-java"
@@ -37,7 +36,7 @@ fi
 
 # The AOT cache of the classes a PAM call loads, for these jars and this JDK.
 rm -f "$runtime/pam-java.aot"
-TMPDIR="$PROJECT_DIR/pam-java-bridge/target" sh scripts/build-aot-cache.sh "$runtime" "$JAVA_HOME"
+TMPDIR="$PROJECT_DIR/pam-java-host/target" sh scripts/build-aot-cache.sh "$runtime" "$JAVA_HOME"
 
 # An AOT cache for the command, from a training run of `pam-java run` (libpam through
 # java.lang.foreign, the stack engine), with the launcher's JVM flags and class path: it halves
@@ -47,7 +46,7 @@ printf 'auth required pam_debug.so auth=success\naccount required pam_permit.so\
 rm -f "$runtime/pam-java-cli.aot"
 "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
   -Dpamjava.home="$dist" -XX:AOTCacheOutput="$runtime/pam-java-cli.aot" -Xlog:aot=error \
-  -cp "$runtime/pam-java-cli.jar:$runtime/pam-java-client.jar:$runtime/pam-java-stack.jar:$runtime/pam-java-bridge.jar:$runtime/pam-java-api.jar" \
+  -cp "$runtime/pam-java-cli.jar:$runtime/pam-java-client.jar:$runtime/pam-java-stack.jar:$runtime/pam-java-runtime.jar:$runtime/pam-java-api.jar" \
   org.pamjava.cli.Main run --confdir "$cli_training" pam-java-training alice </dev/null >/dev/null
 rm -rf "$cli_training"
 echo "staged $dist"

@@ -128,7 +128,7 @@ rt=/usr/share/pam-java
 check "the JDK accepts the AOT cache for the installed class path (-XX:AOTMode=on)" in_root "$jdk_in_root/bin/java" \
   -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -Xmn1m -XX:MetaspaceSize=8m -XX:-UsePerfData \
   -Djdk.reflect.useNativeAccessorOnly=true --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-  -Djava.class.path=$rt/pam-java-api.jar:$rt/pam-java-bridge.jar -XX:AOTCache=$rt/pam-java.aot -XX:AOTMode=on -version > /dev/null 2>&1
+  -Djava.class.path=$rt/pam-java-api.jar:$rt/pam-java-runtime.jar:$rt/pam-java-host.jar -XX:AOTCache=$rt/pam-java.aot -XX:AOTMode=on -version > /dev/null 2>&1
 
 # A JDK package installed or upgraded later (anything under /usr/lib/jvm) triggers a rebuild.
 mkdir -p "$root/tmp/jdk-pkg/DEBIAN" "$root/tmp/jdk-pkg/usr/lib/jvm/pam-java-test-jdk"

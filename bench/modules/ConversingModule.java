@@ -31,13 +31,13 @@ public class ConversingModule implements PamModule {
 
     @Override
     public int openSession(PamHandle pamh, int flags, List<String> args) {
-        pamh.env().put("BENCH_SESSION", "open");
+        pamh.environment().put("BENCH_SESSION", "open");
         return PamConstants.PAM_SUCCESS;
     }
 
     @Override
     public int closeSession(PamHandle pamh, int flags, List<String> args) {
-        return "open".equals(pamh.env().remove("BENCH_SESSION")) ? PamConstants.PAM_SUCCESS
+        return "open".equals(pamh.environment().remove("BENCH_SESSION")) ? PamConstants.PAM_SUCCESS
                 : PamConstants.PAM_SESSION_ERR;
     }
 }

@@ -21,9 +21,9 @@
 #error "PJ_LIBPAM_VERSION must be defined by the build"
 #endif
 
-#define BRIDGE_ENTRY "org/pamjava/internal/bridge/NativeEntry"
-#define BRIDGE_ENTRY_DOTS "org.pamjava.internal.bridge.NativeEntry"
-#define BRIDGE_NATIVES_DOTS "org.pamjava.internal.bridge.LibPam"
+#define BRIDGE_ENTRY "org/pamjava/host/NativeEntry"
+#define BRIDGE_ENTRY_DOTS "org.pamjava.host.NativeEntry"
+#define BRIDGE_NATIVES_DOTS "org.pamjava.host.HostNatives"
 #define MAX_JVM_OPTIONS 64
 
 extern struct pj_config pj_config;
@@ -143,10 +143,10 @@ static int runtime_is_trusted(const char *libjvm)
     char path[PATH_MAX];
     if (libjvm != NULL && !pj_path_is_trusted(NULL, libjvm))
         return 0;
-    const char *files[] = { "pam-java-api.jar", "pam-java-bridge.jar", "pam-java.aot" };
+    const char *files[] = { "pam-java-api.jar", "pam-java-runtime.jar", "pam-java-host.jar", "pam-java.aot" };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, files[i]);
-        if ((i < 2 || faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0) && !pj_path_is_trusted(NULL, path))
+        if ((i < 3 || faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0) && !pj_path_is_trusted(NULL, path))
             return 0;
     }
     return 1;
@@ -313,8 +313,12 @@ static int create_jvm(JNIEnv **env)
     ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
     ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
     ok &= add_option(opts, &n, "abort", (void *)pj_abort_hook);
-    ok &= add_option(opts, &n, OWN(format("-Djava.class.path=%s/pam-java-api.jar:%s/pam-java-bridge.jar",
-                                          PJ_RUNTIME_DIR, PJ_RUNTIME_DIR)), NULL);
+    /* The in-process class path: the module API, the runtime both hosts share, the JNI host. */
+    char class_path[3 * PATH_MAX];
+    snprintf(class_path, sizeof(class_path),
+             "-Djava.class.path=%s/pam-java-api.jar:%s/pam-java-runtime.jar:%s/pam-java-host.jar",
+             PJ_RUNTIME_DIR, PJ_RUNTIME_DIR, PJ_RUNTIME_DIR);
+    ok &= add_option(opts, &n, class_path, NULL);
     ok &= add_option(opts, &n, OWN(format("-Djava.library.path=%s%s", PJ_RUNTIME_DIR, "")), NULL);
     ok &= add_option(opts, &n, OWN(format("-Duser.home=%s%s", pj_config.cache_dir, "")), NULL);
     /* A crash writes no report and no banner: HotSpot would print the banner on the host's stdout
@@ -468,7 +472,8 @@ static jclass load_bridge_class(JNIEnv *env, jobject loader, const char *dotted)
 
 static jobject new_bridge_loader(JNIEnv *env)
 {
-    const char *jars[] = { "pam-java-api.jar", "pam-java-bridge.jar" };
+    const char *jars[] = { "pam-java-api.jar", "pam-java-runtime.jar", "pam-java-host.jar" };
+    const int njars = (int)(sizeof(jars) / sizeof(jars[0]));
     jclass file_class = (*env)->FindClass(env, "java/io/File");
     jclass uri_class = (*env)->FindClass(env, "java/net/URI");
     jclass url_class = (*env)->FindClass(env, "java/net/URL");
@@ -482,10 +487,10 @@ static jobject new_bridge_loader(JNIEnv *env)
     jmethodID ucl_init = (*env)->GetMethodID(env, ucl_class, "<init>", "([Ljava/net/URL;Ljava/lang/ClassLoader;)V");
     jmethodID platform = (*env)->GetStaticMethodID(env, cl_class, "getPlatformClassLoader",
                                                    "()Ljava/lang/ClassLoader;");
-    jobjectArray urls = (*env)->NewObjectArray(env, 2, url_class, NULL);
+    jobjectArray urls = (*env)->NewObjectArray(env, njars, url_class, NULL);
     if (!file_init || !to_uri || !to_url || !ucl_init || !platform || !urls)
         return NULL;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < njars; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, jars[i]);
         jobject file = (*env)->NewObject(env, file_class, file_init, (*env)->NewStringUTF(env, path));
@@ -505,7 +510,7 @@ static int load_bridge(JNIEnv *env)
 
     if (jvm_created_here) {
         entry = (*env)->FindClass(env, BRIDGE_ENTRY);
-        natives = (*env)->FindClass(env, "org/pamjava/internal/bridge/LibPam");
+        natives = (*env)->FindClass(env, "org/pamjava/host/HostNatives");
     } else {
         if (!runtime_is_trusted(NULL))
             return -1;

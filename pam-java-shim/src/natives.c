@@ -1,4 +1,4 @@
-/* natives.c: the JNI natives of org.pamjava.internal.bridge.LibPam, one per libpam service. */
+/* natives.c: the JNI natives of org.pamjava.host.HostNatives, one per libpam service. */
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>

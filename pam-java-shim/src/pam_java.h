@@ -11,7 +11,7 @@
 #include <security/pam_appl.h>
 #include <security/pam_modules.h>
 
-/* The operations, in the order of org.pamjava.internal.bridge.Operation. */
+/* The operations, in the order of org.pamjava.PamOperation. */
 enum pj_op {
     PJ_AUTHENTICATE, PJ_SETCRED, PJ_ACCT_MGMT, PJ_OPEN_SESSION, PJ_CLOSE_SESSION,
     PJ_CHAUTHTOK, PJ_END

@@ -3,7 +3,7 @@
  * names its socket and the application runs as root, a module instance lives in the service: each
  * PAM call is a CALL frame, the libpam services the module uses come back as REQUESTs that this
  * file answers on the application's own thread, and a RESULT ends the call. The wire format is
- * org.pamjava.internal.bridge.ResidentProtocol's; keep the two equal.
+ * org.pamjava.resident.ResidentProtocol's; keep the two equal.
  */
 #include <errno.h>
 #include <fcntl.h>

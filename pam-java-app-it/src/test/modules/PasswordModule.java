@@ -20,11 +20,11 @@ public class PasswordModule implements PamModule {
         try {
             reply = pamh.conversation(new Message(PamConstants.PAM_PROMPT_ECHO_OFF, "Password for " + pamh.getUser() + ": "));
         } catch (PamException e) {
-            pamh.env().put("CONVERSATION_FAILED", Integer.toString(e.pamResult()));
-            return e.pamResult();
+            pamh.environment().put("CONVERSATION_FAILED", Integer.toString(e.pamCode()));
+            return e.pamCode();
         }
-        pamh.env().put("JVM_INITIALIZED", Boolean.toString(pamh.jvmInitialized()));
-        pamh.env().put("TTY_SEEN", String.valueOf(pamh.getTty()));
+        pamh.environment().put("JVM_INITIALIZED", Boolean.toString(pamh.jvmInitialized()));
+        pamh.environment().put("TTY_SEEN", String.valueOf(pamh.getTty()));
         pamh.setRhost("192.0.2.7"); // an address: libpam resolves a host name for its audit record
         return expected.equals(reply.resp()) ? PamConstants.PAM_SUCCESS : PamConstants.PAM_AUTH_ERR;
     }

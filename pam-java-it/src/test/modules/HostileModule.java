@@ -139,7 +139,7 @@ public class HostileModule implements PamModule {
                 try {
                     record(args, "tty " + pamh.getTty());
                 } catch (PamException e) {
-                    record(args, "tty PamException " + e.pamResult() + " " + e.getMessage());
+                    record(args, "tty PamException " + e.pamCode() + " " + e.getMessage());
                 }
             }
             case "crash" -> crash(args);

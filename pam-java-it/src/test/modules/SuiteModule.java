@@ -90,13 +90,13 @@ public class SuiteModule implements PamModule {
                     pamh.conversation(new Message(PamConstants.PAM_PROMPT_ECHO_ON, "nobody answers"));
                     record(args, "conversation did not fail");
                 } catch (PamException e) {
-                    record(args, "conversation PamException " + e.pamResult());
+                    record(args, "conversation PamException " + e.pamCode());
                 }
                 try {
                     pamh.getUser("who? ");
                     record(args, "getUser did not fail");
                 } catch (PamException e) {
-                    record(args, "getUser PamException " + e.pamResult());
+                    record(args, "getUser PamException " + e.pamCode());
                 }
             }
             case "version" -> record(args, "libpamVersion " + pamh.libpamVersion() + " pamh " + (pamh.pamh() != 0));
@@ -158,7 +158,7 @@ public class SuiteModule implements PamModule {
     }
 
     private static void environment(PamHandle pamh, List<String> args) {
-        Map<String, String> env = pamh.env();
+        Map<String, String> env = pamh.environment();
         record(args, "size " + env.size());
         record(args, "get x1 " + env.get("x1"));
         record(args, "put xx " + env.put("xx", "xxx"));
@@ -191,9 +191,9 @@ public class SuiteModule implements PamModule {
     }
 
     private static void xauth(PamHandle pamh, List<String> args) {
-        record(args, "xauth initially " + pamh.getXauthdata());
-        pamh.setXauthdata(new XAuthData("name-module", "data-module".getBytes(StandardCharsets.UTF_8)));
-        XAuthData x = pamh.getXauthdata();
+        record(args, "xauth initially " + pamh.getXAuthData());
+        pamh.setXAuthData(new XAuthData("name-module", "data-module".getBytes(StandardCharsets.UTF_8)));
+        XAuthData x = pamh.getXAuthData();
         record(args, "xauth " + x.name() + " " + new String(x.data(), StandardCharsets.UTF_8));
         try {
             new XAuthData(null, new byte[0]);
@@ -201,8 +201,8 @@ public class SuiteModule implements PamModule {
         } catch (NullPointerException e) {
             record(args, "xauth null name NullPointerException");
         }
-        pamh.setXauthdata(null);
-        record(args, "xauth cleared " + pamh.getXauthdata());
+        pamh.setXAuthData(null);
+        record(args, "xauth cleared " + pamh.getXAuthData());
     }
 
     @Override

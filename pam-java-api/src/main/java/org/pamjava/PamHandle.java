@@ -92,10 +92,10 @@ public interface PamHandle extends PamConstants {
     void setAuthtokType(String authtokType);
 
     /** The {@link #PAM_XAUTHDATA} item, or {@code null} when unset. */
-    XAuthData getXauthdata();
+    XAuthData getXAuthData();
 
     /** Sets the {@link #PAM_XAUTHDATA} item; {@code null} clears it. */
-    void setXauthdata(XAuthData xauthdata);
+    void setXAuthData(XAuthData xauthdata);
 
     /**
      * The PAM environment as a live map: reads go to pam_getenv(3) and pam_getenvlist(3), writes to
@@ -103,7 +103,7 @@ public interface PamHandle extends PamConstants {
      * {@code '='} ({@link IllegalArgumentException} otherwise); values must not be null
      * ({@link NullPointerException}).
      */
-    Map<String, String> env();
+    Map<String, String> environment();
 
     /**
      * Sends one message through the application's conversation function (pam_conv(3)) and returns

@@ -33,7 +33,7 @@ class AccessPolicyModuleTest {
 
     private static int acct(TestStack stack, String user) {
         try (TestTransaction pam = stack.start(user)) {
-            return pam.acctMgmt().code();
+            return pam.acctMgmt().pamCode();
         }
     }
 
@@ -44,11 +44,11 @@ class AccessPolicyModuleTest {
         assertEquals(PAM_SUCCESS, acct(stack, "dave"));
         assertEquals(PAM_PERM_DENIED, acct(stack, "erin"));
         try (TestTransaction pam = stack.start("mallory")) {
-            assertEquals(PAM_PERM_DENIED, pam.acctMgmt().code());
+            assertEquals(PAM_PERM_DENIED, pam.acctMgmt().pamCode());
             assertEquals(List.of("Access denied: mallory may not log in here."), pam.conversation().errors());
         }
         try (TestTransaction pam = stack.start("mallory")) {
-            assertEquals(PAM_PERM_DENIED, pam.acctMgmt(PAM_SILENT).code());
+            assertEquals(PAM_PERM_DENIED, pam.acctMgmt(PAM_SILENT).pamCode());
             assertTrue(pam.conversation().errors().isEmpty(), "PAM_SILENT: no message");
         }
     }

@@ -52,7 +52,7 @@ class TotpModuleTest {
         try (TestTransaction pam = stack("").start("alice")) {
             pam.conversation().answer(code(System.currentTimeMillis() / 1000));
             List<OperationResult> results = pam.login();
-            assertEquals(List.of(PAM_SUCCESS, PAM_SUCCESS, PAM_SUCCESS, PAM_SUCCESS), results.stream().map(OperationResult::code).toList(),
+            assertEquals(List.of(PAM_SUCCESS, PAM_SUCCESS, PAM_SUCCESS, PAM_SUCCESS), results.stream().map(OperationResult::pamCode).toList(),
                     results.toString());
             assertEquals(PAM_PROMPT_ECHO_OFF, pam.conversation().prompts().getFirst().msgStyle());
             assertEquals("Verification code: ", pam.conversation().prompts().getFirst().msg());
@@ -65,7 +65,7 @@ class TotpModuleTest {
             String right = code(System.currentTimeMillis() / 1000);
             pam.conversation().answer(right.equals("000000") ? "111111" : "000000");
             OperationResult result = pam.authenticate();
-            assertEquals(PAM_AUTH_ERR, result.code(), result.describe());
+            assertEquals(PAM_AUTH_ERR, result.pamCode(), result.describe());
             assertEquals(List.of(2_000_000), pam.failDelays());
         }
     }
@@ -75,26 +75,26 @@ class TotpModuleTest {
         long previousStep = System.currentTimeMillis() / 1000 - 30;
         try (TestTransaction pam = stack(" window=1").start("alice")) {
             pam.conversation().answer(code(previousStep));
-            assertEquals(PAM_SUCCESS, pam.authenticate().code());
+            assertEquals(PAM_SUCCESS, pam.authenticate().pamCode());
         }
         try (TestTransaction pam = stack(" window=0").start("alice")) {
             String now = code(System.currentTimeMillis() / 1000);
             String before = code(previousStep);
             pam.conversation().answer(before);
             int expected = before.equals(now) ? PAM_SUCCESS : PAM_AUTH_ERR;
-            assertEquals(expected, pam.authenticate().code());
+            assertEquals(expected, pam.authenticate().pamCode());
         }
     }
 
     @Test
     void aUserWithoutASecretFailsOrIsIgnored() throws Exception {
         try (TestTransaction pam = stack("").start("mallory")) {
-            assertEquals(PAM_AUTH_ERR, pam.authenticate().code());
+            assertEquals(PAM_AUTH_ERR, pam.authenticate().pamCode());
             assertEquals(0, pam.conversation().prompts().size(), "no prompt for a user without a secret");
         }
         try (TestTransaction pam = stack(" nouser=ignore").start("mallory")) {
             // PAM_IGNORE: the rule does not count, and the pam_permit rule after it decides.
-            assertEquals(PAM_SUCCESS, pam.authenticate().code());
+            assertEquals(PAM_SUCCESS, pam.authenticate().pamCode());
             assertEquals(PAM_IGNORE, pam.trace().getFirst().result());
         }
     }
@@ -105,7 +105,7 @@ class TotpModuleTest {
         Files.setPosixFilePermissions(dir.resolve("totp.secrets"), PosixFilePermissions.fromString("rw-r--r--"));
         try (TestTransaction pam = stack.start("alice")) {
             pam.conversation().answer(code(System.currentTimeMillis() / 1000));
-            assertEquals(PAM_AUTHINFO_UNAVAIL, pam.authenticate().code());
+            assertEquals(PAM_AUTHINFO_UNAVAIL, pam.authenticate().pamCode());
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.pamjava.cli;
 
+
+
 /** The files {@code pam-java new} writes. */
 final class ModuleSkeleton {
     private ModuleSkeleton() {}
@@ -142,17 +144,17 @@ final class ModuleSkeleton {
                     void anAllowedUserLogsInAndIsWelcomed() {
                         try (TestTransaction pam = LOGIN.start("alice")) {
                             OperationResult auth = pam.authenticate();
-                            assertEquals(PamConstants.PAM_SUCCESS, auth.code(), auth.describe());
+                            assertEquals(PamConstants.PAM_SUCCESS, auth.pamCode(), auth.describe());
                             assertEquals(List.of("Welcome, alice."), pam.conversation().infos());
-                            assertEquals(PamConstants.PAM_SUCCESS, pam.acctMgmt().code());
+                            assertEquals(PamConstants.PAM_SUCCESS, pam.acctMgmt().pamCode());
                         }
                     }
 
                     @Test
                     void anyoneElseIsRefused() {
                         try (TestTransaction pam = LOGIN.start("mallory")) {
-                            assertEquals(PamConstants.PAM_AUTH_ERR, pam.authenticate().code());
-                            assertEquals(PamConstants.PAM_PERM_DENIED, pam.acctMgmt().code());
+                            assertEquals(PamConstants.PAM_AUTH_ERR, pam.authenticate().pamCode());
+                            assertEquals(PamConstants.PAM_PERM_DENIED, pam.acctMgmt().pamCode());
                         }
                     }
 
@@ -160,7 +162,7 @@ final class ModuleSkeleton {
                     void theUserIsAskedForWhenTheApplicationGaveNone() {
                         try (TestTransaction pam = LOGIN.start()) {
                             pam.conversation().answer("bob");
-                            assertEquals(PamConstants.PAM_SUCCESS, pam.authenticate().code());
+                            assertEquals(PamConstants.PAM_SUCCESS, pam.authenticate().pamCode());
                             assertEquals("bob", pam.handle().getUser());
                         }
                     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
+import org.pamjava.PamOperation;
 import org.pamjava.client.PamItem;
 import org.pamjava.client.PamTransaction;
 
@@ -41,7 +42,7 @@ final class RunCommand {
         }
         String service = args.operands().get(0);
         String user = args.operands().get(1);
-        List<Operation> operations = Operation.parse("run", args.operands().subList(2, args.operands().size()));
+        List<PamOperation> operations = OperationWords.parse("run", args.operands().subList(2, args.operands().size()));
         Map<PamItem, String> items = Items.parse("run", args.all("--item"));
         Path confdir = args.value("--confdir") == null ? null : Path.of(args.value("--confdir"));
         if (confdir != null && !Files.isDirectory(confdir)) {
@@ -52,8 +53,8 @@ final class RunCommand {
             for (Map.Entry<PamItem, String> item : items.entrySet()) {
                 pam.setItem(item.getKey(), item.getValue());
             }
-            for (Operation op : operations) {
-                int rc = op.run(pam);
+            for (PamOperation op : operations) {
+                int rc = OperationWords.run(op, pam);
                 System.out.println(result(op, rc, pam.strerror(rc)));
                 System.out.flush();
                 if (rc != PamConstants.PAM_SUCCESS) {
@@ -67,7 +68,7 @@ final class RunCommand {
     }
 
     /** One result line, the same for {@code run} and {@code simulate}: {@code "auth: 7 PAM_AUTH_ERR (Authentication failure)"}. */
-    static String result(Operation op, int code, String text) {
-        return op.word() + ": " + code + " " + org.pamjava.stack.PamCodes.name(code) + " (" + text + ")";
+    static String result(PamOperation op, int code, String text) {
+        return OperationWords.word(op) + ": " + code + " " + org.pamjava.stack.PamCodes.name(code) + " (" + text + ")";
     }
 }

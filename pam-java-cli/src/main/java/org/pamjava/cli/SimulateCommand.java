@@ -10,13 +10,14 @@ import java.util.Map;
 import java.util.Set;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
+import org.pamjava.PamOperation;
 import org.pamjava.client.PamItem;
 import org.pamjava.stack.ConfigDiagnostic;
 import org.pamjava.stack.ConfigSource;
 import org.pamjava.stack.PamCodes;
 import org.pamjava.stack.PamStack;
-import org.pamjava.stack.PamTransaction;
 import org.pamjava.stack.RuleTrace;
+import org.pamjava.stack.StackTransaction;
 
 /** {@code pam-java simulate}: the operations through pam_java's Java engine, with the trace of every rule. */
 final class SimulateCommand {
@@ -65,7 +66,7 @@ final class SimulateCommand {
         }
         String service = args.operands().get(0);
         String user = args.operands().get(1);
-        List<Operation> operations = Operation.parse("simulate", args.operands().subList(2, args.operands().size()));
+        List<PamOperation> operations = OperationWords.parse("simulate", args.operands().subList(2, args.operands().size()));
         Map<PamItem, String> items = Items.parse("simulate", args.all("--item"));
         SimulatedModules modules = new SimulatedModules(args.all("--assume"));
         PamStack stack = PamStack.of(source(service, args)).withOnlyModules(modules.resolver());
@@ -73,14 +74,14 @@ final class SimulateCommand {
         SimulatedConversation conversation = new SimulatedConversation(args.all("--answer"));
         List<SimulatedOperation> done = new ArrayList<>();
         List<ConfigDiagnostic> diagnostics = stack.config(service).diagnostics();
-        try (PamTransaction pam = stack.start(service, user, conversation)) {
+        try (StackTransaction pam = stack.start(service, user, conversation)) {
             conversation.traceSize(() -> pam.trace().size());
             for (Map.Entry<PamItem, String> item : items.entrySet()) {
                 setItem(pam.handle(), item.getKey(), item.getValue());
             }
-            for (Operation op : operations) {
+            for (PamOperation op : operations) {
                 int before = pam.trace().size();
-                int code = op.simulate(pam);
+                int code = OperationWords.simulate(op, pam);
                 done.add(SimulatedOperation.of(op, code, pam.trace(), before, conversation.shown()));
             }
         } catch (PamException e) {
@@ -103,7 +104,7 @@ final class SimulateCommand {
                         + " (give its result with --assume " + path.substring(path.lastIndexOf('/') + 1) + "=success)");
             }
         }
-        return done.stream().allMatch(op -> op.code() == PamConstants.PAM_SUCCESS) ? Main.OK : Main.FAILED;
+        return done.stream().allMatch(op -> op.pamCode() == PamConstants.PAM_SUCCESS) ? Main.OK : Main.FAILED;
     }
 
     private static void setItem(org.pamjava.PamHandle handle, PamItem item, String value) {
@@ -143,9 +144,9 @@ final class SimulateCommand {
         List<Object> trace = new ArrayList<>();
         for (SimulatedOperation op : done) {
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("operation", op.operation().word());
-            r.put("code", op.code());
-            r.put("name", PamCodes.name(op.code()));
+            r.put("operation", OperationWords.word(op.operation()));
+            r.put("code", op.pamCode());
+            r.put("name", PamCodes.name(op.pamCode()));
             results.add(r);
             for (int i = 0; i < op.rules().size(); i++) {
                 RuleTrace t = op.rules().get(i);

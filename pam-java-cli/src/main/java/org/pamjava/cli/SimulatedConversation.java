@@ -6,18 +6,18 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.IntSupplier;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.Response;
-import org.pamjava.stack.PamConversation;
 
 /**
  * The user of a simulation: prompts take the {@code --answer}s in order, then, at a terminal, what
  * the user types; with neither, a prompt fails with {@code PAM_CONV_ERR}. Every message is recorded
  * with the number of trace entries at the time, so it can be shown under the rule that sent it.
  */
-final class SimulatedConversation implements PamConversation {
+final class SimulatedConversation implements Conversation {
 
     /** A message and how many rules had been traced when it was sent. */
     record Shown(int traceIndex, Message message) {}
@@ -41,26 +41,22 @@ final class SimulatedConversation implements PamConversation {
     }
 
     @Override
-    public List<Response> converse(List<Message> messages) {
-        List<Response> replies = new ArrayList<>();
-        for (Message m : messages) {
-            shown.add(new Shown(traceSize.getAsInt(), m));
-            boolean prompt = m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF || m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_ON;
-            replies.add(new Response(prompt ? answer(m) : null, 0));
-        }
-        return replies;
+    public char[] reply(Message m) {
+        shown.add(new Shown(traceSize.getAsInt(), m));
+        boolean prompt = m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF || m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_ON;
+        return prompt ? answer(m) : null;
     }
 
-    private String answer(Message prompt) {
+    private char[] answer(Message prompt) {
         if (!answers.isEmpty()) {
-            return answers.poll();
+            return answers.poll().toCharArray();
         }
         if (console != null && console.isTerminal()) {
             char[] typed = prompt.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF
                     ? console.readPassword("%s", prompt.msg())
                     : console.readLine("%s", prompt.msg()) instanceof String line ? line.toCharArray() : null;
             if (typed != null) {
-                return new String(typed);
+                return typed;
             }
         }
         throw new PamException(PamConstants.PAM_CONV_ERR, "no answer for the prompt \"" + prompt.msg() + "\"");

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
-import org.pamjava.internal.runtime.Diagnostics;
-import org.pamjava.internal.runtime.ModuleLoader;
+import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.ModuleLoader;
 import org.pamjava.stack.Control;
 import org.pamjava.stack.ModuleResolver;
 

@@ -3,13 +3,14 @@ package org.pamjava.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.pamjava.Message;
+import org.pamjava.PamOperation;
 import org.pamjava.stack.RuleTrace;
 
 /**
  * What one operation of a simulation did: its code, the rules it ran, and for each rule the
  * conversation messages its module sent.
  */
-record SimulatedOperation(Operation operation, int code, List<RuleTrace> rules, List<List<Message>> messages) {
+record SimulatedOperation(PamOperation operation, int pamCode, List<RuleTrace> rules, List<List<Message>> messages) {
 
     /**
      * Cuts the operation's part out of the transaction's trace and messages.
@@ -17,7 +18,7 @@ record SimulatedOperation(Operation operation, int code, List<RuleTrace> rules, 
      * @param traceStart the trace length before the operation
      * @param shown every message of the transaction so far
      */
-    static SimulatedOperation of(Operation op, int code, List<RuleTrace> trace, int traceStart,
+    static SimulatedOperation of(PamOperation op, int code, List<RuleTrace> trace, int traceStart,
                                  List<SimulatedConversation.Shown> shown) {
         List<RuleTrace> rules = trace.subList(traceStart, trace.size());
         List<List<Message>> messages = new ArrayList<>();

@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
-import org.pamjava.client.Conversation;
 
 /**
  * The user at the terminal, as misc_conv(3) serves login programs: prompts are shown and answered

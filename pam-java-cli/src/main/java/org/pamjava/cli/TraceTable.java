@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
+import org.pamjava.PamOperation;
 import org.pamjava.stack.Control;
 import org.pamjava.stack.PamCodes;
 import org.pamjava.stack.PamRule;
@@ -37,7 +38,7 @@ final class TraceTable {
             }
         }
         for (SimulatedOperation op : operations) {
-            out.println(op.operation().word());
+            out.println(OperationWords.word(op.operation()));
             if (op.rules().isEmpty()) {
                 out.println("  (no rules: the stack is empty)");
             } else {
@@ -46,7 +47,7 @@ final class TraceTable {
             int lastFlags = -1;
             for (int i = 0; i < op.rules().size(); i++) {
                 RuleTrace t = op.rules().get(i);
-                if (op.operation() == Operation.CHAUTHTOK && t.flags() != lastFlags) {
+                if (op.operation() == PamOperation.CHAUTHTOK && t.flags() != lastFlags) {
                     out.println((t.flags() & PamConstants.PAM_PRELIM_CHECK) != 0
                             ? "  -- preliminary check (PAM_PRELIM_CHECK)" : "  -- update (PAM_UPDATE_AUTHTOK)");
                     lastFlags = t.flags();
@@ -56,7 +57,7 @@ final class TraceTable {
                     out.println("  " + " ".repeat(widths[0] + 2) + "[" + style(m.msgStyle()) + "] " + m.msg());
                 }
             }
-            out.println(RunCommand.result(op.operation(), op.code(), PamCodes.strerror(op.code())));
+            out.println(RunCommand.result(op.operation(), op.pamCode(), PamCodes.strerror(op.pamCode())));
         }
     }
 
@@ -123,9 +124,9 @@ final class TraceTable {
     }
 
     /** One trace entry for {@code --json}. */
-    static Map<String, Object> json(Operation op, RuleTrace t, List<Message> messages) {
+    static Map<String, Object> json(PamOperation op, RuleTrace t, List<Message> messages) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("operation", op.word());
+        m.put("operation", OperationWords.word(op));
         m.put("flags", t.flags());
         m.put("file", t.rule().file());
         m.put("line", t.rule().line());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.pamjava.PamOperation;
 
 /** The command's own parsing: command lines, controls as written, raw configuration lines, JSON. */
 class ParsingTest {
@@ -29,9 +30,9 @@ class ParsingTest {
 
     @Test
     void operationsAcceptPamtestersNamesAndDefaultToALogin() throws UsageException {
-        assertEquals(List.of(Operation.AUTH, Operation.ACCT), Operation.parse("run", List.of()));
-        assertEquals(List.of(Operation.AUTH, Operation.OPEN, Operation.CLOSE),
-                Operation.parse("run", List.of("authenticate", "open_session", "CLOSE")));
+        assertEquals(List.of(PamOperation.AUTHENTICATE, PamOperation.ACCT_MGMT), OperationWords.parse("run", List.of()));
+        assertEquals(List.of(PamOperation.AUTHENTICATE, PamOperation.OPEN_SESSION, PamOperation.CLOSE_SESSION),
+                OperationWords.parse("run", List.of("authenticate", "open_session", "CLOSE")));
     }
 
     @Test

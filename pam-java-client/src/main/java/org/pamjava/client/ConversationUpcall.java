@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
@@ -113,7 +114,7 @@ final class ConversationUpcall {
             handedOver = true;
             return PamConstants.PAM_SUCCESS;
         } catch (PamException e) {
-            int code = e.pamResult();
+            int code = e.pamCode();
             return code == PamConstants.PAM_BUF_ERR || code == PamConstants.PAM_CONV_AGAIN ? code : PamConstants.PAM_CONV_ERR;
         } catch (OutOfMemoryError e) {
             return PamConstants.PAM_BUF_ERR;

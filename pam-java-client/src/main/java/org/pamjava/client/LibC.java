@@ -8,6 +8,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import org.pamjava.Conversation;
 
 /**
  * The process's allocator. Conversation replies must come from it: libpam (or the module) hands

@@ -1,6 +1,7 @@
 package org.pamjava.client;
 
 import java.nio.file.Path;
+import org.pamjava.Conversation;
 import org.pamjava.PamConstants;
 
 /**

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.pamjava.Conversation;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.XAuthData;
@@ -164,7 +165,7 @@ public final class PamTransaction implements AutoCloseable {
     }
 
     /** The {@code PAM_XAUTHDATA} item, or {@code null} when it is unset. */
-    public synchronized XAuthData getXauthData() {
+    public synchronized XAuthData getXAuthData() {
         MemorySegment value = getItemPointer(PamConstants.PAM_XAUTHDATA);
         if (value.equals(MemorySegment.NULL)) {
             return null;
@@ -182,7 +183,7 @@ public final class PamTransaction implements AutoCloseable {
     }
 
     /** Sets the {@code PAM_XAUTHDATA} item (libpam copies it); {@code null} clears it. */
-    public synchronized void setXauthData(XAuthData xauth) {
+    public synchronized void setXAuthData(XAuthData xauth) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment struct = arena.allocate(LibPam.PAM_XAUTH_DATA_SIZE, 8);
             if (xauth != null) {

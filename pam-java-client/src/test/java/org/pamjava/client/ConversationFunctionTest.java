@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
@@ -87,7 +88,7 @@ class ConversationTest implements PamConstants {
         assertEquals(null, conversation.reply(new Message(PAM_TEXT_INFO, "hello")));
         PamException e = assertThrows(PamException.class,
                 () -> conversation.reply(new Message(PAM_PROMPT_ECHO_ON, "login: ")));
-        assertEquals(PAM_CONV_ERR, e.pamResult());
+        assertEquals(PAM_CONV_ERR, e.pamCode());
         assertEquals("secret", new String(password), "the caller's array is left alone");
         assertEquals(PAM_USER_UNKNOWN, unixWith(conversation));
     }

@@ -3,6 +3,7 @@ package org.pamjava.client;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.pamjava.Conversation;
 
 /** A private pam.d directory for pam_start_confdir(3), so no test touches /etc/pam.d. */
 final class PamConfDir {

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
@@ -125,20 +126,20 @@ class PamTransactionTest implements PamConstants {
             }
             pam.setItem(PamItem.RHOST, null);
             assertNull(pam.getItem(PamItem.RHOST));
-            assertNull(pam.getXauthData());
-            pam.setXauthData(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {1, 2, 0, 4}));
-            XAuthData back = pam.getXauthData();
+            assertNull(pam.getXAuthData());
+            pam.setXAuthData(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {1, 2, 0, 4}));
+            XAuthData back = pam.getXAuthData();
             assertEquals("MIT-MAGIC-COOKIE-1", back.name());
             assertArrayEquals(new byte[] {1, 2, 0, 4}, back.data());
-            pam.setXauthData(null);
-            assertNull(pam.getXauthData());
+            pam.setXAuthData(null);
+            assertNull(pam.getXAuthData());
         }
     }
 
     @Test
     void startWithoutAnyConfigurationFailsWithTheLibpamCode() {
         PamException e = assertThrows(PamException.class, () -> pamd.start("nothing", "alice", recording));
-        assertEquals(PAM_ABORT, e.pamResult());
+        assertEquals(PAM_ABORT, e.pamCode());
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * means one thing to pam_java.so and another to the service or its launcher (a setting at the end
  * of an over-long comment was applied by one and not by the other). One table of texts
  * (src/test/config/grammar-cases.txt), each run through pam_java.so's parser (config.c, built into
- * config_parse), the service's (PamJavaConf in the shipped pam-java-bridge.jar) and the launcher's
+ * config_parse), the service's (PamJavaConf in the shipped pam-java-resident.jar) and the launcher's
  * (pam-java-resident --print-config), with one expected outcome for all three.
  */
 class ConfigGrammarTest {
@@ -165,8 +165,9 @@ class ConfigGrammarTest {
         }
         // The service's parser: one JVM on the shipped jar for the whole table.
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", PamTestBed.DIST.resolve("share/pam-java/pam-java-bridge.jar").toString(),
-                "org.pamjava.internal.bridge.PamJavaConf"));
+                "-cp", PamTestBed.DIST.resolve("share/pam-java/pam-java-resident.jar") + ":"
+                        + PamTestBed.DIST.resolve("share/pam-java/pam-java-runtime.jar"),
+                "org.pamjava.resident.PamJavaConf"));
         files.values().forEach(f -> java.add(f.toString()));
         Output javaOut = run(java);
         assertEquals(0, javaOut.exit(), javaOut.stderr());

@@ -129,7 +129,7 @@ public final class JavaPamHost {
                 try {
                     t.start();
                 } catch (PamException e) {
-                    System.out.println(prefix + "start " + e.pamResult());
+                    System.out.println(prefix + "start " + e.pamCode());
                     System.exit(1);
                 }
             }

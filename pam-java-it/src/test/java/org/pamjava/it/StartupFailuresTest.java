@@ -200,7 +200,7 @@ class StartupFailuresTest {
     /** The tests' own runtime directory (what aotvariant/pam_java.so loads), with a fresh AOT cache. */
     private static Path freshAotRuntime() throws Exception {
         Files.createDirectories(AOT_RUNTIME);
-        for (String jar : List.of("pam-java-api.jar", "pam-java-bridge.jar")) {
+        for (String jar : List.of("pam-java-api.jar", "pam-java-runtime.jar", "pam-java-host.jar")) {
             Files.copy(PamTestBed.DIST.resolve("share/pam-java/" + jar), AOT_RUNTIME.resolve(jar),
                     StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         }

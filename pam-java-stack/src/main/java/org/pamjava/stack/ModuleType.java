@@ -2,6 +2,7 @@ package org.pamjava.stack;
 
 import java.util.Locale;
 import java.util.Optional;
+import org.pamjava.PamOperation;
 
 /** The four rule types (management groups) of pam.conf(5). */
 public enum ModuleType {
@@ -34,5 +35,15 @@ public enum ModuleType {
             }
         }
         return Optional.empty();
+    }
+
+    /** The rule type whose stack {@code operation} runs. */
+    public static ModuleType of(PamOperation operation) {
+        return switch (operation) {
+            case AUTHENTICATE, SETCRED -> AUTH;
+            case ACCT_MGMT -> ACCOUNT;
+            case OPEN_SESSION, CLOSE_SESSION -> SESSION;
+            case CHAUTHTOK -> PASSWORD;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package org.pamjava.stack;
 
 import java.util.Objects;
+import org.pamjava.Conversation;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 
@@ -14,7 +15,7 @@ import org.pamjava.PamException;
  *         account required  pam_permit.so
  *         """))).withModules((path, args) -> args.get(0).equals("Otp.java")
  *                 ? Optional.of(new Otp()) : Optional.empty());
- * try (PamTransaction pam = stack.start("login", "alice", conversation)) {
+ * try (StackTransaction pam = stack.start("login", "alice", conversation)) {
  *     int rc = pam.authenticate(0);
  * }
  * }</pre>
@@ -58,7 +59,7 @@ public final class PamStack {
      *     (the message lists the diagnostics), and where libpam itself would crash
      *     ({@link PamConfig#libpamCrashes()})
      */
-    public PamTransaction start(String service, String user, PamConversation conversation) {
+    public StackTransaction start(String service, String user, Conversation conversation) {
         Objects.requireNonNull(conversation, "conversation");
         PamConfig config = PamConfigParser.parse(source, service);
         if (!config.isUsable()) {
@@ -66,6 +67,6 @@ public final class PamStack {
                     + config.service() + (config.libpamCrashes() ? " (libpam's pam_start would crash the host)" : "")
                     + ": " + config.diagnostics());
         }
-        return new PamTransaction(source, resolver, config, user, conversation);
+        return new StackTransaction(source, resolver, config, user, conversation);
     }
 }

@@ -18,7 +18,7 @@ public final class PermitModule implements PamModule {
         try {
             user = pamh.getUser(null);
         } catch (PamException e) {
-            return e.pamResult();
+            return e.pamCode();
         }
         if (user.isEmpty()) {
             try {

@@ -1,5 +1,7 @@
 package org.pamjava.stack;
 
+import org.pamjava.PamOperation;
+
 /**
  * What happened at one rule while a stack ran: the module's return value, the action the control
  * chose, and the stack's state afterwards.

@@ -3,6 +3,7 @@ package org.pamjava.stack;
 import java.util.List;
 import java.util.function.Consumer;
 import org.pamjava.PamConstants;
+import org.pamjava.PamOperation;
 import org.pamjava.stack.RuleTrace.Impression;
 
 /**

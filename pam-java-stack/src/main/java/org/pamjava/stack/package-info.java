@@ -3,7 +3,7 @@
  * stacks of {@link org.pamjava.PamModule} objects with Linux-PAM 1.5's control semantics.
  *
  * <p>Start with {@link org.pamjava.stack.PamStack}: it reads a {@link org.pamjava.stack.ConfigSource}
- * the way pam_start_confdir(3) does and starts {@link org.pamjava.stack.PamTransaction}s, the
+ * the way pam_start_confdir(3) does and starts {@link org.pamjava.stack.StackTransaction}s, the
  * engine's {@code pam_handle_t}. {@link org.pamjava.stack.PamConfigParser} exposes the parsed rules
  * and the diagnostics libpam would have logged; {@link org.pamjava.stack.ControlAction} and
  * {@link org.pamjava.stack.Control} model the {@code [value=action ...]} control syntax.

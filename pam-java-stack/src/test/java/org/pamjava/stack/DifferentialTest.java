@@ -128,7 +128,7 @@ class DifferentialTest {
                         return isFile(path.startsWith("/") ? path : LIBPAM_MODULE_DIR + path);
                     }
                 });
-        PamTransaction pam;
+        StackTransaction pam;
         try {
             pam = stack.start(c.service(), c.user().equals("-") ? null : c.user(), DifferentialTest::answerEverything);
         } catch (PamException e) {
@@ -138,7 +138,7 @@ class DifferentialTest {
             // Undefined in libpam (memory it never set): nothing to compare; the engine refuses.
             return new Engine(config.libpamCrashes() ? "signal 11" : config.libpamUndefined() ? "undefined"
                     : config.expansionWork() > PamConfigParser.MAX_EXPANSION_WORK ? "timeout"
-                    : "start " + e.pamResult(), config.toString());
+                    : "start " + e.pamCode(), config.toString());
         }
         StringBuilder codes = new StringBuilder();
         for (char op : c.ops().toCharArray()) {
@@ -174,11 +174,9 @@ class DifferentialTest {
         }
     }
 
-    private static List<Response> answerEverything(List<Message> messages) {
-        return messages.stream()
-                .map(m -> new Response(m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_ON
-                        || m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF ? "answer" : null, 0))
-                .toList();
+    private static char[] answerEverything(Message m) {
+        return m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_ON || m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF
+                ? "answer".toCharArray() : null;
     }
 
     private static Map<Integer, String> runDriver(String jobs) throws IOException, InterruptedException {

@@ -51,8 +51,8 @@ class IncludeExpansionTest {
         assertTrue(config.diagnostics().stream().anyMatch(d -> d.message().startsWith("include expansion exceeds")),
                 config.diagnostics().toString());
         PamException e = assertThrows(PamException.class,
-                () -> PamStack.of(ConfigSource.files(doublingChain(18))).start("login", "alice", m -> List.of()));
-        assertEquals(PamConstants.PAM_ABORT, e.pamResult());
+                () -> PamStack.of(ConfigSource.files(doublingChain(18))).start("login", "alice", m -> null));
+        assertEquals(PamConstants.PAM_ABORT, e.pamCode());
     }
 
     @Test
@@ -73,7 +73,7 @@ class IncludeExpansionTest {
             assertFalse(config.isUsable(), line);
             assertEquals(new ConfigDiagnostic("login", 2, PamConfigParser.LIBPAM_CRASHES), config.diagnostics().getFirst(), line);
             PamException e = assertThrows(PamException.class, () -> PamStack.of(ConfigSource.files(
-                    Map.of("login", line + "\n"))).start("login", "alice", m -> List.of()), line);
+                    Map.of("login", line + "\n"))).start("login", "alice", m -> null), line);
             assertTrue(e.getMessage().contains("libpam's pam_start would crash the host"), e.getMessage());
         }
     }

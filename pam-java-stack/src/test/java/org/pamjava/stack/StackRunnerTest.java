@@ -18,17 +18,17 @@ import org.pamjava.Response;
 
 class StackRunnerTest implements PamConstants {
 
-    private static PamTransaction start(String login, ModuleResolver modules) {
+    private static StackTransaction start(String login, ModuleResolver modules) {
         return PamStack.of(ConfigSource.files(Map.of("login", login))).withModules(modules)
-                .start("login", "alice", msgs -> msgs.stream().map(m -> new Response(null, 0)).toList());
+                .start("login", "alice", m -> null);
     }
 
-    private static PamTransaction start(String login) {
+    private static StackTransaction start(String login) {
         return start(login, (p, a) -> Optional.empty());
     }
 
     private static int auth(String login) {
-        try (PamTransaction pam = start(login)) {
+        try (StackTransaction pam = start(login)) {
             return pam.authenticate(0);
         }
     }
@@ -76,14 +76,14 @@ class StackRunnerTest implements PamConstants {
         Map<String, String> files = Map.of(
                 "login", "auth substack sub\nauth required pam_debug.so auth=cred_expired\n",
                 "sub", "auth requisite pam_deny.so\nauth required pam_permit.so\n");
-        try (PamTransaction pam = PamStack.of(ConfigSource.files(files)).start("login", "u", m -> List.of())) {
+        try (StackTransaction pam = PamStack.of(ConfigSource.files(files)).start("login", "u", m -> null)) {
             assertEquals(PAM_AUTH_ERR, pam.authenticate(0), "die ends only the substack; its failure stands");
             assertEquals(List.of("sub:1", "login:2"), pam.trace().stream().map(t -> t.rule().location()).toList());
         }
         Map<String, String> jump = Map.of(
                 "login", "auth substack sub\nauth required pam_permit.so\n",
                 "sub", "auth [success=2 default=bad] pam_permit.so\nauth required pam_permit.so\n");
-        try (PamTransaction pam = PamStack.of(ConfigSource.files(jump)).start("login", "u", m -> List.of())) {
+        try (StackTransaction pam = PamStack.of(ConfigSource.files(jump)).start("login", "u", m -> null)) {
             assertEquals(PAM_PERM_DENIED, pam.authenticate(0), "a jump cannot leave its substack");
         }
     }
@@ -102,7 +102,7 @@ class StackRunnerTest implements PamConstants {
     @Test
     void replayedJumpIsOnlyAJumpAsInDebiansLibpam() {
         // found by the differential test: upstream would give PAM_CRED_ERR here
-        try (PamTransaction pam = start("auth [success=1 default=ignore] pam_debug.so auth=success cred=cred_err\n"
+        try (StackTransaction pam = start("auth [success=1 default=ignore] pam_debug.so auth=success cred=cred_err\n"
                 + "auth required pam_deny.so\nauth required pam_debug.so cred=cred_expired\n")) {
             assertEquals(PAM_SUCCESS, pam.authenticate(0));
             assertEquals(PAM_CRED_EXPIRED, pam.setcred(0));
@@ -122,7 +122,7 @@ class StackRunnerTest implements PamConstants {
                 return calls.size() == 1 ? PAM_INCOMPLETE : PAM_SUCCESS;
             }
         };
-        try (PamTransaction pam = start("auth required pam_deny.so\nauth required pam_java.so Twice.java\n",
+        try (StackTransaction pam = start("auth required pam_deny.so\nauth required pam_java.so Twice.java\n",
                 (path, args) -> ModuleResolver.isPamJava(path) ? Optional.of(twice) : Optional.empty())) {
             assertEquals(PAM_INCOMPLETE, pam.authenticate(0));
             assertEquals(PAM_ABORT, pam.acctMgmt(0), "the application must call pam_authenticate again");
@@ -143,7 +143,7 @@ class StackRunnerTest implements PamConstants {
                 return PAM_SUCCESS;
             }
         };
-        try (PamTransaction pam = start("password required pam_java.so R.java\n", (p, a) -> Optional.of(recorder))) {
+        try (StackTransaction pam = start("password required pam_java.so R.java\n", (p, a) -> Optional.of(recorder))) {
             assertEquals(PAM_SUCCESS, pam.chauthtok(0));
             assertEquals(List.of(PAM_PRELIM_CHECK, PAM_UPDATE_AUTHTOK), flags);
             assertEquals(PAM_SYSTEM_ERR, pam.chauthtok(PAM_UPDATE_AUTHTOK));
@@ -165,7 +165,7 @@ class StackRunnerTest implements PamConstants {
                 events.add("end");
             }
         });
-        try (PamTransaction pam = start("auth required pam_java.so M.java one\nauth required pam_java.so M.java two\n", resolver)) {
+        try (StackTransaction pam = start("auth required pam_java.so M.java one\nauth required pam_java.so M.java two\n", resolver)) {
             pam.authenticate(0);
         }
         assertEquals(3, events.size(), events.toString());
@@ -189,7 +189,7 @@ class StackRunnerTest implements PamConstants {
                 return 99;
             }
         };
-        try (PamTransaction pam = start("auth required pam_java.so T.java\n", (p, a) -> Optional.of(thrower))) {
+        try (StackTransaction pam = start("auth required pam_java.so T.java\n", (p, a) -> Optional.of(thrower))) {
             assertEquals(PAM_SERVICE_ERR, pam.authenticate(0));
             assertNotNull(pam.trace().getFirst().failure());
             assertEquals(PAM_SERVICE_ERR, pam.setcred(0));
@@ -210,7 +210,7 @@ class StackRunnerTest implements PamConstants {
                 return !ModuleResolver.isPamJava(modulePath);
             }
         };
-        try (PamTransaction pam = start("auth required pam_java.so Nope.java\n"
+        try (StackTransaction pam = start("auth required pam_java.so Nope.java\n"
                 + "account required /usr/lib/security/pam_java.so Nope.java\n", withoutPamJava)) {
             assertEquals(PAM_MODULE_UNKNOWN, pam.authenticate(0), "libpam cannot load pam_java.so: not pam_java's PAM_OPEN_ERR");
             assertEquals(PAM_MODULE_UNKNOWN, pam.acctMgmt(0));
@@ -227,7 +227,7 @@ class StackRunnerTest implements PamConstants {
                 return PAM_SUCCESS;
             }
         };
-        PamTransaction pam = start("auth required pam_java.so S.java\n", (p, a) -> Optional.of(setter));
+        StackTransaction pam = start("auth required pam_java.so S.java\n", (p, a) -> Optional.of(setter));
         pam.handle().setAuthtok("stale");
         assertEquals(PAM_SUCCESS, pam.authenticate(0));
         assertEquals(null, pam.handle().getAuthtok(), "cleared after the stack ran");
@@ -239,7 +239,7 @@ class StackRunnerTest implements PamConstants {
     @Test
     void settingTheServiceRereadsTheStack() {
         Map<String, String> files = Map.of("login", "auth required pam_permit.so\n", "sshd", "auth required pam_deny.so\n");
-        try (PamTransaction pam = PamStack.of(ConfigSource.files(files)).start("login", "u", m -> List.of())) {
+        try (StackTransaction pam = PamStack.of(ConfigSource.files(files)).start("login", "u", m -> null)) {
             assertEquals(PAM_SUCCESS, pam.authenticate(0));
             pam.handle().setService("SSHD");
             assertEquals("sshd", pam.handle().getService());
@@ -250,8 +250,8 @@ class StackRunnerTest implements PamConstants {
     @Test
     void startFailsWithAbortWhenLibpamCouldNotReadTheConfiguration() {
         PamException e = assertThrows(PamException.class,
-                () -> PamStack.of(ConfigSource.files(Map.of())).start("login", null, m -> List.of()));
-        assertEquals(PAM_ABORT, e.pamResult());
+                () -> PamStack.of(ConfigSource.files(Map.of())).start("login", null, m -> null));
+        assertEquals(PAM_ABORT, e.pamCode());
         assertSame(ControlAction.OK, Control.REQUIRED.action(PAM_SUCCESS));
     }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pamjava.PamModule;
-import org.pamjava.internal.runtime.Diagnostics;
-import org.pamjava.internal.runtime.ModuleLoader;
+import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.ModuleLoader;
 import org.pamjava.stack.ModuleResolver;
 
 /**

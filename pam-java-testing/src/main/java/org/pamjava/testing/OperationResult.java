@@ -3,8 +3,8 @@ package org.pamjava.testing;
 import java.util.List;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
+import org.pamjava.PamOperation;
 import org.pamjava.stack.PamCodes;
-import org.pamjava.stack.PamOperation;
 import org.pamjava.stack.RuleTrace;
 
 /**
@@ -12,11 +12,11 @@ import org.pamjava.stack.RuleTrace;
  * it ran, and the messages the modules sent meanwhile.
  *
  * @param operation the operation
- * @param code the PAM code the application got, exactly as libpam would return it
+ * @param pamCode the PAM code the application got, exactly as libpam would return it
  * @param trace for each rule run, the module's return value, the action taken and the stack state after it
  * @param messages the conversation messages sent during the operation
  */
-public record OperationResult(PamOperation operation, int code, List<RuleTrace> trace, List<Message> messages) {
+public record OperationResult(PamOperation operation, int pamCode, List<RuleTrace> trace, List<Message> messages) {
 
     public OperationResult {
         trace = List.copyOf(trace);
@@ -25,12 +25,12 @@ public record OperationResult(PamOperation operation, int code, List<RuleTrace> 
 
     /** Whether the code is {@code PAM_SUCCESS}. */
     public boolean isSuccess() {
-        return code == PamConstants.PAM_SUCCESS;
+        return pamCode == PamConstants.PAM_SUCCESS;
     }
 
     /** The code's C name, e.g. {@code PAM_AUTH_ERR}. */
-    public String codeName() {
-        return PamCodes.name(code);
+    public String pamCodeName() {
+        return PamCodes.name(pamCode);
     }
 
     /** The first failure a module threw during the operation, or {@code null}. */
@@ -40,7 +40,7 @@ public record OperationResult(PamOperation operation, int code, List<RuleTrace> 
 
     /** A multi-line account of the operation, for assertion messages. */
     public String describe() {
-        StringBuilder sb = new StringBuilder(operation + " -> " + codeName() + " (" + PamCodes.strerror(code) + ")");
+        StringBuilder sb = new StringBuilder(operation + " -> " + pamCodeName() + " (" + PamCodes.strerror(pamCode) + ")");
         for (RuleTrace t : trace) {
             sb.append("\n  ").append(t);
         }

@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.Response;
-import org.pamjava.stack.PamConversation;
 
 /**
  * An application's conversation function played from a script: the test queues the user's answers,
@@ -20,7 +20,7 @@ import org.pamjava.stack.PamConversation;
  * {@code null} reply, as real applications give. A prompt with no answer left fails the conversation
  * call with {@code PAM_CONV_ERR}, as a user who closed the terminal would.
  */
-public final class ScriptedConversation implements PamConversation {
+public final class ScriptedConversation implements Conversation {
 
     private sealed interface Step permits Answer, Failure {}
 
@@ -56,25 +56,20 @@ public final class ScriptedConversation implements PamConversation {
     }
 
     @Override
-    public List<Response> converse(List<Message> batch) {
-        messages.addAll(batch);
-        List<Response> replies = new ArrayList<>();
-        for (Message m : batch) {
-            if (m.msgStyle() != PamConstants.PAM_PROMPT_ECHO_OFF && m.msgStyle() != PamConstants.PAM_PROMPT_ECHO_ON) {
-                replies.add(new Response(null, 0));
-                continue;
-            }
-            Step step = script.poll();
-            switch (step) {
-                case null -> {
-                    unanswered++;
-                    throw new PamException(PamConstants.PAM_CONV_ERR, "no scripted answer for prompt \"" + m.msg() + "\"");
-                }
-                case Failure(int code) -> throw new PamException(code, "scripted conversation failure");
-                case Answer(String text) -> replies.add(new Response(text, 0));
-            }
+    public char[] reply(Message m) {
+        messages.add(m);
+        if (m.msgStyle() != PamConstants.PAM_PROMPT_ECHO_OFF && m.msgStyle() != PamConstants.PAM_PROMPT_ECHO_ON) {
+            return null;
         }
-        return replies;
+        Step step = script.poll();
+        return switch (step) {
+            case null -> {
+                unanswered++;
+                throw new PamException(PamConstants.PAM_CONV_ERR, "no scripted answer for prompt \"" + m.msg() + "\"");
+            }
+            case Failure(int code) -> throw new PamException(code, "scripted conversation failure");
+            case Answer(String text) -> text == null ? null : text.toCharArray();
+        };
     }
 
     /** Every message the modules sent, in order. */

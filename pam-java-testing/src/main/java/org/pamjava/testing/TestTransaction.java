@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
+import org.pamjava.PamOperation;
 import org.pamjava.stack.PamConfig;
-import org.pamjava.stack.PamOperation;
-import org.pamjava.stack.PamTransaction;
 import org.pamjava.stack.RuleTrace;
+import org.pamjava.stack.StackTransaction;
 
 /**
  * A PAM transaction under test, as an application drives it: the six operations, each returning an
@@ -19,10 +19,10 @@ import org.pamjava.stack.RuleTrace;
  */
 public final class TestTransaction implements AutoCloseable {
 
-    private final PamTransaction pam;
+    private final StackTransaction pam;
     private final ScriptedConversation conversation;
 
-    TestTransaction(PamTransaction pam, ScriptedConversation conversation) {
+    TestTransaction(StackTransaction pam, ScriptedConversation conversation) {
         this.pam = pam;
         this.conversation = conversation;
     }
@@ -32,14 +32,14 @@ public final class TestTransaction implements AutoCloseable {
         return conversation;
     }
 
-    /** The handle the modules get (items, {@link PamHandle#env()}); the test may use it freely. */
+    /** The handle the modules get (items, {@link PamHandle#environment()}); the test may use it freely. */
     public PamHandle handle() {
         return pam.handle();
     }
 
     /** The PAM environment, as modules see it. */
-    public Map<String, String> env() {
-        return pam.handle().env();
+    public Map<String, String> environment() {
+        return pam.handle().environment();
     }
 
     /** The parsed configuration the transaction runs. */
@@ -137,7 +137,7 @@ public final class TestTransaction implements AutoCloseable {
 
     /** The pam_fail_delay(3) requests the modules made, in microseconds. */
     public List<Integer> failDelays() {
-        return pam.failDelayRequests();
+        return pam.failDelays();
     }
 
     /** pam_end(3) with {@code status}; the modules' {@code end} runs. */

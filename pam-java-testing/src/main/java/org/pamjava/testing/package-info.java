@@ -10,7 +10,7 @@
  * try (TestTransaction pam = stack.start("alice")) {
  *     pam.conversation().answer("123456");
  *     OperationResult r = pam.authenticate();
- *     assertEquals(PamConstants.PAM_SUCCESS, r.code(), r.describe());
+ *     assertEquals(PamConstants.PAM_SUCCESS, r.pamCode(), r.describe());
  *     assertEquals("Verification code: ", pam.conversation().prompts().getFirst().msg());
  * }
  * }</pre>

@@ -15,9 +15,9 @@ import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.PamHandle;
 import org.pamjava.PamModule;
+import org.pamjava.PamOperation;
 import org.pamjava.XAuthData;
 import org.pamjava.stack.ControlAction;
-import org.pamjava.stack.PamOperation;
 import org.pamjava.stack.RuleTrace;
 
 class TestKitTest implements PamConstants {
@@ -38,7 +38,7 @@ class TestKitTest implements PamConstants {
                 return PAM_AUTH_ERR;
             }
             pamh.setAuthtok(answer);
-            pamh.env().put("CODE_OK", "1");
+            pamh.environment().put("CODE_OK", "1");
             return PAM_SUCCESS;
         }
     }
@@ -56,7 +56,7 @@ class TestKitTest implements PamConstants {
         try (TestTransaction pam = stack.start("alice")) {
             pam.conversation().answer("123456");
             OperationResult r = pam.authenticate();
-            assertEquals(PAM_SUCCESS, r.code(), r.describe());
+            assertEquals(PAM_SUCCESS, r.pamCode(), r.describe());
             assertEquals(List.of(new Message(PAM_PROMPT_ECHO_OFF, "Code for alice: ")), r.messages());
             assertEquals(2, r.trace().size());
             RuleTrace first = r.trace().getFirst();
@@ -64,10 +64,10 @@ class TestKitTest implements PamConstants {
             assertEquals("login:1", first.rule().location());
             assertEquals(ControlAction.OK, first.action());
             assertEquals(RuleTrace.Impression.POSITIVE, first.impression());
-            assertEquals("1", pam.env().get("CODE_OK"));
+            assertEquals("1", pam.environment().get("CODE_OK"));
             assertNull(pam.handle().getAuthtok(), "libpam clears PAM_AUTHTOK when pam_authenticate returns");
             OperationResult session = pam.openSession();
-            assertEquals(PAM_PERM_DENIED, session.code(),
+            assertEquals(PAM_PERM_DENIED, session.pamCode(),
                     "the only session rule is optional and failed, so nothing made the stack succeed");
             assertEquals(List.of("open_session=session_err"), pam.conversation().infos());
         }
@@ -79,7 +79,7 @@ class TestKitTest implements PamConstants {
         try (TestTransaction pam = stack.start("bob")) {
             pam.conversation().answer("000000");
             OperationResult r = pam.authenticate();
-            assertEquals(PAM_AUTH_ERR, r.code(), r.describe());
+            assertEquals(PAM_AUTH_ERR, r.pamCode(), r.describe());
             assertEquals(1, r.trace().size(), "requisite: pam_permit never ran");
             assertEquals(ControlAction.DIE, r.trace().getFirst().action());
             assertEquals(List.of("Wrong code"), pam.conversation().errors());
@@ -92,8 +92,8 @@ class TestKitTest implements PamConstants {
         TestStack stack = TestStack.service("login", CONFIG).module("CodeModule.java", CodeModule::new);
         try (TestTransaction pam = stack.start("carol")) {
             OperationResult r = pam.authenticate();
-            assertEquals(PAM_SERVICE_ERR, r.code(), "the module let the PamException escape: " + r.describe());
-            assertEquals(PAM_CONV_ERR, ((PamException) r.failure()).pamResult());
+            assertEquals(PAM_SERVICE_ERR, r.pamCode(), "the module let the PamException escape: " + r.describe());
+            assertEquals(PAM_CONV_ERR, ((PamException) r.failure()).pamCode());
             assertEquals(1, pam.conversation().unanswered());
         }
     }
@@ -103,22 +103,22 @@ class TestKitTest implements PamConstants {
         TestStack stack = TestStack.service("login", "auth required pam_permit.so\n");
         try (TestTransaction pam = stack.start()) {
             pam.conversation().answer("dave");
-            assertEquals(PAM_SUCCESS, pam.authenticate().code());
+            assertEquals(PAM_SUCCESS, pam.authenticate().pamCode());
             assertEquals("dave", pam.handle().getUser());
             assertEquals(new Message(PAM_PROMPT_ECHO_ON, "login:"), pam.conversation().prompts().getFirst());
         }
         try (TestTransaction pam = stack.start()) {
             pam.conversation().fail(PAM_BUF_ERR);
-            assertEquals(PAM_BUF_ERR, pam.authenticate().code());
+            assertEquals(PAM_BUF_ERR, pam.authenticate().pamCode());
             pam.conversation().answer("erin");
-            assertEquals(PAM_BUF_ERR, pam.authenticate().code(), "pam_get_user remembers the failure");
+            assertEquals(PAM_BUF_ERR, pam.authenticate().pamCode(), "pam_get_user remembers the failure");
             pam.handle().setUserPrompt("Name? ");
-            assertEquals(PAM_SUCCESS, pam.authenticate().code(), "until an item it depends on changes");
+            assertEquals(PAM_SUCCESS, pam.authenticate().pamCode(), "until an item it depends on changes");
             assertEquals("Name? ", pam.conversation().prompts().getLast().msg());
         }
         try (TestTransaction pam = stack.start()) {
             pam.conversation().answer("");
-            assertEquals(PAM_SUCCESS, pam.authenticate().code());
+            assertEquals(PAM_SUCCESS, pam.authenticate().pamCode());
             assertEquals("nobody", pam.handle().getUser(), "pam_permit's empty-name rule");
         }
     }
@@ -126,7 +126,7 @@ class TestKitTest implements PamConstants {
     @Test
     void environmentIsALiveMapWithPutenvRules() {
         try (TestTransaction pam = TestStack.service("login", "auth required pam_permit.so\n").start("u")) {
-            Map<String, String> env = pam.env();
+            Map<String, String> env = pam.environment();
             env.put("B", "1");
             env.put("A", "x=y");
             env.put("C", "");
@@ -155,9 +155,9 @@ class TestKitTest implements PamConstants {
             h.setRuser("root");
             h.setXdisplay(":0");
             h.setAuthtokType("UNIX");
-            h.setXauthdata(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {1, 2}));
+            h.setXAuthData(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {1, 2}));
             assertEquals("/dev/pts/1", h.getTty());
-            assertEquals(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {1, 2}), h.getXauthdata());
+            assertEquals(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {1, 2}), h.getXAuthData());
             h.setTty(null);
             assertNull(h.getTty());
             h.setOldauthtok("old");
@@ -190,7 +190,7 @@ class TestKitTest implements PamConstants {
         });
         try (TestTransaction pam = fresh.start("u")) {
             pam.conversation().answer("123456");
-            assertEquals(PAM_OPEN_ERR, pam.authenticate().code(), "registered under another name: cannot be opened");
+            assertEquals(PAM_OPEN_ERR, pam.authenticate().pamCode(), "registered under another name: cannot be opened");
         }
         assertTrue(made.isEmpty());
         TestStack loaded = TestStack.service("login", CONFIG)
@@ -198,7 +198,7 @@ class TestKitTest implements PamConstants {
                         : java.util.Optional.empty());
         try (TestTransaction pam = loaded.start("u")) {
             pam.conversation().answer("123456");
-            assertEquals(PAM_SUCCESS, pam.authenticate().code(), "found by the loader");
+            assertEquals(PAM_SUCCESS, pam.authenticate().pamCode(), "found by the loader");
         }
     }
 
@@ -208,9 +208,9 @@ class TestKitTest implements PamConstants {
                 .file("other", "session required pam_permit.so\n");
         try (TestTransaction pam = stack.start("u")) {
             List<OperationResult> results = pam.login();
-            assertEquals(List.of(PAM_SUCCESS, PAM_ACCT_EXPIRED), results.stream().map(OperationResult::code).toList());
-            assertEquals("PAM_ACCT_EXPIRED", results.getLast().codeName());
-            assertEquals(PAM_SUCCESS, pam.openSession().code(), "session falls back to other");
+            assertEquals(List.of(PAM_SUCCESS, PAM_ACCT_EXPIRED), results.stream().map(OperationResult::pamCode).toList());
+            assertEquals("PAM_ACCT_EXPIRED", results.getLast().pamCodeName());
+            assertEquals(PAM_SUCCESS, pam.openSession().pamCode(), "session falls back to other");
         }
     }
 
@@ -220,12 +220,12 @@ class TestKitTest implements PamConstants {
         assertEquals("pam.conf:2: pam_parse: expecting return value; [...bogus]",
                 stack.config().diagnostics().getFirst().toString());
         try (TestTransaction pam = stack.start("u")) {
-            assertEquals(PAM_AUTH_ERR, pam.authenticate().code());
+            assertEquals(PAM_AUTH_ERR, pam.authenticate().pamCode());
         }
         try (TestTransaction pam = TestStack.pamConf("su", "sshd auth required pam_deny.so\n").start("u")) {
-            assertEquals(PAM_PERM_DENIED, pam.authenticate().code(), "no rules for su, no other: no modules");
+            assertEquals(PAM_PERM_DENIED, pam.authenticate().pamCode(), "no rules for su, no other: no modules");
         }
         assertEquals(PAM_ABORT, assertThrows(PamException.class,
-                () -> TestStack.service("login", "auth required pam_permit.so \\\n").start("u")).pamResult());
+                () -> TestStack.service("login", "auth required pam_permit.so \\\n").start("u")).pamCode());
     }
 }

@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
+import org.pamjava.Conversation;
 import org.pamjava.Message;
 import org.pamjava.PamConstants;
 import org.pamjava.PamHandle;
@@ -18,9 +19,8 @@ import org.pamjava.PamModule;
 import org.pamjava.Response;
 import org.pamjava.stack.ConfigSource;
 import org.pamjava.stack.PamConfig;
-import org.pamjava.stack.PamConversation;
 import org.pamjava.stack.PamStack;
-import org.pamjava.stack.PamTransaction;
+import org.pamjava.stack.StackTransaction;
 
 /**
  * The pure-Java stack engine (pam-java-stack) on a typical Debian-style stack: an sshd-like
@@ -63,9 +63,8 @@ public class StackEngineBench {
                     session optional                        pam_debug.so
                     """);
 
-    private static final PamConversation ANSWER = messages -> messages.stream()
-            .map(m -> new Response(m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF ? "bench-secret" : null, 0))
-            .toList();
+    private static final Conversation ANSWER = m -> m.msgStyle() == PamConstants.PAM_PROMPT_ECHO_OFF
+            ? "bench-secret".toCharArray() : null;
 
     private final PamStack stack = PamStack.of(ConfigSource.files(FILES)).withModules((path, args) -> {
         if (!path.endsWith("pam_java.so")) {
@@ -81,7 +80,7 @@ public class StackEngineBench {
 
     @Benchmark
     public int transaction() {
-        try (PamTransaction pam = stack.start("sshd", "bench", ANSWER)) {
+        try (StackTransaction pam = stack.start("sshd", "bench", ANSWER)) {
             int rc = pam.authenticate(0) | pam.acctMgmt(0) | pam.openSession(0) | pam.closeSession(0);
             pam.end(rc);
             return rc;

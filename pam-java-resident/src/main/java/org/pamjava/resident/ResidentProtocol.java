@@ -1,0 +1,374 @@
+package org.pamjava.resident;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import org.pamjava.PamOperation;
+
+/**
+ * The resident service's wire format, spoken with pam_java.so's client (pam-java-shim/src/resident.c;
+ * keep the two equal). Frames are a big-endian u32 payload length, then the payload: a u8 kind and
+ * its fields. Integers are big-endian; byte strings are an i32 length (-1: null) and the bytes.
+ *
+ * <pre>
+ * client  CALL    op:u8 flags:i32 pamh:i64 moduleDir:bytes libpamVersion:bytes argc:i32 argv:bytes*
+ * client  REPLY   rc:i32, then what the request returns (see ResidentChannel)
+ * service REQUEST what:u8, then the request's arguments
+ * service RESULT  rc:i32
+ * service HELLO   (no fields; the first frame of every connection)
+ * </pre>
+ * A connection carries one module instance at a time: calls, and the requests each call makes
+ * back to the application, strictly in turn. Op {@link #OP_END} runs the end hook; the client
+ * then keeps the connection for the next PAM handle of its process, whose first call starts a
+ * new instance.
+ */
+final class ResidentProtocol {
+    static final int CALL = 1;
+    static final int REPLY = 2;
+    static final int REQUEST = 3;
+    static final int RESULT = 4;
+    /** The service's first frame on a connection: it is alive and will serve it. */
+    static final int HELLO = 5;
+
+    /** The op of the end hook (pam_end); ops 0-5 are {@link org.pamjava.PamOperation}'s ordinals. */
+    static final int OP_END = 6;
+
+    /** No frame is bigger: PAM strings are short, and a conversation has at most 32 messages. */
+    static final int MAX_FRAME = 1 << 20;
+
+    private ResidentProtocol() {}
+
+    /** A frame being written; {@link #send} writes it whole and wipes the buffer (it may hold a password). */
+    static final class Out {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+
+        Out(int kind) {
+            u8(kind);
+        }
+
+        Out u8(int v) {
+            bytes.write(v);
+            return this;
+        }
+
+        Out i32(int v) {
+            bytes.write(v >>> 24);
+            bytes.write(v >>> 16);
+            bytes.write(v >>> 8);
+            bytes.write(v);
+            return this;
+        }
+
+        Out i64(long v) {
+            return i32((int) (v >>> 32)).i32((int) v);
+        }
+
+        Out bytes(byte[] b) {
+            if (b == null) {
+                return i32(-1);
+            }
+            i32(b.length);
+            bytes.write(b, 0, b.length);
+            return this;
+        }
+
+        /** The whole frame, length first; the builder is emptied (wiped). */
+        private ByteBuffer frame() {
+            byte[] payload = bytes.toByteArray();
+            ByteBuffer frame = ByteBuffer.allocate(4 + payload.length);
+            frame.putInt(payload.length).put(payload).flip();
+            Arrays.fill(payload, (byte) 0);
+            bytes.reset();
+            return frame;
+        }
+    }
+
+    /** A frame read whole; a short or malformed one is an IOException (the connection is then dropped). */
+    static final class In {
+        private final ByteBuffer payload;
+
+        private In(ByteBuffer payload) {
+            this.payload = payload;
+        }
+
+        int u8() throws IOException {
+            need(1);
+            return payload.get() & 0xff;
+        }
+
+        int i32() throws IOException {
+            need(4);
+            return payload.getInt();
+        }
+
+        long i64() throws IOException {
+            need(8);
+            return payload.getLong();
+        }
+
+        byte[] bytes() throws IOException {
+            int length = i32();
+            if (length == -1) {
+                return null;
+            }
+            if (length < 0) {
+                throw new IOException("bad string length " + length);
+            }
+            need(length);
+            byte[] b = new byte[length];
+            payload.get(b);
+            return b;
+        }
+
+        /** Bytes not read yet: a count of entries that each take at least 4 bytes is checked against it. */
+        int remaining() {
+            return payload.remaining();
+        }
+
+        /** Zeroes the frame (replies may hold what the user typed). */
+        void wipe() {
+            Arrays.fill(payload.array(), (byte) 0);
+        }
+
+        private void need(int n) throws IOException {
+            if (payload.remaining() < n) {
+                throw new IOException("frame too short");
+            }
+        }
+    }
+
+    /** A CALL frame's fields (after its kind), as the client sends them. */
+    record Call(int op, int flags, long pamh, byte[] moduleDir, byte[] libpamVersion, byte[][] argv) {
+        /** The most arguments a rule may give a module (libpam's own limit is lower). */
+        static final int MAX_ARGS = 4096;
+
+        /**
+         * Reads the fields; a missing or null one, or an impossible count, is an IOException
+         * (bytes after the arguments are left, as before: room for a later field).
+         */
+        static Call read(In frame) throws IOException {
+            int op = frame.u8();
+            int flags = frame.i32();
+            long pamh = frame.i64();
+            byte[] moduleDir = frame.bytes();
+            byte[] libpamVersion = frame.bytes();
+            int argc = frame.i32();
+            if (argc < 1 || argc > MAX_ARGS || argc > frame.remaining() / 4 || moduleDir == null
+                    || libpamVersion == null) {
+                throw new IOException("bad call header");
+            }
+            byte[][] argv = new byte[argc][];
+            for (int i = 0; i < argc; i++) {
+                argv[i] = frame.bytes();
+                if (argv[i] == null) {
+                    throw new IOException("null argument");
+                }
+            }
+            return new Call(op, flags, pamh, moduleDir, libpamVersion, argv);
+        }
+    }
+
+    /**
+     * One connection's frames, both ways. A wait for a frame spins for {@link #SPIN_NANOS} before
+     * it sleeps: the other side usually answers within microseconds, and a sleep and wake-up costs
+     * more than that (the client does the same, resident.c's REPLY_SPIN_NS). The channel is
+     * non-blocking, with a selector of its own to sleep on. Used by one thread at a time.
+     */
+    static final class Connection implements Closeable {
+        /** Covers the application's own work between two calls of a transaction (libpam's stack walk). */
+        static final long SPIN_NANOS = 120_000;
+        /** With one CPU, spinning would only keep the other side from running. */
+        private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
+
+        /**
+         * How long a frame may take once its first byte arrived, and a write may make no progress:
+         * each side writes a whole frame at once, so only a stopped or hostile peer comes near it.
+         */
+        static final long STALL_MILLIS = 10_000;
+        /** The buffer a frame starts in; a longer one's grows by doubling as its bytes arrive. */
+        static final int INBOX = 4096;
+        private static final byte[] ZEROS = new byte[INBOX];
+
+        private final SocketChannel channel;
+        private final long stallMillis;
+        private final Selector selector;
+        private final SelectionKey key;
+        /** Where frames arrive: direct, so a read needs no copy through a temporary buffer. */
+        private final ByteBuffer inbox = ByteBuffer.allocateDirect(INBOX);
+
+        Connection(SocketChannel channel) throws IOException {
+            this(channel, STALL_MILLIS);
+        }
+
+        /** With another stall limit (tests). */
+        Connection(SocketChannel channel, long stallMillis) throws IOException {
+            this.channel = channel;
+            this.stallMillis = stallMillis;
+            channel.configureBlocking(false);
+            this.selector = Selector.open();
+            this.key = channel.register(selector, SelectionKey.OP_READ);
+        }
+
+        /**
+         * Writes the frame whole and wipes it (it may hold a password). An application that stops
+         * reading for {@link #STALL_MILLIS} while the frame is not written fails the write: a
+         * stopped or hostile peer cannot hold the thread.
+         */
+        void send(Out out) throws IOException {
+            ByteBuffer frame = out.frame();
+            try {
+                long lastProgress = System.nanoTime();
+                while (frame.hasRemaining()) {
+                    if (channel.write(frame) > 0) {
+                        lastProgress = System.nanoTime();
+                        continue;
+                    }
+                    long left = stallMillis - (System.nanoTime() - lastProgress) / 1_000_000;
+                    if (left <= 0) {
+                        throw new IOException("the application read nothing for " + stallMillis + " ms");
+                    }
+                    sleep(SelectionKey.OP_WRITE, left);
+                }
+            } finally {
+                Arrays.fill(frame.array(), (byte) 0);
+            }
+        }
+
+        /** The next frame, or null at a clean end of stream (the application went away). */
+        In receive() throws IOException {
+            return receive(0);
+        }
+
+        /**
+         * The next frame; null at a clean end of stream, or when none starts within
+         * {@code idleMillis} (0: no limit: a conversation waits for a person). A frame that has
+         * started must be whole within {@link #STALL_MILLIS} of its first byte, else an
+         * IOException: the application writes each frame at once. Memory grows with the bytes
+         * that arrived, never with the length a frame claims: a few bytes claiming
+         * {@link #MAX_FRAME} cost a buffer of {@link #INBOX} bytes. Its length and, most often,
+         * the whole of it come in one read: the application never sends a frame before the
+         * previous one is answered, so whatever arrived belongs to it.
+         */
+        In receive(long idleMillis) throws IOException {
+            inbox.clear();
+            if (!awaitFirstByte(inbox, idleMillis)) {
+                return null;
+            }
+            long deadline = System.nanoTime() + stallMillis * 1_000_000;
+            ByteBuffer payload = null;
+            try {
+                fill(inbox, 4, deadline);
+                int arrived = inbox.position();
+                int length = inbox.getInt(0);
+                if (length < 1 || length > MAX_FRAME) {
+                    throw new IOException("bad frame length " + length);
+                }
+                int early = arrived - 4;
+                if (early > length) {
+                    throw new IOException("more than one frame at once");
+                }
+                payload = ByteBuffer.allocate(Math.min(length, INBOX));
+                payload.put(0, inbox, 4, early).position(early);
+                while (payload.position() < length) {
+                    if (!payload.hasRemaining()) {
+                        payload = grown(payload, length);
+                    }
+                    fill(payload, Math.min(length, payload.capacity()), deadline);
+                }
+                In frame = new In(payload.flip());
+                payload = null;
+                return frame;
+            } finally {
+                inbox.put(0, ZEROS, 0, inbox.position()); // a reply may carry what the user typed
+                if (payload != null) {
+                    Arrays.fill(payload.array(), (byte) 0);
+                }
+            }
+        }
+
+        /** Twice the room (at most {@code length}), the bytes so far copied over and wiped from the old. */
+        private static ByteBuffer grown(ByteBuffer full, int length) {
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(length, 2L * full.capacity()));
+            bigger.put(full.flip());
+            Arrays.fill(full.array(), (byte) 0);
+            return bigger;
+        }
+
+        /**
+         * Waits until {@code into} holds a byte: false when the stream ends first, or when
+         * {@code idleMillis} (0: no limit) pass.
+         */
+        private boolean awaitFirstByte(ByteBuffer into, long idleMillis) throws IOException {
+            long start = System.nanoTime();
+            while (into.position() == 0) {
+                int n = channel.read(into);
+                if (n < 0) {
+                    return false;
+                }
+                if (n > 0) {
+                    return true;
+                }
+                long waited = System.nanoTime() - start;
+                if (SPIN && waited < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long limit = 0;
+                if (idleMillis > 0) {
+                    limit = idleMillis - waited / 1_000_000;
+                    if (limit <= 0) {
+                        return false;
+                    }
+                }
+                sleep(SelectionKey.OP_READ, limit);
+            }
+            return true;
+        }
+
+        /**
+         * Reads until {@code into} holds {@code need} bytes (more if they came with them, as room
+         * allows): an EOFException when the stream ends first, an IOException at {@code deadline}.
+         */
+        private void fill(ByteBuffer into, int need, long deadline) throws IOException {
+            long start = System.nanoTime();
+            while (into.position() < need) {
+                int n = channel.read(into);
+                if (n > 0) {
+                    continue;
+                }
+                if (n < 0) {
+                    throw new EOFException("the connection ended inside a frame");
+                }
+                long now = System.nanoTime();
+                if (SPIN && now - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long left = (deadline - now) / 1_000_000;
+                if (left <= 0) {
+                    throw new IOException("a frame stalled: not whole " + stallMillis + " ms after its first byte");
+                }
+                sleep(SelectionKey.OP_READ, left);
+            }
+        }
+
+        private void sleep(int readiness, long millis) throws IOException {
+            key.interestOps(readiness);
+            selector.select(millis);
+            selector.selectedKeys().clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (channel) {
+                selector.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.pamjava.resident;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import org.pamjava.PamConstants;
+import org.pamjava.PamModule;
+import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.ModuleLoadException;
+import org.pamjava.runtime.LibPamHandle;
+import org.pamjava.runtime.ModuleDispatch;
+import org.pamjava.runtime.ModuleInstance;
+import org.pamjava.runtime.SyslogRecords;
+import org.pamjava.runtime.Utf8;
+
+/**
+ * One connection of the resident service: the module instances of one application's PAM handles,
+ * one handle at a time. Runs their calls in turn on its own thread. The end hook (op END) ends an
+ * instance, and the application then keeps the connection for its next handle; the application
+ * going away ends the last one too (without the end hook: pam_end never ran).
+ */
+final class ResidentSession implements Runnable {
+    /**
+     * How long a connection no handle uses stays open: before its first call, and after an end
+     * until the next handle's first call. The application's pool keeps them for half this
+     * (resident.c, POOL_MAX_AGE_NS), so it never takes one the service is about to close.
+     */
+    static final long IDLE_MILLIS = 60_000;
+
+    private final SocketChannel socket;
+    private final Loads loads;
+    private final Diagnostics serviceLog;
+    private final long idleMillis;
+    private final Runnable ended;
+    private ModuleInstance instance;
+
+    /** Where a connection's module instances come from: the service's loaders, bounded. */
+    interface Loads {
+        PamModule load(Path moduleDir, String moduleArg, Diagnostics log) throws ModuleLoadException;
+    }
+
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog) {
+        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { });
+    }
+
+    /** @param ended runs when the connection is closed (the service counts its connections) */
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended) {
+        this.socket = socket;
+        this.idleMillis = idleMillis;
+        this.ended = ended;
+        this.loads = loads;
+        this.serviceLog = serviceLog;
+    }
+
+    /**
+     * Logs through the application's pam_syslog while a call runs, to the service's log otherwise;
+     * each message one record (see {@link SyslogRecords}).
+     */
+    private record CallLog(ResidentChannel channel, long pamh) implements Diagnostics {
+        @Override
+        public void log(int priority, String message) {
+            channel.log(pamh, priority, SyslogRecords.of(message));
+        }
+    }
+
+    @Override
+    public void run() {
+        try (socket; ResidentProtocol.Connection connection = new ResidentProtocol.Connection(socket)) {
+            serve(connection, new ResidentChannel(connection, serviceLog));
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error (out of memory) ends this connection only; the service goes on.
+            serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: connection dropped: " + e);
+        } finally {
+            try {
+                if (instance != null) {
+                    ModuleDispatch.drop(instance); // the application went away: no end hook, as no pam_end
+                }
+            } catch (IOException e) {
+                serviceLog.log(Diagnostics.LOG_WARNING, "pam_java resident: cannot close a module's loader: " + e);
+            } finally {
+                instance = null;
+                ended.run();
+            }
+        }
+    }
+
+    private void serve(ResidentProtocol.Connection connection, ResidentChannel channel) throws IOException {
+        connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO));
+        boolean handleStarted = false; // a call other than an end came: a handle uses the connection
+        while (!channel.broken()) {
+            // A connection waits for its first call, or for the next handle after an end, at most
+            // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
+            // session lasts (an sshd login closes its session at logout).
+            ResidentProtocol.In frame = connection.receive(handleStarted ? 0 : idleMillis);
+            if (frame == null) {
+                return; // the application closed (pam_end without us, a timeout, its exit), or idle too long
+            }
+            if (frame.u8() != ResidentProtocol.CALL) {
+                throw new IOException("expected a call");
+            }
+            ResidentProtocol.Call call = ResidentProtocol.Call.read(frame);
+            int op = call.op();
+            long pamh = call.pamh();
+            byte[][] argv = call.argv();
+            int rc;
+            channel.beginCall();
+            try {
+                Diagnostics log = new CallLog(channel, pamh);
+                if (op == ResidentProtocol.OP_END) {
+                    handleStarted = false;
+                    rc = end(argv[0], log);
+                } else {
+                    handleStarted = true;
+                    rc = ModuleDispatch.run(op, call.flags(), argv, log, new SessionInstance(this, channel, pamh,
+                            path(call.moduleDir()), utf8(call.libpamVersion())));
+                }
+            } finally {
+                channel.endCall();
+            }
+            if (!channel.broken()) {
+                connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
+            }
+        }
+    }
+
+    private int end(byte[] moduleArg, Diagnostics log) {
+        ModuleInstance ending = instance;
+        instance = null;
+        if (ending == null) {
+            return PamConstants.PAM_SUCCESS;
+        }
+        try {
+            ModuleDispatch.end(ending, Utf8.decode(moduleArg, "module argument"), log);
+        } catch (Throwable t) {
+            log.logFailure("pam_java internal error at pam_end: " + t, t);
+        }
+        return PamConstants.PAM_SUCCESS;
+    }
+
+    /** The connection's instance, created at its first call (a failed load is retried by the next). */
+    private record SessionInstance(ResidentSession session, ResidentChannel channel, long pamh, Path moduleDir,
+            String libpamVersion)
+            implements ModuleInstance.Source {
+        @Override
+        public ModuleInstance instance(String moduleArg, Diagnostics log) throws ModuleLoadException {
+            if (session.instance == null) {
+                session.instance = new ModuleInstance(session.loads.load(moduleDir, moduleArg, log),
+                        new LibPamHandle(pamh, libpamVersion, channel));
+            }
+            return session.instance;
+        }
+    }
+
+    private static String utf8(byte[] bytes) {
+        return Utf8.decode(bytes, "libpam version");
+    }
+
+    private static Path path(byte[] bytes) throws IOException {
+        Path p = Path.of(Utf8.decode(bytes, "module directory"));
+        if (!p.isAbsolute()) {
+            throw new IOException("module directory is not absolute: " + p);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,233 @@
+package org.pamjava.stack;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pamjava.Conversation;
+import org.pamjava.Message;
+import org.pamjava.PamConstants;
+import org.pamjava.PamException;
+import org.pamjava.PamHandle;
+import org.pamjava.Response;
+import org.pamjava.XAuthData;
+
+/**
+ * The {@link PamHandle} the engine gives modules: items, environment and conversation with
+ * libpam's rules (pam_item.c, pam_env.c, pam_get_user). Every user of this object is treated as a
+ * module, so {@code PAM_AUTHTOK} and {@code PAM_OLDAUTHTOK} are readable and settable.
+ */
+final class StackHandle implements PamHandle {
+
+    private static final AtomicLong IDS = new AtomicLong(0x1000);
+
+    private final long id = IDS.getAndAdd(0x10);
+    private final Conversation conversation;
+    private final Runnable onServiceChange;
+    private final StackEnvironment env = new StackEnvironment();
+    private final List<Integer> failDelays = new ArrayList<>();
+
+    private String service;
+    private String user;
+    private String tty;
+    private String rhost;
+    private String ruser;
+    private String userPrompt;
+    private String xdisplay;
+    private String authtokType;
+    private char[] authtok;
+    private char[] oldauthtok;
+    private XAuthData xauthdata;
+    /** pam_get_user's sticky failure (former.fail_user); PAM_SUCCESS when none. */
+    private int failUser = PAM_SUCCESS;
+    /** The prompt of a user-name question the application answered with PAM_CONV_AGAIN. */
+    private String pendingUserPrompt;
+
+    StackHandle(String service, String user, Conversation conversation, Runnable onServiceChange) {
+        this.service = service;
+        this.user = user;
+        this.conversation = conversation;
+        this.onServiceChange = onServiceChange;
+    }
+
+    @Override public String getUser() { return user; }
+    @Override public void setUser(String user) { this.user = user; failUser = PAM_SUCCESS; }
+    @Override public String getAuthtok() { return authtok == null ? null : new String(authtok); }
+    @Override public void setAuthtok(String authtok) { this.authtok = replace(this.authtok, authtok); }
+    @Override public char[] getAuthtokChars() { return authtok == null ? null : authtok.clone(); }
+    @Override public String getOldauthtok() { return oldauthtok == null ? null : new String(oldauthtok); }
+    @Override public void setOldauthtok(String oldauthtok) { this.oldauthtok = replace(this.oldauthtok, oldauthtok); }
+    @Override public char[] getOldauthtokChars() { return oldauthtok == null ? null : oldauthtok.clone(); }
+    @Override public String getRhost() { return rhost; }
+    @Override public void setRhost(String rhost) { this.rhost = rhost; }
+    @Override public String getRuser() { return ruser; }
+    @Override public void setRuser(String ruser) { this.ruser = ruser; }
+    @Override public String getService() { return service; }
+    @Override public String getTty() { return tty; }
+    @Override public void setTty(String tty) { this.tty = tty; }
+    @Override public String getUserPrompt() { return userPrompt; }
+    @Override public void setUserPrompt(String userPrompt) { this.userPrompt = userPrompt; failUser = PAM_SUCCESS; }
+    @Override public String getXdisplay() { return xdisplay; }
+    @Override public void setXdisplay(String xdisplay) { this.xdisplay = xdisplay; }
+    @Override public String getAuthtokType() { return authtokType; }
+    @Override public void setAuthtokType(String authtokType) { this.authtokType = authtokType; }
+    @Override public XAuthData getXAuthData() { return xauthdata; }
+    @Override public void setXAuthData(XAuthData xauthdata) { this.xauthdata = xauthdata; }
+
+    /**
+     * Sets {@code PAM_SERVICE}, lower-cased as libpam does; the stack is read again for the new
+     * service before the next operation. libpam cannot unset the service: {@code null} gives
+     * {@code PAM_BAD_ITEM}.
+     */
+    @Override
+    public void setService(String service) {
+        if (service == null) {
+            throw new PamException(PAM_BAD_ITEM, "pam_set_item(PAM_SERVICE): the service cannot be unset");
+        }
+        this.service = PamConfigParser.asciiLowerCase(service);
+        onServiceChange.run();
+    }
+
+    private static char[] replace(char[] old, String value) {
+        if (old != null) {
+            Arrays.fill(old, '\0');
+        }
+        return value == null ? null : value.toCharArray();
+    }
+
+    /** _pam_sanitize: what pam_authenticate and pam_chauthtok do to the tokens before and after. */
+    void clearAuthtoks() {
+        authtok = replace(authtok, null);
+        oldauthtok = replace(oldauthtok, null);
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return env;
+    }
+
+    @Override
+    public Response conversation(Message message) {
+        return conversation(List.of(message)).get(0);
+    }
+
+    @Override
+    public List<Response> conversation(List<Message> messages) {
+        if (messages.isEmpty() || messages.size() > PAM_MAX_NUM_MSG) {
+            throw new PamException(PAM_CONV_ERR, "a conversation carries 1 to " + PAM_MAX_NUM_MSG
+                    + " messages, not " + messages.size());
+        }
+        List<Response> replies = new ArrayList<>(messages.size());
+        for (Message message : List.copyOf(messages)) {
+            replies.add(new Response(reply(message), 0));
+        }
+        return List.copyOf(replies);
+    }
+
+    /**
+     * The application's answer to one message, failing as the real libpam's conversation through
+     * {@code org.pamjava.client} fails: a binary or radio prompt, or anything the conversation throws,
+     * is {@code PAM_CONV_ERR}, except its own {@code PAM_BUF_ERR} or {@code PAM_CONV_AGAIN} and running
+     * out of memory ({@code PAM_BUF_ERR}).
+     */
+    private String reply(Message message) {
+        if (message.msgStyle() < PamConstants.PAM_PROMPT_ECHO_OFF || message.msgStyle() > PamConstants.PAM_TEXT_INFO) {
+            throw new PamException(PAM_CONV_ERR, "the conversation cannot show message style " + message.msgStyle());
+        }
+        char[] answer;
+        try {
+            answer = conversation.reply(message);
+        } catch (PamException e) {
+            int code = e.pamCode();
+            throw code == PamConstants.PAM_BUF_ERR || code == PamConstants.PAM_CONV_AGAIN ? e
+                    : new PamException(PAM_CONV_ERR, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new PamException(PamConstants.PAM_BUF_ERR, "the conversation ran out of memory");
+        } catch (RuntimeException e) {
+            throw new PamException(PAM_CONV_ERR, "the conversation failed: " + e);
+        }
+        if (answer == null) {
+            return null;
+        }
+        try {
+            return new String(answer);
+        } finally {
+            Arrays.fill(answer, '\0');
+        }
+    }
+
+    @Override
+    public void failDelay(int microseconds) {
+        failDelays.add(microseconds);
+    }
+
+    /** Every pam_fail_delay(3) request so far, in microseconds. */
+    List<Integer> failDelays() {
+        return List.copyOf(failDelays);
+    }
+
+    @Override
+    public String getUser(String prompt) {
+        if (user != null) {
+            return user;
+        }
+        if (failUser != PAM_SUCCESS) {
+            throw new PamException(failUser, "pam_get_user: " + PamCodes.strerror(failUser));
+        }
+        String usePrompt = prompt != null ? prompt : userPrompt != null ? userPrompt : "login:";
+        if (pendingUserPrompt != null) {
+            if (!pendingUserPrompt.equals(usePrompt)) {
+                throw new PamException(PAM_ABORT, "pam_get_user: resumed with different prompt");
+            }
+            pendingUserPrompt = null;
+        }
+        int result;
+        Response reply = null;
+        try {
+            reply = conversation(new Message(PAM_PROMPT_ECHO_ON, usePrompt));
+            result = PAM_SUCCESS;
+        } catch (PamException e) {
+            int code = e.pamCode();
+            result = code == PAM_BUF_ERR || code == PAM_CONV_AGAIN || code == PAM_CONV_ERR ? code : PAM_CONV_ERR;
+        }
+        if (result == PAM_CONV_AGAIN) {
+            pendingUserPrompt = usePrompt;
+            throw new PamException(result, "pam_get_user: the conversation is waiting for an event");
+        }
+        if (result == PAM_SUCCESS && reply.resp() != null) {
+            setUser(reply.resp());
+            return user;
+        }
+        failUser = result == PAM_SUCCESS ? PAM_CONV_ERR : result;
+        throw new PamException(failUser, "pam_get_user: " + PamCodes.strerror(failUser));
+    }
+
+    @Override
+    public String strerror(int errnum) {
+        return PamCodes.strerror(errnum);
+    }
+
+    /** The Linux-PAM version whose behaviour the engine follows. */
+    @Override
+    public String libpamVersion() {
+        return "1.5.2";
+    }
+
+    /** A number unique to this transaction within the JVM (there is no C {@code pam_handle_t}). */
+    @Override
+    public long pamh() {
+        return id;
+    }
+
+    /** {@code false}: the engine runs inside a JVM that existed before PAM was called. */
+    @Override
+    public boolean jvmInitialized() {
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "PamHandle[engine 0x" + Long.toHexString(id) + ", service=" + service + ", user=" + user + "]";
+    }
+}

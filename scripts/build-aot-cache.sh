@@ -8,7 +8,7 @@
 # The cache records the classes a PAM call loads, so a new process maps them instead of loading
 # and linking them. The JVM uses it only when the class path (the jars' absolute paths, sizes and
 # times) and the JDK build are the ones it was made with, hence a run for every installed tree
-# and JDK. The flags are pam_java.so's own (pam-java-shim/src/jvm.c, create_jvm): keep them equal.
+# and JDK. The flags are pam_java.so's own (pam-java-shim/src/jvm_options.c, pj_jvm_options_build): keep them equal.
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then

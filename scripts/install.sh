@@ -56,9 +56,9 @@ install -d -m 0755 "$d$PAMDIR" "$d$runtime_dir" "$d$PREFIX/bin" "$d$PREFIX/sbin"
 install -m 0644 "$build/pam_java.so" "$d$PAMDIR/pam_java.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$d$PAMDIR/pam_java.so"
 
-# The runtime: every staged jar and the command's example. An AOT cache is only valid for the
-# class path it was made with, so the staged ones (made for dist/) are not copied.
-for jar in "$dist"/share/pam-java/*.jar; do
+# The runtime: every staged jar, the launchers' pam_java.conf reader and the command's example.
+# An AOT cache is only valid for the class path it was made with, so the staged ones (made for dist/) are not copied.
+for jar in "$dist"/share/pam-java/*.jar "$dist"/share/pam-java/pam-java-conf.sh; do
   install -m 0644 "$jar" "$d$runtime_dir/"
 done
 (cd "$dist/share/pam-java" && find examples -type f) | while read -r f; do

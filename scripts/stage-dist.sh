@@ -24,6 +24,8 @@ for part in runtime host resident stack client cli; do
   place 0644 "pam-java-$part/target/pam-java-$part-$version.jar" "$runtime/pam-java-$part.jar"
 done
 install -D -m 0644 examples/totp/TotpModule.java "$runtime/examples/totp/TotpModule.java"
+# pam_java.conf's grammar in shell, which both launchers source.
+place 0644 pam-java-shim/pam-java-conf.sh "$runtime/pam-java-conf.sh"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/pam-java"
 chmod 0755 "$dist/bin/pam-java"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-resident/src/main/sh/pam-java-resident > "$dist/bin/pam-java-resident"

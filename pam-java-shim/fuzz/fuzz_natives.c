@@ -1,5 +1,5 @@
 /*
- * fuzz_natives.c: the JNI natives (src/natives.c), which carry text between libpam's C strings and
+ * fuzz_natives.c: the JNI natives (src/natives.c, over src/services.c), which carry text between libpam's C strings and
  * Java's byte[] (Java decodes it strictly; see LibPamHandle). The input is a program of native calls
  * with their bytes: items, xauth data, environment, conversation, user, strerror, log, on a real
  * libpam handle. The JNIEnv is a small one of this file's that checks what a JVM would: array
@@ -8,6 +8,7 @@
  */
 #define pam_syslog fuzz_pam_syslog
 #include "../src/natives.c"
+#include "../src/services.c"
 #include "harness.h"
 
 /* A Java object of this JNIEnv: a byte[], int[], Object[] (of byte[]), or a class. */

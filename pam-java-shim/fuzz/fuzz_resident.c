@@ -1,5 +1,5 @@
 /*
- * fuzz_resident.c: the resident client's side of the wire (src/resident.c). The input is all the
+ * fuzz_resident.c: the resident client's side of the wire (src/resident.c, wire.c, requests.c). The input is all the
  * service sends during one PAM call: frames of any length and kind, REQUESTs of every sort for
  * libpam's services (answered through a real libpam handle), RESULT, or garbage and a short end.
  * pj_resident_call must come back with a PAM code and no memory error, whatever arrives.
@@ -9,23 +9,25 @@
  * previous; set: all at once (a service that does not wait, which the client must refuse).
  */
 #define pam_syslog fuzz_pam_syslog
-#define pj_set_xauth fuzz_set_xauth
 #include "../src/resident.c"
-#undef pj_set_xauth
-#define pj_set_xauth natives_set_xauth
-#include "../src/natives.c"
-#undef pj_set_xauth
+#include "../src/wire.c"
+#define pj_xauth_set fuzz_xauth_set
+#include "../src/requests.c"
+#undef pj_xauth_set
+#define pj_xauth_set services_xauth_set
+#include "../src/services.c"
+#undef pj_xauth_set
 #include "harness.h"
 
 /*
  * libpam (1.5.2) frees an xauth name or data only when its length is not 0, so an empty one leaks
  * libpam's copy at the next set or at pam_end: libpam's leak, left out here (it would hide others).
  */
-int fuzz_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x)
+int fuzz_xauth_set(pam_handle_t *pamh, const char *name, size_t namelen, const char *data, size_t datalen)
 {
-    if (x->name != NULL && (x->namelen == 0 || x->datalen == 0))
+    if (name != NULL && (namelen == 0 || datalen == 0))
         return PAM_BAD_ITEM;
-    return natives_set_xauth(pamh, x);
+    return services_xauth_set(pamh, name, namelen, data, datalen);
 }
 
 /* Only pj_resident_connect checks the socket's path; the target starts at the call. */

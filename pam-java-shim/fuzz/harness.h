@@ -11,15 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include <security/pam_appl.h>
 
-#include "../src/pam_java.h"
-
-struct pj_config pj_config;
-char pj_module_dir[PATH_MAX] = "/fuzz/modules";
-pthread_mutex_t pj_lock = PTHREAD_MUTEX_INITIALIZER;
+#include "../src/clock.h"
+#include "../src/log.h"
+#include "../src/workers.h"
 
 /* Set by a target to fail the libpam window (the PAM_ABORT paths). */
 static int fuzz_enter_fails;
@@ -32,11 +31,15 @@ static void fuzz_format(const char *fmt, va_list ap)
     vsnprintf(line, sizeof(line), fmt, ap);
 }
 
+/* The facility is pam_java's (LOG_AUTHPRIV, added by pj_log): a priority with more than a level is a bug. */
 void pj_log(pam_handle_t *pamh, int priority, const char *fmt, ...)
 {
     va_list ap;
     (void)pamh;
-    (void)priority;
+    if ((priority & ~LOG_PRIMASK) != 0) {
+        fprintf(stderr, "fuzz: pj_log with priority %#x: facility bits reach syslog\n", (unsigned)priority);
+        abort();
+    }
     va_start(ap, fmt);
     fuzz_format(fmt, ap);
     va_end(ap);
@@ -59,11 +62,18 @@ long pj_now_ns(void)
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-int pj_may_spin(void) { return 0; }
+/* No spinning: the fuzzer's service thread and the client share what CPU there is. */
+int pj_spin_until(int (*ready)(void *arg), void *arg, long budget_ns)
+{
+    (void)ready;
+    (void)arg;
+    (void)budget_ns;
+    return 0;
+}
+
 struct pj_call *pj_current_call(void) { return &fuzz_call; }
 int pj_enter_libpam(struct pj_call *call) { (void)call; return fuzz_enter_fails ? -1 : 0; }
 void pj_leave_libpam(struct pj_call *call) { (void)call; }
-int pj_jvm_initialized(void) { return 1; }
 
 int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg)
 {

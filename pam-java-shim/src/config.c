@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pam_java.h"
+#include "config.h"
+#include "log.h"
 
 #ifndef PJ_CONF_FILE
 #error "PJ_CONF_FILE must be defined by the build"
@@ -323,7 +324,7 @@ static long next_line(FILE *f, char *buf)
  * Parses the text of pam_java.conf (named `file` in messages) into cfg, which holds the defaults.
  * PAM_SUCCESS, or PAM_SERVICE_ERR with a log line naming the file and line.
  */
-int pj_config_parse(pam_handle_t *pamh, struct pj_config *cfg, const char *file, FILE *f)
+static int config_parse(pam_handle_t *pamh, struct pj_config *cfg, const char *file, FILE *f)
 {
     char line[PJ_CONF_LINE_MAX + 2];
     int set_on[N_SETTINGS] = { 0 };
@@ -382,7 +383,7 @@ int pj_config_parse(pam_handle_t *pamh, struct pj_config *cfg, const char *file,
     return PAM_SUCCESS;
 }
 
-void pj_config_defaults(struct pj_config *cfg)
+static void config_defaults(struct pj_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     strcpy(cfg->java_home, PJ_JAVA_HOME);
@@ -392,7 +393,7 @@ void pj_config_defaults(struct pj_config *cfg)
 /* Returns PAM_SUCCESS, or PAM_SERVICE_ERR with a syslog line naming the file and line. */
 int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg)
 {
-    pj_config_defaults(cfg);
+    config_defaults(cfg);
 
     int fd = open(PJ_CONF_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
@@ -411,7 +412,7 @@ int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg)
         close(fd);
         return PAM_BUF_ERR;
     }
-    int rc = pj_config_parse(pamh, cfg, PJ_CONF_FILE, f);
+    int rc = config_parse(pamh, cfg, PJ_CONF_FILE, f);
     fclose(f);
     return rc;
 }

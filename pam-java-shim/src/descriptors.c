@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -9,7 +10,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "pam_java.h"
+#include "descriptors.h"
+#include "log.h"
 
 /*
  * su, login and sshd run the user's program by exec(2), in a child they fork after PAM, and every

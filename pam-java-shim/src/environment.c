@@ -1,10 +1,12 @@
 /* environment.c: the environment Java sees, and that a module's child processes inherit. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <security/pam_appl.h>
 
-#include "pam_java.h"
+#include "environment.h"
+#include "log.h"
 
 extern char **environ;
 

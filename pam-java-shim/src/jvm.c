@@ -1,4 +1,4 @@
-/* jvm.c: finds or creates the process's one JVM, loads the Java bridge, and calls into it. */
+/* jvm.c: finds or creates the process's one JVM, loads the in-process host's classes, and calls into them. */
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
@@ -6,13 +6,23 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include "pam_java.h"
+#include "config.h"
+#include "descriptors.h"
+#include "environment.h"
+#include "jvm.h"
+#include "jvm_options.h"
+#include "jvm_signals.h"
+#include "log.h"
+#include "natives.h"
+#include "startup.h"
+#include "workers.h"
 
 #ifndef PJ_RUNTIME_DIR
 #error "PJ_RUNTIME_DIR must be defined by the build"
@@ -21,13 +31,15 @@
 #error "PJ_LIBPAM_VERSION must be defined by the build"
 #endif
 
-#define BRIDGE_ENTRY "org/pamjava/host/NativeEntry"
-#define BRIDGE_ENTRY_DOTS "org.pamjava.host.NativeEntry"
-#define BRIDGE_NATIVES_DOTS "org.pamjava.host.HostNatives"
-#define MAX_JVM_OPTIONS 64
+/* What pam_java.so was set up with (pj_jvm_configure): its configuration and its directory. */
+static const struct pj_config *config;
+static const char *module_dir;
 
-extern struct pj_config pj_config;
-extern char pj_module_dir[PATH_MAX];
+void pj_jvm_configure(const struct pj_config *cfg, const char *dir)
+{
+    config = cfg;
+    module_dir = dir;
+}
 
 typedef jint (*create_vm_fn)(JavaVM **, void **, void *);
 typedef jint (*created_vms_fn)(JavaVM **, jsize, jsize *);
@@ -68,11 +80,6 @@ pid_t pj_jvm_owner_pid(void)
     return __atomic_load_n(&jvm_pid, __ATOMIC_ACQUIRE);
 }
 
-int pj_jvm_initialized(void)
-{
-    return jvm_created_here;
-}
-
 /* dl_iterate_phdr callback: the path of a loaded libjvm.so, if any. */
 static int find_libjvm(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -110,102 +117,25 @@ static JavaVM *existing_jvm(void)
     return vm;
 }
 
-/* The system's time zone, from the /etc/localtime link (Debian), else /etc/timezone, else UTC. */
-static void system_time_zone(char *zone, size_t size)
-{
-    char link[PATH_MAX];
-    ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
-    if (n > 0) {
-        link[n] = '\0';
-        char *id = strstr(link, "zoneinfo/");
-        if (id != NULL && strlen(id + 9) < size) {
-            strcpy(zone, id + 9);
-            return;
-        }
-    }
-    FILE *f = fopen("/etc/timezone", "re");
-    if (f != NULL) {
-        if (fgets(zone, (int)size, f) != NULL) {
-            zone[strcspn(zone, " \t\n")] = '\0';
-            fclose(f);
-            if (zone[0] != '\0')
-                return;
-        } else {
-            fclose(f);
-        }
-    }
-    snprintf(zone, size, "UTC");
-}
-
 /* As root, the JVM and pam_java's own jars must be root's alone, like modules (DESIGN.md 4). */
 static int runtime_is_trusted(const char *libjvm)
 {
     char path[PATH_MAX];
     if (libjvm != NULL && !pj_path_is_trusted(NULL, libjvm))
         return 0;
-    const char *files[] = { "pam-java-api.jar", "pam-java-runtime.jar", "pam-java-host.jar", "pam-java.aot" };
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, files[i]);
-        if ((i < 3 || faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0) && !pj_path_is_trusted(NULL, path))
+    for (size_t i = 0; i < pj_runtime_jar_count(); i++) {
+        snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, pj_runtime_jar(i));
+        if (!pj_path_is_trusted(NULL, path))
             return 0;
     }
-    return 1;
+    snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, PJ_AOT_CACHE);
+    return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0 || pj_path_is_trusted(NULL, path);
 }
 
-static int add_option(JavaVMOption *opts, int *n, char *text, void *extra)
-{
-    if (text == NULL || *n >= MAX_JVM_OPTIONS)
-        return 0;
-    opts[*n].optionString = text;
-    opts[*n].extraInfo = extra;
-    (*n)++;
-    return 1;
-}
-
-static char *format(const char *fmt, const char *a, const char *b)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, a, b) < 0)
-        return NULL;
-    return s;
-}
-
-/*
- * HotSpot needs its handlers for the synchronous signals it raises itself (SIGSEGV for null
- * checks and safepoints, SIGBUS, SIGILL, SIGFPE) and for its suspend/resume signal (SIGUSR2).
- * Every other disposition it sets at creation (SIGPIPE, SIGXFSZ, ...) goes back to the host's:
- * the threads Java runs on block those signals, so Java sees EPIPE/EFBIG instead.
- */
-static int jvm_owns_signal(int sig)
-{
-    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGUSR2;
-}
-
-static struct sigaction host_actions[NSIG];
-static struct sigaction jvm_actions[NSIG];
 /* The host's locale while the JVM starts (HotSpot calls setlocale(LC_ALL, "")). */
 static char *host_locale;
 /* This thread is starting the JVM: a hook that parks it must give the host back what the start took. */
 static __thread int starting_jvm;
-
-static void save_host_signals(void)
-{
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sigaction(sig, NULL, &host_actions[sig]) != 0)
-            host_actions[sig].sa_handler = SIG_ERR;
-}
-
-static void restore_host_signals(void)
-{
-    struct sigaction now;
-
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (jvm_owns_signal(sig) || host_actions[sig].sa_handler == SIG_ERR || sigaction(sig, NULL, &now) != 0)
-            continue;
-        if (now.sa_handler != host_actions[sig].sa_handler || now.sa_flags != host_actions[sig].sa_flags)
-            sigaction(sig, &host_actions[sig], NULL);
-    }
-}
 
 /* What a failed start gives every call of the process: PAM_BUF_ERR when the caller's resource
  * limits leave the JVM too little memory (startup.c), else PAM_SERVICE_ERR. */
@@ -216,61 +146,14 @@ int pj_jvm_failure_code(void)
     return __atomic_load_n(&jvm_failure, __ATOMIC_ACQUIRE);
 }
 
-/*
- * The signals HotSpot owns are raised by faults, but a user may send them to their own setuid
- * host, with a siginfo of their choosing (rt_tgsigqueueinfo): HotSpot would read a forged fault
- * address 0 as an implicit null check and throw a NullPointerException into whatever module code
- * runs, or treat it as a crash. A signal another process sent (si_code <= 0: SI_USER, SI_QUEUE,
- * SI_TKILL, ...) gets what the host would have done without pam_java; only faults reach HotSpot.
- */
-static void filter_sent_signals(int sig, siginfo_t *info, void *context)
-{
-    if (info == NULL || info->si_code > 0) {
-        if (jvm_actions[sig].sa_flags & SA_SIGINFO)
-            jvm_actions[sig].sa_sigaction(sig, info, context);
-        else if (jvm_actions[sig].sa_handler != SIG_DFL && jvm_actions[sig].sa_handler != SIG_IGN)
-            jvm_actions[sig].sa_handler(sig);
-        return;
-    }
-    const struct sigaction *host = &host_actions[sig];
-    if ((host->sa_flags & SA_SIGINFO) && host->sa_sigaction != NULL) {
-        host->sa_sigaction(sig, info, context);
-    } else if (host->sa_handler == SIG_IGN) {
-        return;
-    } else if (host->sa_handler != SIG_DFL && host->sa_handler != SIG_ERR) {
-        host->sa_handler(sig);
-    } else {
-        /* The default action, as without pam_java: delivered once this handler returns. */
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
-}
-
-static void filter_signals_sent_to_the_jvm(void)
-{
-    const int owned[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
-    for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
-        int sig = owned[i];
-        struct sigaction filter;
-        if (sigaction(sig, NULL, &jvm_actions[sig]) != 0 || !(jvm_actions[sig].sa_flags & SA_SIGINFO)) {
-            pj_log(NULL, LOG_WARNING, "signal %d: HotSpot's handler is not where pam_java expects it;"
-                   " signals sent to the process reach the JVM unfiltered", sig);
-            continue;
-        }
-        filter = jvm_actions[sig];
-        filter.sa_sigaction = filter_sent_signals;
-        sigaction(sig, &filter, NULL);
-    }
-}
-
 /* From the exit or abort hook, on a thread that was starting the JVM: it will never finish, so
  * the host gets back its signals, locale and environment now. */
-void pj_jvm_start_abandoned(void)
+static void jvm_start_abandoned(void)
 {
     if (!starting_jvm)
         return;
     starting_jvm = 0;
-    restore_host_signals();
+    pj_signals_restore_host();
     if (host_locale != NULL)
         setlocale(LC_ALL, host_locale);
     pj_environment_end_jvm_start();
@@ -278,137 +161,73 @@ void pj_jvm_start_abandoned(void)
 
 /* The calling thread is attached to the JVM pam_java created (a worker, a module's own thread, one
  * of the JVM's Java threads). */
-int pj_jvm_thread_is_java(void)
+static int jvm_thread_is_java(void)
 {
     JNIEnv *env;
     return jvm != NULL && jvm_created_here && (*jvm)->GetEnv(jvm, (void **)&env, JNI_VERSION_1_8) == JNI_OK;
 }
 
+/*
+ * HotSpot calls the exit hook on its VM thread, at a safepoint, after Java's shutdown work, when
+ * anything in the JVM asks to end the process: System.exit and Runtime.halt however they are
+ * reached (reflection, method references and handles, JDK code such as javac's Main). If the
+ * hook returns, HotSpot exits the host with the status Java chose. It never returns: that JVM is
+ * dead, its Java threads stay stopped at the safepoint, and the host goes on (its PAM calls fail).
+ */
+static void exit_hook(jint code)
+{
+    char why[96];
+    snprintf(why, sizeof(why), "Java code asked to end the process with status %d", (int)code);
+    /* No crash here: the VM thread may log before the callers are woken (and the host exits). */
+    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: %s; the host keeps running without Java", why);
+    jvm_start_abandoned();
+    pj_java_ended(why);
+    pj_park_forever();
+}
+
+/*
+ * The abort hook runs before HotSpot ends the process after a fatal error: a crash, or a start
+ * that cannot complete. On a thread of the JVM pam_java created (its workers, a module's own
+ * threads, the JVM's Java threads) the hook parks it, and the callers get an error instead; on
+ * any other thread (the host's) the process ends as it would after that fault without pam_java.
+ * Java's end is marked before anything that could block (syslog takes a lock a crash may hold).
+ */
+static void abort_hook(void)
+{
+    if (pj_on_worker() || jvm_thread_is_java()) {
+        jvm_start_abandoned();
+        pj_java_ended("the JVM failed fatally");
+        syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on one of its threads (a crash, or a"
+               " start that could not complete); the host keeps running without Java");
+        pj_park_forever();
+    }
+    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a thread that is not Java's;"
+           " the process ends");
+}
+
 static int create_jvm(JNIEnv **env)
 {
-    JavaVMOption opts[MAX_JVM_OPTIONS];
-    char *owned[MAX_JVM_OPTIONS];
-    char *user_options = NULL;
-    int n = 0, n_owned = 0, ok = 1;
+    struct pj_jvm_options o;
     jint rc = JNI_ERR;
-    char aot_path[PATH_MAX];
-    int aot_cache_used = 0;
 
     /* Before anything of the JVM exists: its temporary, home and error-file directory, and a JDK
      * with all a start opens (startup.c). */
-    if (!pj_cache_dir_ready(NULL, pj_config.cache_dir) || !pj_jdk_layout_ready(pj_config.java_home))
+    if (!pj_cache_dir_ready(NULL, config->cache_dir) || !pj_jdk_layout_ready(config->java_home))
         return -1;
-    char *lib_path = format("%s/lib/server/libjvm.so%s", pj_config.java_home, "");
-    if (lib_path == NULL)
+    char *lib_path = NULL;
+    if (asprintf(&lib_path, "%s/lib/server/libjvm.so", config->java_home) < 0) {
+        lib_path = NULL;
         pj_log(NULL, LOG_ERR, "out of memory before starting the JVM");
+    }
     if (lib_path == NULL || !runtime_is_trusted(lib_path)) {
         free(lib_path);
         return -1;
     }
-
-#define OWN(expr) (owned[n_owned] = (expr), owned[n_owned] != NULL ? owned[n_owned++] : NULL)
-    /* The hooks first: HotSpot takes options in order, and what it prints about a later one (an
-     * option a newer JDK no longer knows: "Unrecognized VM option") then goes through vfprintf
-     * into syslog, not onto the host's terminal. */
-    ok &= add_option(opts, &n, "vfprintf", (void *)pj_vfprintf_hook);
-    ok &= add_option(opts, &n, "exit", (void *)pj_exit_hook);
-    ok &= add_option(opts, &n, "abort", (void *)pj_abort_hook);
-    /* The in-process class path: the module API, the runtime both hosts share, the JNI host. */
-    char class_path[3 * PATH_MAX];
-    snprintf(class_path, sizeof(class_path),
-             "-Djava.class.path=%s/pam-java-api.jar:%s/pam-java-runtime.jar:%s/pam-java-host.jar",
-             PJ_RUNTIME_DIR, PJ_RUNTIME_DIR, PJ_RUNTIME_DIR);
-    ok &= add_option(opts, &n, class_path, NULL);
-    ok &= add_option(opts, &n, OWN(format("-Djava.library.path=%s%s", PJ_RUNTIME_DIR, "")), NULL);
-    ok &= add_option(opts, &n, OWN(format("-Duser.home=%s%s", pj_config.cache_dir, "")), NULL);
-    /* A crash writes no report and no banner: HotSpot would print the banner on the host's stdout
-     * (the user's terminal), copy the caller's environment into the report, and, if the report
-     * file cannot be opened, fall back to the working directory and /tmp, following symlinks.
-     * An administrator who turns reports back on (-XX:-SuppressFatalErrorMessage in jvm_options)
-     * gets one file in the root-only cache directory, replaced by the next crash: never one per PID. */
-    ok &= add_option(opts, &n, "-XX:+SuppressFatalErrorMessage", NULL);
-    ok &= add_option(opts, &n, OWN(format("-XX:ErrorFile=%s/hs_err.log%s", pj_config.cache_dir, "")), NULL);
-    ok &= add_option(opts, &n, "-XX:-DumpReplayDataOnError", NULL);
-    /* An explicit (empty) compile-command file: HotSpot then does not look for .hotspot_compiler in
-     * the working directory (and warns on the terminal when it finds one). */
-    ok &= add_option(opts, &n, "-XX:CompileCommandFile=/dev/null", NULL);
-    /* -Xrs: the host keeps SIGINT, SIGTERM, SIGHUP and SIGQUIT. With -Xrs the attach listener
-     * would start eagerly, hence -XX:+DisableAttachMechanism. */
-    ok &= add_option(opts, &n, "-Xrs", NULL);
-    ok &= add_option(opts, &n, "-XX:+DisableAttachMechanism", NULL);
-    ok &= add_option(opts, &n, "-XX:-UsePerfData", NULL);
-    /* No core file with the heap (and whatever secrets it holds) in the host's directory. */
-    ok &= add_option(opts, &n, "-XX:-CreateCoredumpOnCrash", NULL);
-    /* An explicit (empty) flags file: HotSpot then ignores a .hotspotrc in the current directory. */
-    ok &= add_option(opts, &n, "-XX:Flags=/dev/null", NULL);
-    ok &= add_option(opts, &n, OWN(format("-Djava.io.tmpdir=%s%s", pj_config.cache_dir, "")), NULL);
-    char zone[128];
-    system_time_zone(zone, sizeof(zone));
-    ok &= add_option(opts, &n, OWN(format("-Duser.timezone=%s%s", zone, "")), NULL);
-    /* Start-up budget: one GC thread, the C1 compiler only, a small heap. */
-    ok &= add_option(opts, &n, "-XX:+UseSerialGC", NULL);
-    ok &= add_option(opts, &n, "-XX:TieredStopAtLevel=1", NULL);
-    ok &= add_option(opts, &n, "-Xmx96m", NULL);
-    /* A 1 MiB young generation: a PAM call's garbage is short-lived, and a long-lived host's RSS
-     * stops growing once that much has been touched (the default, a third of the heap, is 32 MB
-     * of pages that the allocation churn of warm transactions would touch one by one). */
-    ok &= add_option(opts, &n, "-Xmn1m", NULL);
-    /* A module with static state defines its classes in a loader per PAM handle; a low metaspace
-     * threshold lets the serial GC unload the dead ones early, so a long-lived host stays flat. */
-    ok &= add_option(opts, &n, "-XX:MetaspaceSize=8m", NULL);
-    /* HotSpot reserves 1 GiB of compressed class space by default, which alone failed starts
-     * under `ulimit -v` of 1.5 GB. Measured use: 1.4 MB after javac compiled an 800-class module
-     * and the module ran (2.2 MB without the AOT cache); 64 MiB leaves some 30 times that for the
-     * loaders of long-lived hosts (the per-handle loaders of modules with static state). */
-    ok &= add_option(opts, &n, "-XX:CompressedClassSpaceSize=64m", NULL);
-    /* HotSpot raises the soft open-file limit to the hard one by default (256 became 20000): the
-     * host's limit is the host's (select(2) users rely on FD_SETSIZE). */
-    ok &= add_option(opts, &n, "-XX:-MaxFDLimit", NULL);
-    /* The AOT cache's method profiles are for C2, which pam_java does not run; replaying them
-     * only queues C1 compilations that compete with start-up for the CPU (~2-4 ms, measured).
-     * A diagnostic flag a later JDK may drop: without it the JVM still starts (see below). */
-    int speedup_at = n;
-    ok &= add_option(opts, &n, "-XX:+UnlockDiagnosticVMOptions", NULL);
-    ok &= add_option(opts, &n, "-XX:-AOTReplayTraining", NULL);
-    /* Reflection (the module's constructor) without generating method-handle classes: ~5 ms. */
-    ok &= add_option(opts, &n, "-Djdk.reflect.useNativeAccessorOnly=true", NULL);
-    /* Unified logging writes to stdout; the host's terminal is not ours. Its stdout output goes
-     * through the vfprintf hook (jio_fprintf), so the AOT cache's warnings and errors (a damaged
-     * or stale cache, started without) are kept: they reach syslog, as "jvm: [...][aot] ...". */
-    ok &= add_option(opts, &n, "-Xlog:disable", NULL);
-    ok &= add_option(opts, &n, "-Xlog:aot=warning", NULL);
-    /* The JDK prints these two warnings on its initial stderr, the host's terminal, whatever
-     * System.err is: allow what they warn about instead. */
-    ok &= add_option(opts, &n, "--enable-native-access=ALL-UNNAMED", NULL);
-    ok &= add_option(opts, &n, "--sun-misc-unsafe-memory-access=allow", NULL);
-    if ((size_t)snprintf(aot_path, sizeof(aot_path), "%s/pam-java.aot", PJ_RUNTIME_DIR) < sizeof(aot_path)
-        && faccessat(AT_FDCWD, aot_path, R_OK, AT_EACCESS) == 0) {  /* the effective uid reads it (setuid hosts) */
-        ok &= add_option(opts, &n, OWN(format("-XX:AOTCache=%s%s", aot_path, "")), NULL);
-        /* HotSpot maps the cache and trusts its bytes: damaged ones crashed 12 starts in 40 (in
-         * MethodCounters::restore_unshareable_info). With this flag it first checks each region
-         * against the CRC the dump wrote into the header, and on a mismatch starts without the
-         * cache ("Unable to map shared spaces", through the vfprintf hook into syslog). The check
-         * costs some 15 ms of a cold start (a CRC over the 10 MB file). */
-        ok &= add_option(opts, &n, "-XX:+VerifySharedSpaces", NULL);
-        aot_cache_used = 1;
-    }
-    /* The administrator's options come last so they win. */
-    if (pj_config.jvm_options[0] != '\0' && (user_options = strdup(pj_config.jvm_options)) != NULL) {
-        char *save = NULL;
-        for (char *t = strtok_r(user_options, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
-            if (!pj_jvm_option_allowed(t))    /* logged */
-                goto out;
-            ok &= add_option(opts, &n, t, NULL);
-        }
-    }
-#undef OWN
-    if (!ok) {
-        pj_log(NULL, LOG_ERR, "cannot build the JVM options (out of memory or too many jvm_options)");
+    if (pj_jvm_options_build(&o, config->cache_dir, config->jvm_options, (void *)exit_hook, (void *)abort_hook) != 0)
         goto out;
-    }
     /* The caller's resource limits are theirs to set (ulimit before su): one the JVM cannot start
      * under is refused before libjvm.so is loaded, against what these options reserve. */
-    int limits = pj_limits_allow_jvm(opts, n, pj_config.java_home, aot_cache_used ? aot_path : NULL);
+    int limits = pj_limits_allow_jvm(o.opts, o.n, config->java_home, o.aot_cache_used ? o.aot_path : NULL);
     if (limits != PAM_SUCCESS) {
         __atomic_store_n(&jvm_failure, limits, __ATOMIC_RELEASE);
         goto out;
@@ -426,41 +245,44 @@ static int create_jvm(JNIEnv **env)
     if (pj_descriptors_before_jvm() != 0)    /* the host's descriptors, left alone later */
         goto out;
 
-    JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = n, .options = opts,
+    JavaVMInitArgs args = { .version = JNI_VERSION_21, .nOptions = o.n, .options = o.opts,
                             .ignoreUnrecognized = JNI_FALSE };
     /* HotSpot calls setlocale(LC_ALL, "") and installs signal handlers: give the host its own back. */
     const char *locale_now = setlocale(LC_ALL, NULL);
     if (locale_now != NULL && (host_locale = strdup(locale_now)) == NULL)
         pj_log(NULL, LOG_WARNING, "out of memory: the host's locale cannot be restored after the JVM starts");
-    save_host_signals();
+    pj_signals_save_host();
     rc = create(&jvm, (void **)env, &args);
     if (rc == JNI_EINVAL) {
         /* HotSpot refuses options before it starts anything, and may then be asked again: a JDK
          * that does not know the start-up speed-up must not make every PAM call fail. */
         pj_log(NULL, LOG_WARNING, "the JVM refused its options; trying again without -XX:-AOTReplayTraining");
-        memmove(&opts[speedup_at], &opts[speedup_at + 2], (size_t)(n - speedup_at - 2) * sizeof(opts[0]));
-        args.nOptions = n - 2;
+        memmove(&o.opts[o.speedup_at], &o.opts[o.speedup_at + 2], (size_t)(o.n - o.speedup_at - 2) * sizeof(o.opts[0]));
+        args.nOptions = o.n - 2;
         rc = create(&jvm, (void **)env, &args);
     }
-    restore_host_signals();
+    pj_signals_restore_host();
     if (host_locale != NULL) {
         setlocale(LC_ALL, host_locale);
         free(host_locale);
         host_locale = NULL;
     }
     if (rc != JNI_OK)
-        pj_log(NULL, LOG_ERR, "JNI_CreateJavaVM failed (%d) with java_home %s", (int)rc, pj_config.java_home);
+        pj_log(NULL, LOG_ERR, "JNI_CreateJavaVM failed (%d) with java_home %s", (int)rc, config->java_home);
 out:
-    for (int i = 0; i < n_owned; i++)
-        free(owned[i]);
-    free(user_options);
+    pj_jvm_options_free(&o);
     free(lib_path);
     return rc == JNI_OK ? 0 : -1;
 }
 
 /* In a JVM we did not create, the bridge gets a class loader of its own over the runtime jars. */
-static jclass load_bridge_class(JNIEnv *env, jobject loader, const char *dotted)
+static jclass load_bridge_class(JNIEnv *env, jobject loader, const char *internal_name)
 {
+    char dotted[256];
+    snprintf(dotted, sizeof(dotted), "%s", internal_name);
+    for (char *p = dotted; *p != '\0'; p++)
+        if (*p == '/')
+            *p = '.';
     jclass loader_class = (*env)->FindClass(env, "java/lang/ClassLoader");
     jmethodID load_class = (*env)->GetMethodID(env, loader_class, "loadClass",
                                                "(Ljava/lang/String;)Ljava/lang/Class;");
@@ -472,8 +294,7 @@ static jclass load_bridge_class(JNIEnv *env, jobject loader, const char *dotted)
 
 static jobject new_bridge_loader(JNIEnv *env)
 {
-    const char *jars[] = { "pam-java-api.jar", "pam-java-runtime.jar", "pam-java-host.jar" };
-    const int njars = (int)(sizeof(jars) / sizeof(jars[0]));
+    jsize n_jars = (jsize)pj_runtime_jar_count();
     jclass file_class = (*env)->FindClass(env, "java/io/File");
     jclass uri_class = (*env)->FindClass(env, "java/net/URI");
     jclass url_class = (*env)->FindClass(env, "java/net/URL");
@@ -487,12 +308,12 @@ static jobject new_bridge_loader(JNIEnv *env)
     jmethodID ucl_init = (*env)->GetMethodID(env, ucl_class, "<init>", "([Ljava/net/URL;Ljava/lang/ClassLoader;)V");
     jmethodID platform = (*env)->GetStaticMethodID(env, cl_class, "getPlatformClassLoader",
                                                    "()Ljava/lang/ClassLoader;");
-    jobjectArray urls = (*env)->NewObjectArray(env, njars, url_class, NULL);
+    jobjectArray urls = (*env)->NewObjectArray(env, n_jars, url_class, NULL);
     if (!file_init || !to_uri || !to_url || !ucl_init || !platform || !urls)
         return NULL;
-    for (int i = 0; i < njars; i++) {
+    for (jsize i = 0; i < n_jars; i++) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, jars[i]);
+        snprintf(path, sizeof(path), "%s/%s", PJ_RUNTIME_DIR, pj_runtime_jar((size_t)i));
         jobject file = (*env)->NewObject(env, file_class, file_init, (*env)->NewStringUTF(env, path));
         jobject uri = file ? (*env)->CallObjectMethod(env, file, to_uri) : NULL;
         jobject url = uri ? (*env)->CallObjectMethod(env, uri, to_url) : NULL;
@@ -509,21 +330,21 @@ static int load_bridge(JNIEnv *env)
     jclass entry, natives;
 
     if (jvm_created_here) {
-        entry = (*env)->FindClass(env, BRIDGE_ENTRY);
-        natives = (*env)->FindClass(env, "org/pamjava/host/HostNatives");
+        entry = (*env)->FindClass(env, PJ_ENTRY_CLASS);
+        natives = (*env)->FindClass(env, PJ_NATIVES_CLASS);
     } else {
         if (!runtime_is_trusted(NULL))
             return -1;
         jobject loader = new_bridge_loader(env);
-        entry = loader ? load_bridge_class(env, loader, BRIDGE_ENTRY_DOTS) : NULL;
-        natives = loader ? load_bridge_class(env, loader, BRIDGE_NATIVES_DOTS) : NULL;
+        entry = loader ? load_bridge_class(env, loader, PJ_ENTRY_CLASS) : NULL;
+        natives = loader ? load_bridge_class(env, loader, PJ_NATIVES_CLASS) : NULL;
     }
     if (entry == NULL || natives == NULL || (*env)->ExceptionCheck(env)) {
         (*env)->ExceptionClear(env);
         pj_log(NULL, LOG_ERR, "cannot load the pam_java runtime from %s", PJ_RUNTIME_DIR);
         return -1;
     }
-    if (pj_register_natives(env, natives) != 0)
+    if (pj_register_natives(env, natives, jvm_created_here) != 0)
         return -1;
     entry_class = (*env)->NewGlobalRef(env, entry);
     entry_call = (*env)->GetStaticMethodID(env, entry, "call", "(JJII[[B)I");
@@ -537,9 +358,9 @@ static int load_bridge(JNIEnv *env)
     }
     (*env)->CallStaticVoidMethod(env, entry, init,
                                  (*env)->NewStringUTF(env, PJ_RUNTIME_DIR),
-                                 (*env)->NewStringUTF(env, pj_module_dir),
-                                 (*env)->NewStringUTF(env, pj_config.cache_dir),
-                                 (*env)->NewStringUTF(env, pj_config.class_path),
+                                 (*env)->NewStringUTF(env, module_dir),
+                                 (*env)->NewStringUTF(env, config->cache_dir),
+                                 (*env)->NewStringUTF(env, config->class_path),
                                  (jboolean)jvm_created_here,
                                  (*env)->NewStringUTF(env, PJ_LIBPAM_VERSION));
     if ((*env)->ExceptionCheck(env)) {
@@ -588,9 +409,9 @@ int pj_jvm_attach(JNIEnv **env)
         if (starting) {
             /* The runtime's start (System.getenv() initialises java.lang.ProcessImpl, which sets
              * SIGCHLD to SIG_DFL) may change more of the host's dispositions: give them back. */
-            restore_host_signals();
+            pj_signals_restore_host();
             if (jvm_state == JVM_READY)
-                filter_signals_sent_to_the_jvm();
+                pj_signals_filter_sent_to_jvm();
             starting_jvm = 0;
             pj_environment_end_jvm_start();
         }

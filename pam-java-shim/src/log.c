@@ -1,11 +1,12 @@
 /* log.c: pam_java's diagnostics, and the JVM's own output, to syslog (LOG_AUTHPRIV). */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <security/pam_ext.h>
 
-#include "pam_java.h"
+#include "log.h"
 
 /*
  * A message is one record: control characters (a newline in a user name that would otherwise
@@ -73,42 +74,4 @@ jint pj_vfprintf_hook(FILE *stream, const char *format, va_list args)
     }
     pthread_mutex_unlock(&jvm_output_lock);
     return n;
-}
-
-/*
- * HotSpot calls the exit hook on its VM thread, at a safepoint, after Java's shutdown work, when
- * anything in the JVM asks to end the process: System.exit and Runtime.halt however they are
- * reached (reflection, method references and handles, JDK code such as javac's Main). If the
- * hook returns, HotSpot exits the host with the status Java chose. It never returns: that JVM is
- * dead, its Java threads stay stopped at the safepoint, and the host goes on (its PAM calls fail).
- */
-void pj_exit_hook(jint code)
-{
-    char why[96];
-    snprintf(why, sizeof(why), "Java code asked to end the process with status %d", (int)code);
-    /* No crash here: the VM thread may log before the callers are woken (and the host exits). */
-    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: %s; the host keeps running without Java", why);
-    pj_jvm_start_abandoned();
-    pj_java_ended(why);
-    pj_park_forever();
-}
-
-/*
- * The abort hook runs before HotSpot ends the process after a fatal error: a crash, or a start
- * that cannot complete. On a thread of the JVM pam_java created (its workers, a module's own
- * threads, the JVM's Java threads) the hook parks it, and the callers get an error instead; on
- * any other thread (the host's) the process ends as it would after that fault without pam_java.
- * Java's end is marked before anything that could block (syslog takes a lock a crash may hold).
- */
-void pj_abort_hook(void)
-{
-    if (pj_on_worker() || pj_jvm_thread_is_java()) {
-        pj_jvm_start_abandoned();
-        pj_java_ended("the JVM failed fatally");
-        syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on one of its threads (a crash, or a"
-               " start that could not complete); the host keeps running without Java");
-        pj_park_forever();
-    }
-    syslog(LOG_AUTHPRIV | LOG_CRIT, "pam_java: the JVM failed fatally on a thread that is not Java's;"
-           " the process ends");
 }

@@ -1,11 +1,15 @@
-/* natives.c: the JNI natives of org.pamjava.host.HostNatives, one per libpam service. */
+/* natives.c: the JNI natives of the runtime's natives class (jvm_options.h), one per libpam service (services.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
 
-#include "pam_java.h"
+#include "log.h"
+#include "natives.h"
+#include "services.h"
+#include "workers.h"
 
 /*
  * Text crosses as byte[] (decoded strictly in Java, so bad bytes become a clear error, not
@@ -74,92 +78,18 @@ static char *c_string(JNIEnv *env, jbyteArray bytes, size_t *len_out)
     return s;
 }
 
-void pj_wipe_free(char *s)
-{
-    if (s != NULL) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
 #define wipe_free pj_wipe_free
-
-/*
- * pam_set_item(PAM_XAUTHDATA); x->name NULL clears it. libpam copies the structure and its
- * strings. It dereferences the pointer even when NULL, so clearing means setting an empty
- * structure; libpam (1.5.2) then clears the item but reports PAM_BUF_ERR because it cannot copy
- * the NULL name.
- */
-int pj_set_xauth(pam_handle_t *pamh, struct pam_xauth_data *x)
-{
-    /* libpam keeps a strdup of the name but the namelen it was given: a NUL inside the name would
-     * make every later read of namelen bytes run past libpam's copy. */
-    if (x->name != NULL && strnlen(x->name, (size_t)x->namelen) != (size_t)x->namelen)
-        return PAM_BAD_ITEM;
-    int rc = pam_set_item(pamh, PAM_XAUTHDATA, x);
-    return x->name == NULL && rc == PAM_BUF_ERR ? PAM_SUCCESS : rc;
-}
-
-/* The name's length, never past its NUL: another module may have set a namelen beyond it. */
-size_t pj_xauth_name_length(const struct pam_xauth_data *x)
-{
-    return x->namelen > 0 ? strnlen(x->name, (size_t)x->namelen) : 0;
-}
-
-/* The application's conversation function; on success *responses holds n replies. */
-int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, struct pam_response **responses)
-{
-    const void *item = NULL;
-    const struct pam_conv *conv;
-    int rc = pam_get_item(pamh, PAM_CONV, &item);
-
-    conv = item;
-    if (rc == PAM_SUCCESS && (conv == NULL || conv->conv == NULL))
-        rc = PAM_CONV_ERR;
-    if (rc == PAM_SUCCESS)
-        rc = conv->conv(n, messages, responses, conv->appdata_ptr);
-    if (rc == PAM_SUCCESS && *responses == NULL)
-        rc = PAM_CONV_ERR;
-    return rc;
-}
-
-/* pam_get_user(3), with a copy of the name: libpam's string is only safe to read now. */
-int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user)
-{
-    const char *name = NULL;
-    int rc = pam_get_user(pamh, &name, prompt);
-
-    *user = NULL;
-    if (rc == PAM_SUCCESS && name != NULL && (*user = strdup(name)) == NULL) {
-        pj_log(NULL, LOG_ERR, "out of memory copying the user name");
-        rc = PAM_BUF_ERR;
-    }
-    return rc;
-}
-
-/* The items that are strings, the only ones Java reads and sets (in-process and through the
- * resident service): the others hold pointers to structures (PAM_CONV, PAM_FAIL_DELAY,
- * PAM_XAUTHDATA), which strlen() would run past and a byte array would overwrite. */
-int pj_string_item(int type)
-{
-    switch (type) {
-    case PAM_SERVICE: case PAM_USER: case PAM_TTY: case PAM_RHOST: case PAM_AUTHTOK: case PAM_OLDAUTHTOK:
-    case PAM_RUSER: case PAM_USER_PROMPT: case PAM_XDISPLAY: case PAM_AUTHTOK_TYPE:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 static jint JNICALL get_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jobjectArray out)
 {
     struct pj_call *call;
-    const void *value = NULL;
+    const char *value = NULL;
     int rc = enter(pamh, &call);
     (void)cls;
 
     if (rc != PAM_SUCCESS)
         return rc;
-    rc = pj_string_item(item) ? pam_get_item(handle_of(pamh), item, &value) : PAM_BAD_ITEM;
+    rc = pj_item_get(handle_of(pamh), item, &value);
     if (rc == PAM_SUCCESS && value != NULL && !store_bytes(env, out, 0, value, strlen(value)))
         rc = PAM_BUF_ERR;
     pj_leave_libpam(call);
@@ -175,18 +105,13 @@ static jint JNICALL set_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jby
 
     if (call == NULL)
         return NOT_IN_CALL;
-    if (!pj_string_item(item))
-        return PAM_BAD_ITEM;
-    /* libpam lower-cases a new service name in place: NULL would crash the application (as resident.c). */
-    if (item == PAM_SERVICE && value == NULL)
-        return PAM_BAD_ITEM;
     if (value != NULL && (s = c_string(env, value, NULL)) == NULL)
         return PAM_BUF_ERR;
     if (pj_enter_libpam(call) != 0) {
         wipe_free(s);
         return PAM_ABORT;
     }
-    rc = pam_set_item(handle_of(pamh), item, s);
+    rc = pj_item_set(handle_of(pamh), item, s);
     pj_leave_libpam(call);
     wipe_free(s);
     return rc;
@@ -195,17 +120,16 @@ static jint JNICALL set_item(JNIEnv *env, jclass cls, jlong pamh, jint item, jby
 static jint JNICALL get_xauth(JNIEnv *env, jclass cls, jlong pamh, jobjectArray out)
 {
     struct pj_call *call;
-    const void *value = NULL;
+    const char *name, *data;
+    size_t namelen, datalen;
     int rc = enter(pamh, &call);
     (void)cls;
 
     if (rc != PAM_SUCCESS)
         return rc;
-    rc = pam_get_item(handle_of(pamh), PAM_XAUTHDATA, &value);
-    const struct pam_xauth_data *x = value;
-    if (rc == PAM_SUCCESS && x != NULL && x->name != NULL
-        && !(store_bytes(env, out, 0, x->name, pj_xauth_name_length(x))
-             && store_bytes(env, out, 1, x->data ? x->data : "", x->data ? (size_t)x->datalen : 0)))
+    rc = pj_xauth_get(handle_of(pamh), &name, &namelen, &data, &datalen);
+    if (rc == PAM_SUCCESS && name != NULL
+        && !(store_bytes(env, out, 0, name, namelen) && store_bytes(env, out, 1, data, datalen)))
         rc = PAM_BUF_ERR;
     pj_leave_libpam(call);
     return rc;
@@ -214,7 +138,7 @@ static jint JNICALL get_xauth(JNIEnv *env, jclass cls, jlong pamh, jobjectArray 
 static jint JNICALL set_xauth(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name, jbyteArray data)
 {
     struct pj_call *call = owning_call(pamh);
-    struct pam_xauth_data x = { 0, NULL, 0, NULL };
+    char *x_name = NULL, *x_data = NULL;
     size_t namelen = 0, datalen = 0;
     int rc;
     (void)cls;
@@ -222,26 +146,24 @@ static jint JNICALL set_xauth(JNIEnv *env, jclass cls, jlong pamh, jbyteArray na
     if (call == NULL)
         return NOT_IN_CALL;
     if (name != NULL) {
-        x.name = c_string(env, name, &namelen);
-        x.data = c_string(env, data, &datalen);
-        if (x.name == NULL || x.data == NULL) {
-            free(x.name);
-            free(x.data);
+        x_name = c_string(env, name, &namelen);
+        x_data = c_string(env, data, &datalen);
+        if (x_name == NULL || x_data == NULL) {
+            free(x_name);
+            free(x_data);
             return PAM_BUF_ERR;
         }
-        x.namelen = (int)namelen;
-        x.datalen = (int)datalen;
     }
     if (pj_enter_libpam(call) != 0) {
         rc = PAM_ABORT;
     } else {
-        rc = pj_set_xauth(handle_of(pamh), &x);
+        rc = pj_xauth_set(handle_of(pamh), x_name, namelen, x_data, datalen);
         pj_leave_libpam(call);
     }
-    if (x.data != NULL)
-        explicit_bzero(x.data, datalen);
-    free(x.name);
-    free(x.data);
+    if (x_data != NULL)
+        explicit_bzero(x_data, datalen);
+    free(x_name);
+    free(x_data);
     return rc;
 }
 
@@ -259,7 +181,7 @@ static jint JNICALL get_env(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name
         free(key);
         return PAM_ABORT;
     }
-    const char *value = pam_getenv(handle_of(pamh), key);
+    const char *value = pj_env_get(handle_of(pamh), key);
     int rc = value == NULL || store_bytes(env, out, 0, value, strlen(value)) ? PAM_SUCCESS : PAM_BUF_ERR;
     pj_leave_libpam(call);
     free(key);
@@ -281,7 +203,7 @@ static jint JNICALL put_env(JNIEnv *env, jclass cls, jlong pamh, jbyteArray name
         wipe_free(s);
         return PAM_ABORT;
     }
-    rc = pam_putenv(handle_of(pamh), s);
+    rc = pj_env_put(handle_of(pamh), s);
     pj_leave_libpam(call);
     wipe_free(s);
     return rc;
@@ -297,23 +219,19 @@ static jobjectArray JNICALL get_env_list(JNIEnv *env, jclass cls, jlong pamh)
 
     if (call == NULL || pj_enter_libpam(call) != 0)
         return NULL;
-    list = pam_getenvlist(handle_of(pamh));
+    list = pj_env_list(handle_of(pamh));
     pj_leave_libpam(call);
-    if (list == NULL) {
-        pj_log(NULL, LOG_ERR, "pam_getenvlist failed (out of memory)");
-        return NULL;
-    }
+    if (list == NULL)
+        return NULL;    /* logged */
     while (list[n] != NULL)
         n++;
     jclass bytes_class = (*env)->FindClass(env, "[B");
     if (bytes_class != NULL)
         result = (*env)->NewObjectArray(env, n, bytes_class, NULL);
-    for (jsize i = 0; i < n; i++) {
-        if (result != NULL && !store_bytes(env, result, i, list[i], strlen(list[i])))
-            result = NULL;   /* out of memory: the error is pending; just free the rest */
-        wipe_free(list[i]);
-    }
-    free(list);
+    for (jsize i = 0; result != NULL && i < n; i++)
+        if (!store_bytes(env, result, i, list[i], strlen(list[i])))
+            result = NULL;   /* out of memory: the error is pending */
+    pj_env_list_free(list);
     return result;
 }
 
@@ -378,12 +296,7 @@ static jint JNICALL conversation(JNIEnv *env, jclass cls, jlong pamh, jintArray 
         (*env)->SetIntArrayRegion(env, ret_codes, 0, c.n, codes);
     }
 out:
-    if (c.responses != NULL) {
-        /* Replies hold what the user typed: wipe them before they go back to the allocator. */
-        for (int i = 0; i < c.n; i++)
-            wipe_free(c.responses[i].resp);
-        free(c.responses);
-    }
+    pj_responses_free(c.responses, c.n);
     for (int i = 0; msgs != NULL && i < c.n; i++)
         free((char *)msgs[i].msg);
     free(msgs);
@@ -402,7 +315,7 @@ static jint JNICALL fail_delay(JNIEnv *env, jclass cls, jlong pamh, jint usec)
 
     if (rc != PAM_SUCCESS)
         return rc;
-    rc = pam_fail_delay(handle_of(pamh), (unsigned int)usec);
+    rc = pj_fail_delay(handle_of(pamh), (unsigned int)usec);
     pj_leave_libpam(call);
     return rc;
 }
@@ -444,7 +357,7 @@ static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray pro
 static jbyteArray JNICALL str_error(JNIEnv *env, jclass cls, jlong pamh, jint errnum)
 {
     (void)cls;
-    const char *s = pam_strerror(handle_of(pamh), errnum);
+    const char *s = pj_strerror(handle_of(pamh), errnum);
     return s != NULL ? new_bytes(env, s, strlen(s)) : NULL;
 }
 
@@ -458,19 +371,22 @@ static void JNICALL log_line(JNIEnv *env, jclass cls, jlong pamh, jint priority,
         return;
     /* pam_syslog only with the handle of the call in progress; otherwise plain syslog. */
     if (call != NULL && pj_enter_libpam(call) == 0) {
-        pj_log(call->pamh, priority, "%s", s);
+        pj_log_line(call->pamh, priority, s);
         pj_leave_libpam(call);
     } else {
-        pj_log(NULL, priority, "%s", s);
+        pj_log_line(NULL, priority, s);
     }
     free(s);
 }
+
+/* Whether pam_java created the process's JVM (else it is the host's own). */
+static int jvm_created_here;
 
 static jboolean JNICALL jvm_initialized(JNIEnv *env, jclass cls)
 {
     (void)env;
     (void)cls;
-    return pj_jvm_initialized() ? JNI_TRUE : JNI_FALSE;
+    return jvm_created_here ? JNI_TRUE : JNI_FALSE;
 }
 
 /*
@@ -521,8 +437,9 @@ static const JNINativeMethod natives[] = {
     NATIVE("wipeString", "(Ljava/lang/String;)V", wipe_string),
 };
 
-int pj_register_natives(JNIEnv *env, jclass libpam_class)
+int pj_register_natives(JNIEnv *env, jclass libpam_class, int created_here)
 {
+    jvm_created_here = created_here;
     jint n = (jint)(sizeof(natives) / sizeof(natives[0]));
     jclass string_class = (*env)->FindClass(env, "java/lang/String");
     string_value = string_class != NULL ? (*env)->GetFieldID(env, string_class, "value", "[B") : NULL;

@@ -1,16 +1,26 @@
-/* pam_java.c: the PAM module that runs Java modules inside the calling process. */
+/*
+ * pam_java.c: the PAM module's entry points and dispatch. A module's instance lives in the
+ * resident service when it is configured and answers (resident.c), else in this process
+ * (inprocess.c); this file decides which, once per (handle, MODULE), and keeps the instance
+ * with the handle until pam_end.
+ */
 #include <dlfcn.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <security/pam_ext.h>
 
-#include "pam_java.h"
+#include "config.h"
+#include "inprocess.h"
+#include "log.h"
+#include "op.h"
+#include "resident.h"
 
-struct pj_config pj_config;
-char pj_module_dir[PATH_MAX];
+static struct pj_config config;
+static char module_dir[PATH_MAX];
 
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
 static int setup_result = PAM_SERVICE_ERR;
@@ -23,50 +33,18 @@ static void setup(void)
 
     /* A relative MODULE is relative to the directory that holds this pam_java.so. */
     if (dladdr((void *)setup, &info) == 0 || info.dli_fname == NULL
-        || realpath(info.dli_fname, pj_module_dir) == NULL) {
+        || realpath(info.dli_fname, module_dir) == NULL) {
         pj_log(NULL, LOG_ERR, "cannot find where pam_java.so was loaded from");
         return;
     }
-    char *slash = strrchr(pj_module_dir, '/');
+    char *slash = strrchr(module_dir, '/');
     if (slash != NULL)
-        slash[slash == pj_module_dir ? 1 : 0] = '\0';
-    setup_result = pj_config_load(NULL, &pj_config);
-}
-
-static struct pj_call *new_call(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv,
-                                unsigned long long token)
-{
-    struct pj_call *call = calloc(1, sizeof(*call));
-    if (call == NULL)
-        return NULL;
-    call->pamh = pamh;
-    call->op = op;
-    call->flags = flags;
-    call->token = token;
-    call->result = PAM_SERVICE_ERR;
-    call->argv = calloc((size_t)argc + 1, sizeof(char *));
-    for (int i = 0; call->argv != NULL && i < argc; i++) {
-        if ((call->argv[i] = strdup(argv[i])) == NULL) {
-            pj_call_free(call);
-            return NULL;
-        }
-        call->argc = i + 1;
+        slash[slash == module_dir ? 1 : 0] = '\0';
+    setup_result = pj_config_load(NULL, &config);
+    if (setup_result == PAM_SUCCESS) {
+        pj_inprocess_configure(&config, module_dir);
+        pj_resident_configure(config.resident_socket, module_dir);
     }
-    if (call->argv == NULL) {
-        free(call);
-        return NULL;
-    }
-    return call;
-}
-
-/*
- * A process that forked after Java started has no JVM threads, only a copy of their memory:
- * calling into it would hang or crash. Such a child fails fast instead.
- */
-static int in_forked_child(void)
-{
-    pid_t owner = pj_jvm_owner_pid();
-    return (owner != 0 && owner != getpid()) || pj_forked_after_start();
 }
 
 /*
@@ -96,19 +74,15 @@ static void end_module(pam_handle_t *pamh, void *data, int status)
     if (d->resident) {
         /* A forked child holds a copy of its parent's connection: closing the copy is all it may do. */
         if (d->fd >= 0 && d->pid == getpid() && !(status & PAM_DATA_REPLACE)) {
-            (void)pj_resident_call(pamh, &d->fd, PJ_END, status, 1, argv, pj_config.timeout_ms);
+            (void)pj_resident_call(pamh, &d->fd, PJ_END, status, 1, argv, config.timeout_ms);
             if (d->fd >= 0)
                 pj_resident_release(d->fd);     /* the instance ended: the next handle may use it */
             d->fd = -1;
         }
         if (d->fd >= 0)
             close(d->fd);
-    } else if (!in_forked_child() && !(status & PAM_DATA_REPLACE)) {
-        struct pj_call *call = new_call(pamh, PJ_END, status, 1, argv, d->token);
-        if (call != NULL)
-            (void)pj_call_run(call, pj_config.timeout_ms);
-        else
-            pam_syslog(pamh, LOG_ERR, "out of memory: the end hook of %s is not called", d->module);
+    } else if (!(status & PAM_DATA_REPLACE)) {
+        pj_inprocess_end(pamh, status, d->module, d->token);
     }
     free(d->module);
     free(d);
@@ -179,7 +153,7 @@ static int resident_operation(pam_handle_t *pamh, struct instance_data *d, enum 
                    " this PAM transaction cannot use the module again", argv[0]);
         return PAM_SERVICE_ERR;
     }
-    return pj_resident_call(pamh, &d->fd, op, flags, argc, argv, pj_config.timeout_ms);
+    return pj_resident_call(pamh, &d->fd, op, flags, argc, argv, config.timeout_ms);
 }
 
 static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
@@ -200,28 +174,7 @@ static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc,
         return rc;
     if (d->resident)
         return resident_operation(pamh, d, op, flags, argc, argv);
-    if (in_forked_child()) {
-        /*
-         * Hosts call pam_setcred again in the child they fork for the user (sshd's session child
-         * reinitialises credentials the monitor established), and may close sessions there. The
-         * module cannot run here; for those two it steps aside (PAM_IGNORE: it neither grants nor
-         * denies). Every decision (auth, account, password, open session) fails closed.
-         */
-        if (op == PJ_SETCRED || op == PJ_CLOSE_SESSION) {
-            pam_syslog(pamh, LOG_NOTICE, "%s: Java cannot run in a process forked after Java started;"
-                       " the module is skipped", op == PJ_SETCRED ? "setcred" : "close_session");
-            return PAM_IGNORE;
-        }
-        pam_syslog(pamh, LOG_ERR, "refusing to run Java in a process forked after Java started"
-                   " (pid %d, Java started in %d)", (int)getpid(), (int)pj_jvm_owner_pid());
-        return PAM_SYSTEM_ERR;
-    }
-    struct pj_call *call = new_call(pamh, op, flags, argc, argv, d->token);
-    if (call == NULL) {
-        pam_syslog(pamh, LOG_ERR, "out of memory starting a call of %s", argv[0]);
-        return PAM_BUF_ERR;
-    }
-    return pj_call_run(call, pj_config.timeout_ms);
+    return pj_inprocess_run(pamh, op, flags, argc, argv, d->token);
 }
 
 #define ENTRY_POINT(name, op) \

@@ -14,7 +14,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "pam_java.h"
+#include "config.h"
+#include "log.h"
+#include "startup.h"
 
 /*
  * What HotSpot opens under java_home while it starts and the runtime loads (seen with strace of

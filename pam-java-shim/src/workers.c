@@ -1,15 +1,18 @@
 /* workers.c: pam_java's own threads run Java; the application's thread waits and serves hand-backs. */
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
-#include <stdio.h>
 
-#include "pam_java.h"
+#include "clock.h"
+#include "descriptors.h"
+#include "environment.h"
+#include "log.h"
+#include "workers.h"
 
 /*
  * Java gets threads of a fixed, generous stack size whatever the host's thread or ulimit, and
@@ -19,7 +22,9 @@
  */
 #define WORKER_STACK_SIZE (4u << 20)
 
-pthread_mutex_t pj_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t calls_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum { CALL_QUEUED, CALL_RUNNING, CALL_HANDBACK, CALL_DONE };
 
 struct worker {
     struct pj_call *call;
@@ -29,69 +34,28 @@ struct worker {
 
 static struct worker *idle_workers;
 
-/*
- * Hand-offs between the caller and a worker spin briefly before they sleep: a PAM call's Java
- * part takes microseconds, and a futex wake-up plus the context switches around it cost more
- * than the call (measured: half of a warm transaction's time was in the kernel). The caller
- * spins while the worker runs; an idle worker spins for the handle's next call. Spinning stops
- * after SPIN_NS and never happens with a single CPU, where it would only delay the other thread.
- */
-#define CALLER_SPIN_NS 60000L
-#define WORKER_SPIN_NS 120000L
-static int spinning_allowed = -1;
-
-int pj_may_spin(void)
+/* Hand-offs spin before they sleep (clock.h): the caller while the worker runs, an idle worker for the next call. */
+static int has_call(void *worker)
 {
-    int allowed = __atomic_load_n(&spinning_allowed, __ATOMIC_RELAXED);
-    if (allowed < 0) {
-        cpu_set_t cpus;
-        allowed = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
-        __atomic_store_n(&spinning_allowed, allowed, __ATOMIC_RELAXED);
-    }
-    return allowed;
+    return __atomic_load_n(&((struct worker *)worker)->call, __ATOMIC_ACQUIRE) != NULL;
 }
 
-long pj_now_ns(void)
+static int state_of(void *call)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-/* Spins, for at most budget_ns, until ready(arg); ready reads without pj_lock (writers hold it). */
-static void spin_until(int (*ready)(const void *), const void *arg, long budget_ns)
-{
-    if (!pj_may_spin())
-        return;
-    long until = pj_now_ns() + budget_ns;
-    for (int i = 0; !ready(arg); i++) {
-        pj_cpu_relax();
-        if ((i & 63) == 63 && pj_now_ns() > until)
-            return;
-    }
-}
-
-static int has_call(const void *worker)
-{
-    return __atomic_load_n(&((const struct worker *)worker)->call, __ATOMIC_ACQUIRE) != NULL;
-}
-
-static int state_of(const void *call)
-{
-    return __atomic_load_n(&((const struct pj_call *)call)->state, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&((struct pj_call *)call)->state, __ATOMIC_ACQUIRE);
 }
 
 /*
  * Java's end in this process: a module (or JDK code it called) asked the JVM to exit or halt,
  * or the JVM failed on one of our threads (a crash, a start that could not complete). HotSpot
- * tells pam_java through its exit and abort hooks (log.c), which never return: the thread that
+ * tells pam_java through its exit and abort hooks (jvm.c), which never return: the thread that
  * ends Java parks for good, the host lives on. Sticky: every waiting caller is woken and every
  * later call fails at once, with the reason in syslog.
  */
 static int java_has_ended;
 static int java_end_claimed;
 static char java_end_reason[160];
-/* Calls whose callers are waiting, to wake them when Java ends. Guarded by pj_lock. */
+/* Calls whose callers are waiting, to wake them when Java ends. Guarded by calls_lock. */
 static struct pj_call *in_flight;
 
 static int java_ended(void)
@@ -100,12 +64,12 @@ static int java_ended(void)
 }
 
 /* The worker has finished the call or wants a hand-back, or Java is gone: the caller has work. */
-static int caller_needed(const void *call)
+static int caller_needed(void *call)
 {
     return state_of(call) == CALL_DONE || state_of(call) == CALL_HANDBACK || java_ended();
 }
 
-static int handback_served(const void *call)
+static int handback_served(void *call)
 {
     return state_of(call) != CALL_HANDBACK;
 }
@@ -127,13 +91,13 @@ void pj_java_ended(const char *why)
     if (!__atomic_exchange_n(&java_end_claimed, 1, __ATOMIC_ACQ_REL))
         snprintf(java_end_reason, sizeof(java_end_reason), "%s", why);
     __atomic_store_n(&java_has_ended, 1, __ATOMIC_RELEASE);
-    /* The thread ending Java may have been interrupted (a crash signal) while it held pj_lock:
+    /* The thread ending Java may have been interrupted (a crash signal) while it held calls_lock:
      * never wait for the lock for long. Callers look at the flag at least every WAIT_SLICE_NS. */
     for (int i = 0; i < 100; i++) {
-        if (pthread_mutex_trylock(&pj_lock) == 0) {
+        if (pthread_mutex_trylock(&calls_lock) == 0) {
             for (struct pj_call *c = in_flight; c != NULL; c = c->next_in_flight)
                 pthread_cond_broadcast(&c->cond);
-            pthread_mutex_unlock(&pj_lock);
+            pthread_mutex_unlock(&calls_lock);
             return;
         }
         usleep(10000);
@@ -183,18 +147,18 @@ static void run_call(struct worker *self, JNIEnv *env, struct pj_call *call)
     int result = PAM_SERVICE_ERR;
 
     /* A call its caller gave up on before it started is not run: its handle may be gone. */
-    pthread_mutex_lock(&pj_lock);
+    pthread_mutex_lock(&calls_lock);
     int abandoned = call->abandoned;
-    pthread_mutex_unlock(&pj_lock);
+    pthread_mutex_unlock(&calls_lock);
     current_call = call;
     if (env == NULL) {
         pj_log(NULL, LOG_ERR, "Java could not be started in this process; the first error says why");
-        result = pj_jvm_failure_code();
+        result = call->runner->failure_code();
     } else if (!abandoned)
-        result = pj_jvm_run(env, call);
+        result = call->runner->run(env, call);
     current_call = NULL;
 
-    pthread_mutex_lock(&pj_lock);
+    pthread_mutex_lock(&calls_lock);
     call->result = result;
     set_state(call, CALL_DONE);
     /* Idle again before the caller can see the result: its next call (the next PAM function,
@@ -204,7 +168,7 @@ static void run_call(struct worker *self, JNIEnv *env, struct pj_call *call)
     idle_workers = self;
     pthread_cond_broadcast(&call->cond);
     release_call(call);
-    pthread_mutex_unlock(&pj_lock);
+    pthread_mutex_unlock(&calls_lock);
 }
 
 static void *worker_main(void *arg)
@@ -213,24 +177,25 @@ static void *worker_main(void *arg)
     JNIEnv *env = NULL;
 
     on_worker = 1;
-    if (pj_jvm_attach(&env) != 0)
-        env = NULL;    /* calls fail (pj_jvm_failure_code); the cause is in syslog */
+    /* The first call's runner: every call of the process has the same one (the in-process path's). */
+    if (self->call->runner->attach(&env) != 0)
+        env = NULL;    /* calls fail (the runner's failure_code); the cause is in syslog */
     for (;;) {
-        spin_until(has_call, self, WORKER_SPIN_NS);
-        pthread_mutex_lock(&pj_lock);
+        (void)pj_spin_until(has_call, self, PJ_SPIN_NEXT_NS);
+        pthread_mutex_lock(&calls_lock);
         while (self->call == NULL)
-            pthread_cond_wait(&self->wake, &pj_lock);
+            pthread_cond_wait(&self->wake, &calls_lock);
         struct pj_call *call = self->call;
         call->running_since_ns = pj_now_ns();     /* Java is up: the module's time begins */
         set_state(call, CALL_RUNNING);
-        pthread_mutex_unlock(&pj_lock);
+        pthread_mutex_unlock(&calls_lock);
 
         run_call(self, env, call);
     }
     return NULL;
 }
 
-/* Called with pj_lock held. */
+/* Called with calls_lock held. */
 static int start_worker(struct pj_call *call)
 {
     pthread_attr_t attr;
@@ -286,7 +251,7 @@ static int start_worker(struct pj_call *call)
 
 static unsigned long continues;
 static struct sigaction host_sigcont;
-static int timed_waiters;           /* guarded by pj_lock */
+static int timed_waiters;           /* guarded by calls_lock */
 
 static void count_continue(int sig, siginfo_t *info, void *context)
 {
@@ -299,7 +264,7 @@ static void count_continue(int sig, siginfo_t *info, void *context)
     }
 }
 
-/* Called with pj_lock held: the first timed waiter installs the counter, the last puts the host's back. */
+/* Called with calls_lock held: the first timed waiter installs the counter, the last puts the host's back. */
 static void watch_continues(int delta)
 {
     if (delta > 0 && timed_waiters++ == 0) {
@@ -341,7 +306,7 @@ static void remove_in_flight(struct pj_call *call)
         call->next_in_flight->prev_in_flight = call->prev_in_flight;
 }
 
-/* Called with pj_lock held: wait out a libpam call the worker is in (after we return, pamh may be
+/* Called with calls_lock held: wait out a libpam call the worker is in (after we return, pamh may be
  * freed), for at most a few seconds when Java has ended (its thread may never come back). */
 static void wait_out_libpam(struct pj_call *call)
 {
@@ -349,7 +314,7 @@ static void wait_out_libpam(struct pj_call *call)
     while (call->in_libpam && (!java_ended() || pj_now_ns() < give_up)) {
         struct timespec t;
         timespec_of(&t, pj_now_ns() + WAIT_SLICE_NS);
-        pthread_cond_timedwait(&call->cond, &pj_lock, &t);
+        pthread_cond_timedwait(&call->cond, &calls_lock, &t);
     }
 }
 
@@ -365,7 +330,7 @@ static int refuse_after_java_ended(pam_handle_t *pamh)
  * with a timeout, until the module has used up its time (time spent starting the JVM, in the
  * application's conversation, or stopped does not count). Takes ownership of call.
  */
-int pj_call_run(struct pj_call *call, long timeout_ms)
+int pj_call_run(struct pj_call *call, long timeout_ms, int module_environment)
 {
     const long budget_ns = timeout_ms * 1000000L;
     long deadline = 0;          /* 0: the module's time has not begun (the JVM is starting) */
@@ -377,8 +342,6 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
         pj_call_free(call);
         return result;
     }
-    /* A JVM of the host's own (a Java application) keeps the application's environment. */
-    int module_environment = !pj_jvm_is_hosts();
     if (module_environment && (call->environment = pj_environment_of(call->pamh)) == NULL) {
         pj_call_free(call);
         return PAM_BUF_ERR;
@@ -396,7 +359,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
      * environment itself): the host's environment is saved here. */
     if (module_environment)
         pj_environment_enter(call->environment);
-    pthread_mutex_lock(&pj_lock);
+    pthread_mutex_lock(&calls_lock);
     struct worker *w = idle_workers;
     if (w != NULL) {
         idle_workers = w->next_idle;
@@ -404,7 +367,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
         pthread_cond_signal(&w->wake);
     } else if ((result = start_worker(call)) != PAM_SUCCESS) {
         call->refs = 0;
-        pthread_mutex_unlock(&pj_lock);
+        pthread_mutex_unlock(&calls_lock);
         if (module_environment)
             pj_environment_leave();
         pthread_cond_destroy(&call->cond);
@@ -418,9 +381,9 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
     unsigned long seen_continues = __atomic_load_n(&continues, __ATOMIC_RELAXED);
     for (;;) {
         if (call->state == CALL_QUEUED || call->state == CALL_RUNNING) {
-            pthread_mutex_unlock(&pj_lock);
-            spin_until(caller_needed, call, CALLER_SPIN_NS);
-            pthread_mutex_lock(&pj_lock);
+            pthread_mutex_unlock(&calls_lock);
+            (void)pj_spin_until(caller_needed, call, PJ_SPIN_ANSWER_NS);
+            pthread_mutex_lock(&calls_lock);
         }
         if (call->state == CALL_DONE) {
             result = call->result;
@@ -433,13 +396,13 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
             break;
         }
         if (call->state == CALL_HANDBACK) {
-            pthread_mutex_unlock(&pj_lock);
+            pthread_mutex_unlock(&calls_lock);
             if (module_environment)
                 pj_environment_leave();
             call->handback(call->handback_arg);
             if (module_environment)
                 pj_environment_enter(call->environment);
-            pthread_mutex_lock(&pj_lock);
+            pthread_mutex_lock(&calls_lock);
             set_state(call, CALL_RUNNING);
             pthread_cond_broadcast(&call->cond);
             if (timeout_ms > 0)
@@ -474,7 +437,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
         if (deadline != 0 && deadline < asked_until)
             asked_until = deadline;
         timespec_of(&until, asked_until);
-        pthread_cond_timedwait(&call->cond, &pj_lock, &until);
+        pthread_cond_timedwait(&call->cond, &calls_lock, &until);
     }
     remove_in_flight(call);
     if (timeout_ms > 0)
@@ -486,7 +449,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms)
     char **environment = call->environment;
     call->environment = NULL;
     release_call(call);
-    pthread_mutex_unlock(&pj_lock);
+    pthread_mutex_unlock(&calls_lock);
     pj_descriptors_after_call();    /* before the host can exec: what Java opened is close-on-exec */
     pj_environment_free(environment);
     return result;
@@ -497,20 +460,20 @@ int pj_handback(struct pj_call *call, void (*fn)(void *), void *arg)
 {
     int ok;
 
-    pthread_mutex_lock(&pj_lock);
+    pthread_mutex_lock(&calls_lock);
     if (!call->abandoned) {
         call->handback = fn;
         call->handback_arg = arg;
         set_state(call, CALL_HANDBACK);
         pthread_cond_broadcast(&call->cond);
-        pthread_mutex_unlock(&pj_lock);
-        spin_until(handback_served, call, CALLER_SPIN_NS);
-        pthread_mutex_lock(&pj_lock);
+        pthread_mutex_unlock(&calls_lock);
+        (void)pj_spin_until(handback_served, call, PJ_SPIN_ANSWER_NS);
+        pthread_mutex_lock(&calls_lock);
         while (call->state == CALL_HANDBACK && !call->abandoned)
-            pthread_cond_wait(&call->cond, &pj_lock);
+            pthread_cond_wait(&call->cond, &calls_lock);
     }
     ok = !call->abandoned;
-    pthread_mutex_unlock(&pj_lock);
+    pthread_mutex_unlock(&calls_lock);
     return ok ? 0 : -1;
 }
 
@@ -519,18 +482,18 @@ int pj_enter_libpam(struct pj_call *call)
 {
     int ok;
 
-    pthread_mutex_lock(&pj_lock);
+    pthread_mutex_lock(&calls_lock);
     ok = !call->abandoned;
     if (ok)
         call->in_libpam = 1;
-    pthread_mutex_unlock(&pj_lock);
+    pthread_mutex_unlock(&calls_lock);
     return ok ? 0 : -1;
 }
 
 void pj_leave_libpam(struct pj_call *call)
 {
-    pthread_mutex_lock(&pj_lock);
+    pthread_mutex_lock(&calls_lock);
     call->in_libpam = 0;
     pthread_cond_broadcast(&call->cond);
-    pthread_mutex_unlock(&pj_lock);
+    pthread_mutex_unlock(&calls_lock);
 }

@@ -1,6 +1,6 @@
 /*
  * config_parse FILE: runs pam_java.so's own parser of pam_java.conf (pam-java-shim/src/config.c,
- * built into this program) on FILE and prints its outcome the way ConfigGrammarTest compares it
+ * #included, so its static parser is this program's) on FILE and prints its outcome the way ConfigGrammarTest compares it
  * with the Java parser's: "ok" and one "name=value" line per setting the file gives, or
  * "error LINE" (0: not about a line) and the message.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pam_java.h"
+#include "config.c"
 
 static char message[16384];
 
@@ -37,8 +37,8 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 2;
     }
-    pj_config_defaults(&cfg);
-    int rc = pj_config_parse(NULL, &cfg, argv[1], f);
+    config_defaults(&cfg);
+    int rc = config_parse(NULL, &cfg, argv[1], f);
     fclose(f);
     if (rc != PAM_SUCCESS) {
         size_t n = strlen(argv[1]);

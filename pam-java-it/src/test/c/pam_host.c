@@ -21,7 +21,7 @@
 static const char usage[] =
     "usage: pam_host [--confdir DIR] [--user U] [--item NAME=VALUE]... [--env NAME=VALUE]...\n"
     "                [--echo] [--null-replies] [--reply-size N] [--threads N] [--repeat N]\n"
-    "                [--stats-every N]\n"
+    "                [--stats-every N] [--fail-delay]\n"
     "                [--signals] [--hold FILE] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
@@ -34,6 +34,7 @@ static const char usage[] =
     "the operation unhold closes it. forkexec PROGRAM ARGS... (last) runs PROGRAM in a forked child and\n"
     "waits for it. touch:FILE creates FILE; waitfor:FILE waits until FILE exists (\"waitfor timeout\"\n"
     "after 60 s): a handshake with a module's own thread.\n"
+    "With --fail-delay: the application's PAM_FAIL_DELAY function prints \"faildelay <status> <usec>\".\n"
     "With --signals: host handlers for HUP INT QUIT USR1 TERM CHLD ALRM, and after each\n"
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
@@ -48,7 +49,7 @@ static const char usage[] =
 struct options {
     const char *confdir, *user, *service, *hold;
     const char *items[16], *envs[16];
-    int n_items, n_envs, echo, threads, signals, repeat, stats_every, null_replies, reply_size;
+    int n_items, n_envs, echo, threads, signals, repeat, stats_every, null_replies, reply_size, fail_delay;
     char **ops;
     int n_ops;
 };
@@ -157,6 +158,13 @@ static char *unescape(const char *s)
     return out;
 }
 
+/* --fail-delay: libpam calls this instead of sleeping, after pam_authenticate and pam_chauthtok. */
+static void print_fail_delay(int status, unsigned int usec, void *appdata)
+{
+    (void)appdata;
+    printf("faildelay %d %u\n", status, usec);
+}
+
 static int start(struct transaction *t)
 {
     t->tid = (pid_t)syscall(SYS_gettid);
@@ -166,6 +174,8 @@ static int start(struct transaction *t)
     if (rc != PAM_SUCCESS)
         return rc;
     t->started = 1;
+    if (opt.fail_delay && (rc = pam_set_item(t->pamh, PAM_FAIL_DELAY, (const void *)print_fail_delay)) != PAM_SUCCESS)
+        return rc;
     for (int i = 0; i < opt.n_items; i++) {
         const char *eq = strchr(opt.items[i], '=');
         char name[64];
@@ -535,6 +545,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) opt.threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--signals") == 0) opt.signals = 1;
         else if (strcmp(argv[i], "--null-replies") == 0) opt.null_replies = 1;
+        else if (strcmp(argv[i], "--fail-delay") == 0) opt.fail_delay = 1;
         else if (strcmp(argv[i], "--reply-size") == 0 && i + 1 < argc) opt.reply_size = atoi(argv[++i]);
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) opt.repeat = atoi(argv[++i]);
         else if (strcmp(argv[i], "--stats-every") == 0 && i + 1 < argc) opt.stats_every = atoi(argv[++i]);

@@ -50,6 +50,11 @@ public class SuiteModule implements PamModule {
 
     private List<String> lastArgs = List.of();
 
+    /** What an operation returns: the "code" case's code=N in every operation, else PAM_SUCCESS. */
+    private static int result(List<String> args) {
+        return arg(args, "case").equals("code") ? Integer.parseInt(arg(args, "code")) : PamConstants.PAM_SUCCESS;
+    }
+
     private int common(String op, PamHandle pamh, int flags, List<String> args) {
         lastArgs = args;
         record(args, op + " flags=" + flags + " args=" + args.subList(0, args.size() - 1)
@@ -99,6 +104,27 @@ public class SuiteModule implements PamModule {
                     record(args, "getUser PamException " + e.pamCode());
                 }
             }
+            case "getuser" -> getUserCases(pamh, args);
+            case "strerrorall" -> {
+                for (int code : new int[] {Integer.MIN_VALUE, -1, 0, 7, 19, 25, 31, 32, 33, 100, Integer.MAX_VALUE}) {
+                    record(args, "strerror " + code + " " + pamh.strerror(code));
+                }
+                for (int code = 0; code < 32; code++) {
+                    record(args, "strerror " + code + " " + pamh.strerror(code));
+                }
+            }
+            case "envedge" -> environmentEdges(pamh, args);
+            case "itemedge" -> itemEdges(pamh, args);
+            case "convedge" -> conversationEdges(pamh, args);
+            case "faildelays" -> {
+                for (int usec : new int[] {400_000, 1_000_000, 200_000, 0, -1}) {
+                    record(args, "failDelay " + usec + " " + outcome(() -> {
+                        pamh.failDelay(usec);
+                        return "ok";
+                    }));
+                }
+                return Integer.parseInt(arg(args, "code").isEmpty() ? "0" : arg(args, "code"));
+            }
             case "version" -> record(args, "libpamVersion " + pamh.libpamVersion() + " pamh " + (pamh.pamh() != 0));
             case "gc" -> {
                 // The previous handle's module (and its class loader) must be unreachable after its pam_end.
@@ -139,6 +165,183 @@ public class SuiteModule implements PamModule {
             default -> {}
         }
         return PamConstants.PAM_SUCCESS;
+    }
+
+    /** What a handle call gives: its value, or the exception (and a PamException's code). */
+    private static String outcome(java.util.concurrent.Callable<Object> call) {
+        try {
+            return shown(call.call());
+        } catch (PamException e) {
+            return "PamException " + e.pamResult();
+        } catch (Exception e) {
+            return e.getClass().getSimpleName();
+        }
+    }
+
+    private static String shown(Object value) {
+        if (value instanceof String s) {
+            return "'" + s + "'";
+        }
+        if (value instanceof Response r) {
+            return shown(r.resp()) + "/" + r.retCode();
+        }
+        if (value instanceof List<?> list) {
+            List<String> items = new ArrayList<>();
+            for (Object o : list) {
+                items.add(shown(o));
+            }
+            return items.toString();
+        }
+        return String.valueOf(value);
+    }
+
+    /** pam_get_user(3) with and without a prompt, with the user set, unset and empty. */
+    private static void getUserCases(PamHandle pamh, List<String> args) {
+        record(args, "getUser item " + outcome(pamh::getUser));
+        record(args, "getUser null first " + outcome(() -> pamh.getUser(null)));
+        pamh.setUser(null);
+        record(args, "getUser 'who? ' " + outcome(() -> pamh.getUser("who? ")));
+        record(args, "getUser 'again? ' " + outcome(() -> pamh.getUser("again? ")));
+        pamh.setUser(null);
+        pamh.setUserPrompt("Name please: ");
+        record(args, "getUser null with user_prompt " + outcome(() -> pamh.getUser(null)));
+        pamh.setUser(null);
+        pamh.setUserPrompt(null);
+        record(args, "getUser null default " + outcome(() -> pamh.getUser(null)));
+        pamh.setUser("");
+        record(args, "getUser empty user " + outcome(() -> pamh.getUser("unused? ")));
+        pamh.setUser(null);
+        record(args, "getUser '' " + outcome(() -> pamh.getUser("")));
+        pamh.setUser(null);
+        record(args, "getUser unanswered " + outcome(() -> pamh.getUser("nobody? ")));
+        record(args, "getUser after failure " + outcome(() -> pamh.getUser("still nobody? ")));
+        record(args, "getUser item at end " + outcome(pamh::getUser));
+    }
+
+    private static void environmentEdges(PamHandle pamh, List<String> args) {
+        Map<String, String> env = pamh.env();
+        record(args, "env start " + env);
+        record(args, "env get null " + outcome(() -> env.get(null)));
+        record(args, "env containsKey null " + outcome(() -> env.containsKey(null)));
+        record(args, "env remove null " + outcome(() -> env.remove(null)));
+        record(args, "env get 'a=b' " + outcome(() -> env.get("a=b")) + " get '' " + outcome(() -> env.get("")));
+        record(args, "env remove 'a=b' " + outcome(() -> env.remove("a=b")) + " missing " + outcome(() -> env.remove("missing")));
+        record(args, "env put null name " + outcome(() -> env.put(null, "v")));
+        record(args, "env put NUL value " + outcome(() -> env.put("nul", "a\0b")));
+        record(args, "env put NUL name " + outcome(() -> env.put("n\0m", "v")));
+        record(args, "env put empty value " + outcome(() -> env.put("empty", "")) + " -> " + outcome(() -> env.get("empty")));
+        record(args, "env put value with = " + outcome(() -> env.put("eq", "a=b=c")) + " -> " + outcome(() -> env.get("eq")));
+        record(args, "env put unicode " + outcome(() -> env.put("uni", "\u00fc\u2713")) + " -> " + outcome(() -> env.get("uni")));
+        record(args, "env putAll " + outcome(() -> {
+            env.putAll(new java.util.LinkedHashMap<>(Map.of("p1", "1")));
+            return env.get("p1");
+        }));
+        record(args, "env after puts " + env + " size " + env.size());
+        record(args, "env setValue " + outcome(() -> {
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                if (e.getKey().equals("empty")) {
+                    return e.setValue("filled") + " -> " + env.get("empty");
+                }
+            }
+            return "no entry";
+        }));
+        record(args, "env iterator remove " + outcome(() -> {
+            java.util.Iterator<String> it = env.keySet().iterator();
+            while (it.hasNext()) {
+                if (it.next().equals("eq")) {
+                    it.remove();
+                }
+            }
+            return env.containsKey("eq");
+        }));
+        record(args, "env keySet remove " + outcome(() -> env.keySet().remove("uni")) + " " + env);
+        record(args, "env values contains " + env.values().contains("filled") + " equals " + env.equals(Map.copyOf(env))
+                + " hash " + (env.hashCode() == Map.copyOf(env).hashCode()));
+        record(args, "env clear " + outcome(() -> {
+            env.clear();
+            return env.size();
+        }) + " " + env + " isEmpty " + env.isEmpty());
+        record(args, "env put after clear " + outcome(() -> env.put("again", "1")) + " " + env);
+    }
+
+    private static String allItems(PamHandle pamh) {
+        XAuthData x = pamh.getXauthdata();
+        return items(pamh) + " xauth=" + (x == null ? "null" : x.name() + "/" + java.util.Arrays.toString(x.data()));
+    }
+
+    /** Items set empty, to unicode, cleared; the service lower-cased and never unset; xauth edges. */
+    private void itemEdges(PamHandle pamh, List<String> args) {
+        record(args, "items start " + allItems(pamh));
+        pamh.setUser("");
+        pamh.setRhost("");
+        pamh.setRuser("");
+        pamh.setTty("");
+        pamh.setUserPrompt("");
+        pamh.setXdisplay("");
+        pamh.setAuthtokType("");
+        pamh.setAuthtok("");
+        pamh.setOldauthtok("");
+        record(args, "items empty " + allItems(pamh));
+        pamh.setUser("\u00fcser \u2713");
+        pamh.setTty("/dev/pts/\u2713");
+        pamh.setAuthtok("t\u00f6ken");
+        record(args, "items unicode " + allItems(pamh) + " chars " + new String(pamh.getAuthtokChars()));
+        pamh.setUser(null);
+        pamh.setRhost(null);
+        pamh.setRuser(null);
+        pamh.setTty(null);
+        pamh.setUserPrompt(null);
+        pamh.setXdisplay(null);
+        pamh.setAuthtokType(null);
+        pamh.setAuthtok(null);
+        pamh.setOldauthtok(null);
+        record(args, "items cleared " + allItems(pamh) + " chars " + pamh.getAuthtokChars() + " " + pamh.getOldauthtokChars());
+        record(args, "setService null " + outcome(() -> {
+            pamh.setService(null);
+            return "set";
+        }) + " -> " + pamh.getService());
+        pamh.setService("SUITE");
+        record(args, "setService SUITE -> " + pamh.getService());
+        record(args, "xauth empty " + outcome(() -> {
+            pamh.setXauthdata(new XAuthData("", new byte[0]));
+            return allItems(pamh);
+        }));
+        record(args, "xauth bytes " + outcome(() -> {
+            pamh.setXauthdata(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {0, 1, -1, 0, 127}));
+            return allItems(pamh);
+        }));
+        byte[] data = {1, 2, 3};
+        pamh.setXauthdata(new XAuthData("copy", data));
+        data[0] = 9;
+        record(args, "xauth copied on set " + java.util.Arrays.toString(pamh.getXauthdata().data()));
+        pamh.getXauthdata().data()[1] = 9;
+        record(args, "xauth copied on get " + java.util.Arrays.toString(pamh.getXauthdata().data()));
+        pamh.setUser("user-auth");
+        pamh.setAuthtok("authtok-auth");
+        pamh.setOldauthtok("oldauthtok-auth");
+    }
+
+    private static void conversationEdges(PamHandle pamh, List<String> args) {
+        record(args, "conv none " + outcome(() -> pamh.conversation(List.of())));
+        List<Message> many = new ArrayList<>();
+        for (int i = 0; i < PamConstants.PAM_MAX_NUM_MSG + 1; i++) {
+            many.add(new Message(PamConstants.PAM_TEXT_INFO, "info " + i));
+        }
+        record(args, "conv too many " + outcome(() -> pamh.conversation(many)));
+        record(args, "conv max " + outcome(() -> pamh.conversation(many.subList(0, PamConstants.PAM_MAX_NUM_MSG)).size()));
+        record(args, "conv null message " + outcome(() -> pamh.conversation(java.util.Arrays.asList((Message) null))));
+        record(args, "conv empty text " + outcome(() -> pamh.conversation(new Message(PamConstants.PAM_ERROR_MSG, ""))));
+        record(args, "conv unknown style " + outcome(() -> pamh.conversation(new Message(99, "style 99"))));
+        record(args, "conv binary prompt " + outcome(() -> pamh.conversation(new Message(7, "binary"))));
+        record(args, "conv unicode prompt " + outcome(() -> pamh.conversation(
+                new Message(PamConstants.PAM_PROMPT_ECHO_ON, "Pr\u00f6mpt \u2713"))));
+        record(args, "conv secret " + outcome(() -> pamh.conversation(new Message(PamConstants.PAM_PROMPT_ECHO_OFF, "Password: "))));
+        record(args, "conv mixed " + outcome(() -> pamh.conversation(List.of(
+                new Message(PamConstants.PAM_TEXT_INFO, "first"),
+                new Message(PamConstants.PAM_PROMPT_ECHO_ON, "second"),
+                new Message(PamConstants.PAM_ERROR_MSG, "third")))));
+        record(args, "conv unanswered " + outcome(() -> pamh.conversation(new Message(PamConstants.PAM_PROMPT_ECHO_ON, "last?"))));
+        record(args, "conv after unanswered info " + outcome(() -> pamh.conversation(new Message(PamConstants.PAM_TEXT_INFO, "still here"))));
     }
 
     private static void constants(PamHandle pamh, List<String> args) {
@@ -207,12 +410,22 @@ public class SuiteModule implements PamModule {
 
     @Override
     public int setcred(PamHandle pamh, int flags, List<String> args) {
-        return common("setcred", pamh, flags, args);
+        common("setcred", pamh, flags, args);
+        return result(args);
     }
 
     @Override
     public int acctMgmt(PamHandle pamh, int flags, List<String> args) {
         common("acctMgmt", pamh, flags, args);
+        if (arg(args, "case").equals("itemedge")) {
+            record(args, "items in acct " + allItems(pamh));
+        }
+        if (arg(args, "case").equals("envedge")) {
+            record(args, "env in acct " + pamh.env());
+        }
+        if (arg(args, "case").equals("code")) {
+            return result(args);
+        }
         if (arg(args, "case").equals("conv")) {
             Response r = pamh.conversation(new Message(PamConstants.PAM_PROMPT_ECHO_ON, "single"));
             record(args, "single reply " + r.resp() + "/" + r.retCode());
@@ -247,7 +460,7 @@ public class SuiteModule implements PamModule {
             record(args, "authtok chars " + new String(token));
             java.util.Arrays.fill(token, '\0');
         }
-        return PamConstants.PAM_SUCCESS;
+        return result(args);
     }
 
     @Override
@@ -256,12 +469,16 @@ public class SuiteModule implements PamModule {
         if (arg(args, "case").equals("items")) {
             record(args, "items " + items(pamh));
         }
-        return PamConstants.PAM_SUCCESS;
+        return result(args);
     }
 
     @Override
     public int chauthtok(PamHandle pamh, int flags, List<String> args) {
-        return common("chauthtok", pamh, flags, args);
+        if (arg(args, "case").equals("faildelays") && (flags & PamConstants.PAM_PRELIM_CHECK) != 0) {
+            pamh.failDelay(300_000);
+        }
+        common("chauthtok", pamh, flags, args);
+        return result(args);
     }
 
     @Override

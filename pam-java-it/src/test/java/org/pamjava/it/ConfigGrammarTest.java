@@ -1,6 +1,7 @@
 package org.pamjava.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -121,20 +122,16 @@ class ConfigGrammarTest {
                 || LAUNCHER_SETTINGS.contains(l.substring(0, Math.max(0, l.indexOf('='))))).toList();
     }
 
-    /** The shell function read_conf of a launcher, from its line "read_conf() {" to its closing "}". */
-    private static List<String> readConf(Path launcher) throws IOException {
-        List<String> lines = Files.readAllLines(launcher);
-        int from = lines.indexOf("read_conf() {");
-        int to = lines.subList(from, lines.size()).indexOf("}") + from;
-        assertTrue(from >= 0 && to > from, launcher + " has no read_conf");
-        return lines.subList(from, to + 1);
-    }
-
     @Test
-    void bothLaunchersReadTheFileWithTheSameFunction() throws IOException {
-        // The table runs pam-java-resident's; the pam-java command's must be the same text.
-        assertEquals(readConf(PamTestBed.DIST.resolve("bin/pam-java-resident")),
-                readConf(PamTestBed.DIST.resolve("bin/pam-java")));
+    void bothLaunchersReadTheFileWithTheOneShellReader() throws IOException {
+        // The table runs pam-java-resident's reading; the pam-java command must use the same one,
+        // the runtime directory's pam-java-conf.sh, and have no reader of its own.
+        assertTrue(Files.readString(PamTestBed.DIST.resolve("share/pam-java/pam-java-conf.sh")).contains("read_conf() {"));
+        for (String launcher : List.of("bin/pam-java-resident", "bin/pam-java")) {
+            String text = Files.readString(PamTestBed.DIST.resolve(launcher));
+            assertTrue(text.contains(". \"$lib/pam-java-conf.sh\""), launcher + " does not source pam-java-conf.sh");
+            assertFalse(text.contains("read_conf() {"), launcher + " has a pam_java.conf reader of its own");
+        }
     }
 
     @Test

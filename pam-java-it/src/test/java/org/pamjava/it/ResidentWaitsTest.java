@@ -195,23 +195,38 @@ class ResidentWaitsTest {
         }
     }
 
-    /** HELLO; then, once a frame (a CALL) has come, two bytes of an answer and nothing more. */
+    /** HELLO (version 2) and the answer to the client's; then, once a CALL has come, two bytes of an answer. */
     private static void greetThenStallInsideTheAnswer(SocketChannel c) {
         try {
-            c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 1, 5}));
-            ByteBuffer length = ByteBuffer.allocate(4);
-            while (length.hasRemaining()) {
-                if (c.read(length) < 0) {
-                    return; // a liveness probe: greeted, closed
-                }
+            c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, 2}));
+            ByteBuffer frame = readFrame(c);
+            if (frame != null && frame.get(0) == 5) { // the client's HELLO: RESULT 0
+                c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 4, 0, 0, 0, 0}));
+                frame = readFrame(c);
             }
-            ByteBuffer call = ByteBuffer.allocate(length.getInt(0));
-            while (call.hasRemaining() && c.read(call) >= 0) {
-                // the whole call
+            if (frame == null) {
+                return; // a liveness probe: greeted, closed
             }
             c.write(ByteBuffer.wrap(new byte[] {0, 0}));
         } catch (IOException e) {
             // the host went away
         }
+    }
+
+    /** A frame's kind and fields, or null when the client closed first. */
+    private static ByteBuffer readFrame(SocketChannel c) throws IOException {
+        ByteBuffer length = ByteBuffer.allocate(4);
+        while (length.hasRemaining()) {
+            if (c.read(length) < 0) {
+                return null;
+            }
+        }
+        ByteBuffer frame = ByteBuffer.allocate(length.getInt(0));
+        while (frame.hasRemaining()) {
+            if (c.read(frame) < 0) {
+                return null;
+            }
+        }
+        return frame;
     }
 }

@@ -12,17 +12,21 @@ import java.util.Arrays;
 import org.pamjava.PamOperation;
 
 /**
- * The resident service's wire format, spoken with pam_java.so's client (pam-java-shim/src/resident.c;
- * keep the two equal). Frames are a big-endian u32 payload length, then the payload: a u8 kind and
+ * The resident service's wire format, spoken with pam_java.so's client (pam-java-shim/src/wire.h;
+ * docs/resident-protocol.md is the spec, and ResidentProtocolConstantsTest fails when a constant here
+ * and in wire.h differ). Frames are a big-endian u32 payload length, then the payload: a u8 kind and
  * its fields. Integers are big-endian; byte strings are an i32 length (-1: null) and the bytes.
  *
  * <pre>
+ * service HELLO   version:i32 (the first frame of every connection; version 1 sent no field)
+ * client  HELLO   version:i32 (a version-2 client, before its first CALL; answered by RESULT 0)
  * client  CALL    op:u8 flags:i32 pamh:i64 moduleDir:bytes libpamVersion:bytes argc:i32 argv:bytes*
  * client  REPLY   rc:i32, then what the request returns (see ResidentChannel)
  * service REQUEST what:u8, then the request's arguments
  * service RESULT  rc:i32
- * service HELLO   (no fields; the first frame of every connection)
  * </pre>
+ * A client whose first frame is a CALL speaks version 1 (a pam_java.so loaded before an upgrade):
+ * it is served as version 2 is, without the handshake.
  * A connection carries one module instance at a time: calls, and the requests each call makes
  * back to the application, strictly in turn. Op {@link #OP_END} runs the end hook; the client
  * then keeps the connection for the next PAM handle of its process, whose first call starts a
@@ -33,8 +37,14 @@ final class ResidentProtocol {
     static final int REPLY = 2;
     static final int REQUEST = 3;
     static final int RESULT = 4;
-    /** The service's first frame on a connection: it is alive and will serve it. */
+    /** The service's first frame on a connection (it is alive and will serve it), and a version-2 client's answer. */
     static final int HELLO = 5;
+
+    /** The protocol version this service speaks (HELLO's field); version 1 had no handshake. */
+    static final int VERSION = 2;
+
+    /** A byte string's length that means null. */
+    static final int NULL_LENGTH = -1;
 
     /** The op of the end hook (pam_end); ops 0-5 are {@link org.pamjava.PamOperation}'s ordinals. */
     static final int OP_END = 6;
@@ -71,7 +81,7 @@ final class ResidentProtocol {
 
         Out bytes(byte[] b) {
             if (b == null) {
-                return i32(-1);
+                return i32(NULL_LENGTH);
             }
             i32(b.length);
             bytes.write(b, 0, b.length);
@@ -114,7 +124,7 @@ final class ResidentProtocol {
 
         byte[] bytes() throws IOException {
             int length = i32();
-            if (length == -1) {
+            if (length == NULL_LENGTH) {
                 return null;
             }
             if (length < 0) {
@@ -177,7 +187,7 @@ final class ResidentProtocol {
     /**
      * One connection's frames, both ways. A wait for a frame spins for {@link #SPIN_NANOS} before
      * it sleeps: the other side usually answers within microseconds, and a sleep and wake-up costs
-     * more than that (the client does the same, resident.c's REPLY_SPIN_NS). The channel is
+     * more than that (the client does the same, pam-java-shim/src/clock.h). The channel is
      * non-blocking, with a selector of its own to sleep on. Used by one thread at a time.
      */
     static final class Connection implements Closeable {

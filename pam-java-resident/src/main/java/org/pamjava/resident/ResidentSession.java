@@ -23,7 +23,7 @@ final class ResidentSession implements Runnable {
     /**
      * How long a connection no handle uses stays open: before its first call, and after an end
      * until the next handle's first call. The application's pool keeps them for half this
-     * (resident.c, POOL_MAX_AGE_NS), so it never takes one the service is about to close.
+     * (resident.c, POOL_MAX_AGE_NS; wire.h's PJ_WIRE_IDLE_MS), so it never takes one the service is about to close.
      */
     static final long IDLE_MILLIS = 60_000;
 
@@ -85,8 +85,9 @@ final class ResidentSession implements Runnable {
     }
 
     private void serve(ResidentProtocol.Connection connection, ResidentChannel channel) throws IOException {
-        connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO));
+        connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         boolean handleStarted = false; // a call other than an end came: a handle uses the connection
+        boolean first = true; // no frame has come yet: a version-2 client's HELLO may
         while (!channel.broken()) {
             // A connection waits for its first call, or for the next handle after an end, at most
             // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
@@ -95,7 +96,14 @@ final class ResidentSession implements Runnable {
             if (frame == null) {
                 return; // the application closed (pam_end without us, a timeout, its exit), or idle too long
             }
-            if (frame.u8() != ResidentProtocol.CALL) {
+            int kind = frame.u8();
+            if (first && kind == ResidentProtocol.HELLO) {
+                first = false;
+                handshake(connection, frame);
+                continue;
+            }
+            first = false; // a CALL first: a version-1 client, served as version 2 without the handshake
+            if (kind != ResidentProtocol.CALL) {
                 throw new IOException("expected a call");
             }
             ResidentProtocol.Call call = ResidentProtocol.Call.read(frame);
@@ -121,6 +129,21 @@ final class ResidentSession implements Runnable {
                 connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
             }
         }
+    }
+
+    /**
+     * A version-2 client's HELLO: its version must be this service's (a client of another version
+     * does not send one: it met this service's HELLO and runs in-process). Fields after the
+     * version are a later version's, left unread.
+     */
+    private static void handshake(ResidentProtocol.Connection connection, ResidentProtocol.In hello)
+            throws IOException {
+        int version = hello.i32();
+        if (version != ResidentProtocol.VERSION) {
+            throw new IOException("the client speaks protocol version " + version + ", this service "
+                    + ResidentProtocol.VERSION);
+        }
+        connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(PamConstants.PAM_SUCCESS));
     }
 
     private int end(byte[] moduleArg, Diagnostics log) {

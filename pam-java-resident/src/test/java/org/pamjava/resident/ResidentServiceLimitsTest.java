@@ -112,7 +112,7 @@ class ResidentServiceLimitsTest {
 
     /** The first frame's kind, or -1 when the service closed the connection without a frame. */
     private static int firstFrame(SocketChannel c) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(5);
+        ByteBuffer b = ByteBuffer.allocate(9);
         while (b.hasRemaining()) {
             if (c.read(b) < 0) {
                 if (b.position() == 0) {
@@ -121,7 +121,8 @@ class ResidentServiceLimitsTest {
                 throw new EOFException("inside a frame");
             }
         }
-        assertEquals(1, b.getInt(0), "HELLO has no fields");
+        assertEquals(5, b.getInt(0), "HELLO carries the version");
+        assertEquals(ResidentProtocol.VERSION, b.getInt(5));
         return b.get(4);
     }
 

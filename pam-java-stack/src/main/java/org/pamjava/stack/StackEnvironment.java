@@ -29,16 +29,19 @@ final class StackEnvironment extends AbstractMap<String, String> {
 
     @Override
     public String get(Object name) {
+        Objects.requireNonNull(name, "PAM environment names cannot be null");
         return vars.get(name);
     }
 
     @Override
     public boolean containsKey(Object name) {
+        Objects.requireNonNull(name, "PAM environment names cannot be null");
         return vars.containsKey(name);
     }
 
     @Override
     public String remove(Object name) {
+        Objects.requireNonNull(name, "PAM environment names cannot be null");
         return vars.remove(name);
     }
 

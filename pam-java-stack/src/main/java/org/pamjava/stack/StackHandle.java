@@ -114,8 +114,9 @@ final class StackHandle implements PamHandle {
 
     @Override
     public List<Response> conversation(List<Message> messages) {
+        // As pam_java.so's handle: a wrong count is the module's mistake, not the application's.
         if (messages.isEmpty() || messages.size() > PAM_MAX_NUM_MSG) {
-            throw new PamException(PAM_CONV_ERR, "a conversation carries 1 to " + PAM_MAX_NUM_MSG
+            throw new IllegalArgumentException("a conversation takes 1 to " + PAM_MAX_NUM_MSG
                     + " messages, not " + messages.size());
         }
         List<Response> replies = new ArrayList<>(messages.size());
@@ -159,6 +160,10 @@ final class StackHandle implements PamHandle {
 
     @Override
     public void failDelay(int microseconds) {
+        // pam_fail_delay(3) takes an unsigned int: pam_java.so refuses a negative one.
+        if (microseconds < 0) {
+            throw new IllegalArgumentException("fail delay must not be negative: " + microseconds);
+        }
         failDelays.add(microseconds);
     }
 

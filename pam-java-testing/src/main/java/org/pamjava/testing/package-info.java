@@ -17,7 +17,10 @@
  *
  * <p>The modules run exactly as under the native {@code pam_java.so}: one instance per transaction
  * and module, {@code end} at the end, the same {@link org.pamjava.PamHandle} contract, and Linux-PAM's
- * own control semantics (the engine is checked against the real libpam).
+ * own control semantics (the engine is checked against the real libpam). What a module sees of the
+ * handle (items, xauth data, environment, conversation, get_user, strerror, fail delay requests,
+ * exceptions and codes) is checked against pam_java.so's, in-process and in the resident service,
+ * case by case: {@code TestKitMatchesLibpamTest} in pam-java-it.
  *
  * <p>Null policy: parameters and return values are non-null unless documented otherwise; PAM items
  * use {@code null} for C's {@code NULL}.

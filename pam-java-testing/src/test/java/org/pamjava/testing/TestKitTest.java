@@ -228,4 +228,26 @@ class TestKitTest implements PamConstants {
         assertEquals(PAM_ABORT, assertThrows(PamException.class,
                 () -> TestStack.service("login", "auth required pam_permit.so \\\n").start("u")).pamCode());
     }
+
+    /**
+     * A module's mistakes meet what pam_java.so's handle does with them (TestKitMatchesLibpamTest
+     * in pam-java-it compares the two): exceptions of the Java API, not a PAM code.
+     */
+    @Test
+    void theHandleRefusesWhatPamJavasHandleRefuses() {
+        try (TestTransaction pam = TestStack.service("login", "auth required pam_permit.so\n").start("u")) {
+            PamHandle h = pam.handle();
+            assertThrows(IllegalArgumentException.class, () -> h.conversation(List.of()));
+            List<Message> many = new ArrayList<>();
+            for (int i = 0; i <= PAM_MAX_NUM_MSG; i++) {
+                many.add(new Message(PAM_TEXT_INFO, "m" + i));
+            }
+            assertThrows(IllegalArgumentException.class, () -> h.conversation(many));
+            assertThrows(IllegalArgumentException.class, () -> h.failDelay(-1));
+            assertEquals(List.of(), pam.failDelays());
+            assertThrows(NullPointerException.class, () -> h.env().get(null));
+            assertThrows(NullPointerException.class, () -> h.env().containsKey(null));
+            assertThrows(NullPointerException.class, () -> h.env().remove(null));
+        }
+    }
 }

@@ -1,0 +1,198 @@
+package org.pamjava.resident;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.pamjava.PamConstants;
+
+/**
+ * Protocol versions (docs/resident-protocol.md, "Versions"): a version-1 client (a pam_java.so
+ * loaded before an upgrade: its first frame is a CALL) completes whole transactions against this
+ * service; a version-2 client's HELLO is answered before its calls; a client HELLO of another
+ * version, or a HELLO after a call, ends the connection. The client here writes the frames byte
+ * for byte as pam_java.so does (pam-java-shim/src/resident.c) and answers the module's requests.
+ */
+@Timeout(60)
+class ResidentProtocolVersionsTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The service over dir/resident.sock, with dir/modules/Checks.java: user, password prompt, environment. */
+    private ResidentProtocol.Connection connected() throws Exception {
+        Path modules = Files.createDirectories(dir.resolve("modules"));
+        Files.writeString(modules.resolve("Checks.java"), """
+                import java.util.List;
+                import org.pamjava.Message;
+                import org.pamjava.PamHandle;
+                import org.pamjava.PamModule;
+                public class Checks implements PamModule {
+                    @Override public int authenticate(PamHandle pamh, int flags, List<String> args) {
+                        String user = pamh.getUser();
+                        String password = pamh.conversation(new Message(PamHandle.PAM_PROMPT_ECHO_OFF, "Password: ")).resp();
+                        pamh.environment().put("CHECKED", user);
+                        return password.equals("secret-of-" + user) ? PamHandle.PAM_SUCCESS : PamHandle.PAM_AUTH_ERR;
+                    }
+                }
+                """);
+        Path socket = dir.resolve("resident.sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        toClose.add(server);
+        ResidentService service = new ResidentService(socket, null, List.of(), (priority, message) -> logged.add(message));
+        Thread serving = new Thread(() -> {
+            try {
+                service.serve(server::accept);
+            } catch (IOException stopped) {
+                // the test closed the socket
+            }
+        });
+        serving.setDaemon(true);
+        serving.start();
+        ResidentProtocol.Connection c = new ResidentProtocol.Connection(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+        toClose.add(c);
+        return c;
+    }
+
+    /** The service's HELLO: its kind and version; what a version-1 client reads of it is the kind alone. */
+    private static void expectHello(ResidentProtocol.Connection c) throws IOException {
+        ResidentProtocol.In hello = c.receive();
+        assertEquals(ResidentProtocol.HELLO, hello.u8());
+        assertEquals(ResidentProtocol.VERSION, hello.i32());
+        assertEquals(0, hello.remaining());
+    }
+
+    /** A CALL as pam_java.so sends it: op, flags, pamh, its directory, the libpam version, MODULE and its arguments. */
+    private ResidentProtocol.Out call(int op, long pamh) {
+        return new ResidentProtocol.Out(ResidentProtocol.CALL).u8(op).i32(0).i64(pamh)
+                .bytes(utf8(dir.resolve("modules").toString())).bytes(utf8("1.5.2")).i32(1).bytes(utf8("Checks.java"));
+    }
+
+    /**
+     * Sends the call, answers its requests as the application of user {@code user} typing
+     * {@code password}, and returns the RESULT's code; the requests' kinds go into {@code asked}.
+     */
+    private static int transact(ResidentProtocol.Connection c, ResidentProtocol.Out call, String user, String password,
+            List<Integer> asked) throws IOException {
+        c.send(call);
+        while (true) {
+            ResidentProtocol.In frame = c.receive();
+            int kind = frame.u8();
+            if (kind == ResidentProtocol.RESULT) {
+                return frame.i32();
+            }
+            assertEquals(ResidentProtocol.REQUEST, kind);
+            int what = frame.u8();
+            asked.add(what);
+            ResidentProtocol.Out reply = new ResidentProtocol.Out(ResidentProtocol.REPLY).i32(PamConstants.PAM_SUCCESS);
+            switch (what) {
+                case ResidentChannel.GET_ITEM -> {
+                    assertEquals(PamConstants.PAM_USER, frame.i32());
+                    reply.bytes(utf8(user));
+                }
+                case ResidentChannel.CONVERSATION -> {
+                    assertEquals(1, frame.i32());
+                    assertEquals(PamConstants.PAM_PROMPT_ECHO_OFF, frame.i32());
+                    assertEquals("Password: ", new String(frame.bytes(), StandardCharsets.UTF_8));
+                    reply.bytes(utf8(password)).i32(0);
+                }
+                case ResidentChannel.GET_ENV -> {
+                    assertEquals("CHECKED", new String(frame.bytes(), StandardCharsets.UTF_8));
+                    reply.bytes(null); // not set
+                }
+                case ResidentChannel.PUT_ENV -> assertEquals("CHECKED=" + user, new String(frame.bytes(), StandardCharsets.UTF_8));
+                case ResidentChannel.LOG -> {
+                    frame.i32(); // the priority, then the line (the runtime's own: "compiled ...")
+                    frame.bytes();
+                    asked.remove(asked.size() - 1);
+                }
+                default -> throw new AssertionError("request " + what + " not expected");
+            }
+            c.send(reply);
+        }
+    }
+
+    /** The session logs why it dropped a connection after closing it: waited for (the class's timeout bounds it). */
+    private void awaitLogged(String text) throws InterruptedException {
+        while (logged.stream().noneMatch(m -> m.contains(text))) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aVersion1ClientCompletesWholeTransactionsOnOneConnection() throws Exception {
+        ResidentProtocol.Connection c = connected();
+        expectHello(c);
+        // No HELLO of its own: the first frame is the CALL, as pam_java.so sent it before version 2.
+        List<Integer> asked = new ArrayList<>();
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(0, 1), "alice", "secret-of-alice", asked), logged.toString());
+        assertEquals(List.of(ResidentChannel.GET_ITEM, ResidentChannel.CONVERSATION, ResidentChannel.GET_ENV,
+                ResidentChannel.PUT_ENV), asked);
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 1), "alice", "", asked));
+        // The kept connection's check (an END with no instance), then the process's next handle.
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 0), "", "", asked));
+        assertEquals(PamConstants.PAM_AUTH_ERR, transact(c, call(0, 2), "bob", "wrong", asked), logged.toString());
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 2), "bob", "", asked));
+    }
+
+    @Test
+    void aVersion2ClientsHelloIsAnsweredThenItsCallsAreServed() throws Exception {
+        ResidentProtocol.Connection c = connected();
+        expectHello(c);
+        c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
+        ResidentProtocol.In answer = c.receive();
+        assertEquals(ResidentProtocol.RESULT, answer.u8());
+        assertEquals(PamConstants.PAM_SUCCESS, answer.i32());
+        assertEquals(0, answer.remaining());
+        List<Integer> asked = new ArrayList<>();
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(0, 1), "carol", "secret-of-carol", asked), logged.toString());
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 1), "carol", "", asked));
+    }
+
+    @Test
+    void aClientHelloOfAnotherVersionEndsTheConnection() throws Exception {
+        ResidentProtocol.Connection c = connected();
+        expectHello(c);
+        c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION + 1));
+        assertNull(c.receive(), "closed without an answer");
+        awaitLogged("the client speaks protocol version 3");
+    }
+
+    @Test
+    void aHelloAfterACallEndsTheConnection() throws Exception {
+        ResidentProtocol.Connection c = connected();
+        expectHello(c);
+        assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 0), "", "", new ArrayList<>()));
+        c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
+        assertNull(c.receive(), "closed without an answer");
+        awaitLogged("expected a call");
+    }
+}

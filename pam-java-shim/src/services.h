@@ -1,0 +1,39 @@
+/*
+ * services.h: the libpam services a Java module uses, written once for both ways a module runs:
+ * the JNI natives (natives.c, in-process) and the resident client's answers to the service's
+ * requests (requests.c). Each takes the handle and plain C strings; each guard lives here only.
+ * They run on the thread that may call libpam on the handle (the caller takes care of that).
+ */
+#ifndef PJ_SERVICES_H
+#define PJ_SERVICES_H
+
+#include <stddef.h>
+#include <security/pam_appl.h>
+#include <security/pam_modules.h>
+
+/* A string item (PAM_BAD_ITEM for any other type: those hold structures). *value may be NULL. */
+int pj_item_get(pam_handle_t *pamh, int type, const char **value);
+/* Sets a string item (PAM_BAD_ITEM for another type, or for PAM_SERVICE to NULL). */
+int pj_item_set(pam_handle_t *pamh, int type, const char *value);
+/* PAM_XAUTHDATA: *name NULL when unset; lengths never past a NUL libpam may hold. */
+int pj_xauth_get(pam_handle_t *pamh, const char **name, size_t *namelen, const char **data, size_t *datalen);
+/* name NULL clears it; a name with a NUL inside its length is PAM_BAD_ITEM. */
+int pj_xauth_set(pam_handle_t *pamh, const char *name, size_t namelen, const char *data, size_t datalen);
+const char *pj_env_get(pam_handle_t *pamh, const char *name);
+int pj_env_put(pam_handle_t *pamh, const char *name_value);
+/* pam_getenvlist(3), or NULL (logged); free it with pj_env_list_free. */
+char **pj_env_list(pam_handle_t *pamh);
+void pj_env_list_free(char **list);
+/* The application's conversation function; on success *responses holds n replies (pj_responses_free). */
+int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, struct pam_response **responses);
+void pj_responses_free(struct pam_response *responses, int n);
+int pj_fail_delay(pam_handle_t *pamh, unsigned int usec);
+/* pam_get_user(3), with a malloc'd copy of the name in *user (NULL unless PAM_SUCCESS). */
+int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user);
+const char *pj_strerror(pam_handle_t *pamh, int errnum);
+/* A module's log line: pam_syslog with a handle, syslog without; only the priority's level is kept. */
+void pj_log_line(pam_handle_t *pamh, int priority, const char *text);
+/* Zeroes a string that may hold a secret, then frees it (NULL is fine). */
+void pj_wipe_free(char *s);
+
+#endif

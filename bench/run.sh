@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh: the benchmark (README "Benchmark"): full PAM transactions through the real libpam with
+# run.sh: the benchmark (bench/README.md): full PAM transactions through the real libpam with
 # pam_permit, pam_exec, pam_python and pam_java (in-process and, as root, through the resident
 # service), cold, warm and memory, variants interleaved in one run; a login storm (many host
 # processes started at once); then the JMH microbenchmarks of the Java side; then the table and chart.

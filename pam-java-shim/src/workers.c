@@ -12,6 +12,7 @@
 #include "descriptors.h"
 #include "environment.h"
 #include "log.h"
+#include "stops.h"
 #include "workers.h"
 
 /*
@@ -242,44 +243,11 @@ static int start_worker(struct pj_call *call)
  * A configured timeout counts only time in which the process ran. A user who stops their own
  * setuid host (SIGSTOP, SIGTSTP; or freezes its cgroup) and resumes it after the deadline must
  * not turn the module's answer into PAM_AUTHINFO_UNAVAIL. Two signs of a stop restart the
- * module's whole budget: a SIGCONT (counted by a handler installed while timed calls wait, the
- * host's own handler still called), and a wake-up much later than the wait asked for (a frozen
- * cgroup sends no signal). Both can only lengthen the wait, never shorten it.
+ * module's whole budget: a SIGCONT (counted while timed calls wait: stops.c), and a wake-up
+ * much later than the wait asked for (a frozen cgroup sends no signal). Both can only lengthen the wait, never shorten it.
  */
 #define WAIT_SLICE_NS 250000000L    /* a waiting caller looks at the clock at least this often */
 #define STOP_GAP_NS 250000000L      /* woken this much later than asked: the process was stopped */
-
-static unsigned long continues;
-static struct sigaction host_sigcont;
-static int timed_waiters;           /* guarded by calls_lock */
-
-static void count_continue(int sig, siginfo_t *info, void *context)
-{
-    __atomic_add_fetch(&continues, 1, __ATOMIC_RELAXED);
-    if (host_sigcont.sa_flags & SA_SIGINFO) {
-        if (host_sigcont.sa_sigaction != NULL)
-            host_sigcont.sa_sigaction(sig, info, context);
-    } else if (host_sigcont.sa_handler != SIG_DFL && host_sigcont.sa_handler != SIG_IGN) {
-        host_sigcont.sa_handler(sig);
-    }
-}
-
-/* Called with calls_lock held: the first timed waiter installs the counter, the last puts the host's back. */
-static void watch_continues(int delta)
-{
-    if (delta > 0 && timed_waiters++ == 0) {
-        struct sigaction counter;
-        memset(&counter, 0, sizeof(counter));
-        counter.sa_sigaction = count_continue;
-        counter.sa_flags = SA_SIGINFO | SA_RESTART;
-        sigfillset(&counter.sa_mask);
-        if (sigaction(SIGCONT, &counter, &host_sigcont) != 0)
-            pj_log(NULL, LOG_WARNING, "cannot watch for SIGCONT: %s; a stopped process's time may count"
-                   " towards the timeout", strerror(errno));
-    } else if (delta < 0 && --timed_waiters == 0) {
-        sigaction(SIGCONT, &host_sigcont, NULL);
-    }
-}
 
 static void timespec_of(struct timespec *t, long ns)
 {
@@ -377,8 +345,8 @@ int pj_call_run(struct pj_call *call, long timeout_ms, int module_environment)
     }
     add_in_flight(call);
     if (timeout_ms > 0)
-        watch_continues(+1);
-    unsigned long seen_continues = __atomic_load_n(&continues, __ATOMIC_RELAXED);
+        pj_stops_watch(+1);
+    unsigned long seen_continues = pj_stops_seen();
     for (;;) {
         if (call->state == CALL_QUEUED || call->state == CALL_RUNNING) {
             pthread_mutex_unlock(&calls_lock);
@@ -412,7 +380,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms, int module_environment)
         }
         long now = pj_now_ns();
         if (timeout_ms > 0) {
-            unsigned long seen = __atomic_load_n(&continues, __ATOMIC_RELAXED);
+            unsigned long seen = pj_stops_seen();
             int was_stopped = seen != seen_continues || (asked_until != 0 && now > asked_until + STOP_GAP_NS);
             seen_continues = seen;
             if (deadline == 0 && call->state == CALL_RUNNING)
@@ -441,7 +409,7 @@ int pj_call_run(struct pj_call *call, long timeout_ms, int module_environment)
     }
     remove_in_flight(call);
     if (timeout_ms > 0)
-        watch_continues(-1);
+        pj_stops_watch(-1);
     /* Before host code runs again; a worker still running an abandoned call sees the host's
      * environment from now on (its module timed out or Java ended). */
     if (module_environment)

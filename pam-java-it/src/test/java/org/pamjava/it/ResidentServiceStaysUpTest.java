@@ -124,8 +124,22 @@ class ResidentServiceStaysUpTest {
         return c;
     }
 
+    /** The first frame's kind (HELLO: 5), its fields read too, or -1 if the service closed the connection first. */
     private static int firstFrame(SocketChannel c) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(5);
+        ByteBuffer length = ByteBuffer.allocate(4);
+        if (!fill(c, length)) {
+            return -1;
+        }
+        ByteBuffer frame = ByteBuffer.allocate(length.getInt(0));
+        if (!fill(c, frame)) {
+            throw new EOFException("inside a frame");
+        }
+        return frame.get(0);
+    }
+
+    /** Reads until b is full: false if the connection closed (or was reset) before its first byte. */
+    private static boolean fill(SocketChannel c, ByteBuffer b) throws IOException {
+        boolean empty = b.position() == 0;
         while (b.hasRemaining()) {
             int n;
             try {
@@ -134,13 +148,13 @@ class ResidentServiceStaysUpTest {
                 n = -1;
             }
             if (n < 0) {
-                if (b.position() == 0) {
-                    return -1;
+                if (empty && b.position() == 0) {
+                    return false;
                 }
                 throw new EOFException("inside a frame");
             }
         }
-        return b.get(4);
+        return true;
     }
 
     @Test

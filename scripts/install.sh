@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# install.sh: installs the staging tree dist/ (DESIGN.md 2.3) into the system's places, with
+# install.sh: installs the staging tree dist/ (docs/architecture.md#23-build-output) into the system's places, with
 # pam_java.so rebuilt for them. Driven by the top-level Makefile (`make install`), which passes
 # the directories below; DESTDIR, when set, is prepended to every path written (package builds).
 #

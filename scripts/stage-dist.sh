@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# stage-dist.sh: assembles the staging tree dist/ (DESIGN.md 2.3) from the built modules and
+# stage-dist.sh: assembles the staging tree dist/ (docs/architecture.md#23-build-output) from the built modules and
 # builds the AOT cache for it. Run by the build (pam-java-dist); works in place, without root.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -30,7 +30,7 @@ sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/p
 chmod 0755 "$dist/bin/pam-java"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-resident/src/main/sh/pam-java-resident > "$dist/bin/pam-java-resident"
 chmod 0755 "$dist/bin/pam-java-resident"
-# The cache of compiled .java modules: root-only (DESIGN.md 4).
+# The cache of compiled .java modules: root-only (docs/security.md#threat-3-files-and-output).
 install -d -m 0700 "$dist/var/cache/pam-java"
 if [ ! -e "$dist/etc/security/pam_java.conf" ]; then
   install -m 0644 pam-java-shim/pam_java.conf "$dist/etc/security/pam_java.conf"

@@ -117,7 +117,7 @@ static JavaVM *existing_jvm(void)
     return vm;
 }
 
-/* As root, the JVM and pam_java's own jars must be root's alone, like modules (DESIGN.md 4). */
+/* As root, the JVM and pam_java's own jars must be root's alone, like modules (docs/security.md#threat-6-ownership). */
 static int runtime_is_trusted(const char *libjvm)
 {
     char path[PATH_MAX];

@@ -172,7 +172,7 @@ public class SuiteModule implements PamModule {
         try {
             return shown(call.call());
         } catch (PamException e) {
-            return "PamException " + e.pamResult();
+            return "PamException " + e.pamCode();
         } catch (Exception e) {
             return e.getClass().getSimpleName();
         }
@@ -219,7 +219,7 @@ public class SuiteModule implements PamModule {
     }
 
     private static void environmentEdges(PamHandle pamh, List<String> args) {
-        Map<String, String> env = pamh.env();
+        Map<String, String> env = pamh.environment();
         record(args, "env start " + env);
         record(args, "env get null " + outcome(() -> env.get(null)));
         record(args, "env containsKey null " + outcome(() -> env.containsKey(null)));
@@ -265,7 +265,7 @@ public class SuiteModule implements PamModule {
     }
 
     private static String allItems(PamHandle pamh) {
-        XAuthData x = pamh.getXauthdata();
+        XAuthData x = pamh.getXAuthData();
         return items(pamh) + " xauth=" + (x == null ? "null" : x.name() + "/" + java.util.Arrays.toString(x.data()));
     }
 
@@ -303,19 +303,19 @@ public class SuiteModule implements PamModule {
         pamh.setService("SUITE");
         record(args, "setService SUITE -> " + pamh.getService());
         record(args, "xauth empty " + outcome(() -> {
-            pamh.setXauthdata(new XAuthData("", new byte[0]));
+            pamh.setXAuthData(new XAuthData("", new byte[0]));
             return allItems(pamh);
         }));
         record(args, "xauth bytes " + outcome(() -> {
-            pamh.setXauthdata(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {0, 1, -1, 0, 127}));
+            pamh.setXAuthData(new XAuthData("MIT-MAGIC-COOKIE-1", new byte[] {0, 1, -1, 0, 127}));
             return allItems(pamh);
         }));
         byte[] data = {1, 2, 3};
-        pamh.setXauthdata(new XAuthData("copy", data));
+        pamh.setXAuthData(new XAuthData("copy", data));
         data[0] = 9;
-        record(args, "xauth copied on set " + java.util.Arrays.toString(pamh.getXauthdata().data()));
-        pamh.getXauthdata().data()[1] = 9;
-        record(args, "xauth copied on get " + java.util.Arrays.toString(pamh.getXauthdata().data()));
+        record(args, "xauth copied on set " + java.util.Arrays.toString(pamh.getXAuthData().data()));
+        pamh.getXAuthData().data()[1] = 9;
+        record(args, "xauth copied on get " + java.util.Arrays.toString(pamh.getXAuthData().data()));
         pamh.setUser("user-auth");
         pamh.setAuthtok("authtok-auth");
         pamh.setOldauthtok("oldauthtok-auth");
@@ -421,7 +421,7 @@ public class SuiteModule implements PamModule {
             record(args, "items in acct " + allItems(pamh));
         }
         if (arg(args, "case").equals("envedge")) {
-            record(args, "env in acct " + pamh.env());
+            record(args, "env in acct " + pamh.environment());
         }
         if (arg(args, "case").equals("code")) {
             return result(args);

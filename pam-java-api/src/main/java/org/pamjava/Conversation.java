@@ -1,7 +1,5 @@
 package org.pamjava;
 
-import java.util.Arrays;
-
 /**
  * The application's conversation function, pam_conv(3): how modules talk to the user. The one
  * shape for every caller: an application on the real libpam ({@code org.pamjava.client}), the
@@ -41,11 +39,6 @@ public interface Conversation {
      * The caller keeps {@code password} and should wipe it when done.
      */
     static Conversation password(char[] password) {
-        return message -> switch (message.msgStyle()) {
-            case PamConstants.PAM_PROMPT_ECHO_OFF -> Arrays.copyOf(password, password.length);
-            case PamConstants.PAM_PROMPT_ECHO_ON -> throw new PamException(PamConstants.PAM_CONV_ERR,
-                    "no answer for the prompt \"" + message.msg() + "\"");
-            default -> null;
-        };
+        return new PasswordConversation(password);
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark (bench/run.sh, README "Benchmark") in its tiny configuration: every variant runs
+ * The benchmark (bench/run.sh, bench/README.md) in its tiny configuration: every variant runs
  * real transactions cold, warm and for memory, and the report has a row for each; the login storm
  * (10 host processes started at once per variant, in the smoke; then 2 processes of 5 threads)
  * ends with no failed transaction.

@@ -39,16 +39,16 @@ import org.junit.jupiter.api.Test;
  * {@code StringConcatFactory}), no dynamic constants, method handles or proxies on the call path.
  * The first such call site of a fresh JVM bootstraps {@code java.lang.invoke} (and a proxy spins
  * a class with the ClassFile API), which costs every cold PAM call milliseconds: see
- * pam-java-bridge/pom.xml ({@code -XDstringConcat=inline}) and AotTraining.
+ * pam-java-runtime/pom.xml ({@code -XDstringConcat=inline}) and AotTraining.
  */
 class CallPathClassesTest {
 
     /**
-     * The jars of pam_java.so's in-process JVM (its class path, {@code dist/share/pam-java}). The
-     * resident service's jar is not here: a long-lived service pays the bootstrap once, and
-     * uses lambdas.
+     * The jars of pam_java.so's in-process JVM (its class path, {@code dist/share/pam-java}; the
+     * shim's jvm_options.h). The resident service's jar is not here: a long-lived service pays the
+     * bootstrap once, and uses lambdas.
      */
-    static final List<String> CALL_PATH_JARS = List.of("pam-java-api.jar", "pam-java-bridge.jar");
+    static final List<String> CALL_PATH_JARS = List.of("pam-java-api.jar", "pam-java-runtime.jar", "pam-java-host.jar");
 
     /**
      * Classes in those jars that a call does not load, each with why, and the only classes of the
@@ -57,24 +57,18 @@ class CallPathClassesTest {
     record Exemption(String classPrefix, String why, Set<String> enteredFrom) {}
 
     static final List<Exemption> EXEMPT = List.of(
-            new Exemption("org/pamjava/internal/runtime/JavaSourceCompiler",
+            new Exemption("org/pamjava/runtime/JavaSourceCompiler",
                     "javac for a .java module not yet compiled (its first load, a cache miss): javac loads"
                             + " thousands of classes and bootstraps java.lang.invoke itself",
-                    Set.of("org/pamjava/internal/runtime/ModuleLoader")),
-            new Exemption("org/pamjava/internal/runtime/ClassPathFileManager",
+                    Set.of("org/pamjava/runtime/ModuleLoader")),
+            new Exemption("org/pamjava/runtime/ClassPathFileManager",
                     "javac's class path, opened only by JavaSourceCompiler",
-                    Set.of("org/pamjava/internal/runtime/JavaSourceCompiler")),
-            new Exemption("org/pamjava/internal/runtime/ModuleCallTransform",
+                    Set.of("org/pamjava/runtime/JavaSourceCompiler")),
+            new Exemption("org/pamjava/runtime/ModuleCallTransform",
                     "the ClassFile API rewrite (built on lambdas), only for a module class whose bytes name"
                             + " exit, halt, exec or start (ModuleCallRewriter.mayCall decides without it)",
-                    Set.of("org/pamjava/internal/runtime/ModuleCallRewriter")),
-            new Exemption("org/pamjava/internal/bridge/Resident",
-                    "the resident service (pam-java-resident): its own long-lived JVM, never loaded in-process",
-                    Set.of()),
-            new Exemption("org/pamjava/internal/bridge/PamJavaConf",
-                    "pam_java.conf for the resident service's launcher; pam_java.so parses the file in C",
-                    Set.of()),
-            new Exemption("org/pamjava/internal/bridge/AotTraining",
+                    Set.of("org/pamjava/runtime/ModuleCallRewriter")),
+            new Exemption("org/pamjava/host/AotTraining",
                     "the build's AOT training run (a main of its own), never called by pam_java.so",
                     Set.of()));
 
@@ -178,8 +172,7 @@ class CallPathClassesTest {
     @Test
     void noInvokedynamicMethodHandleOrProxyOnTheCallPath() throws IOException {
         Map<String, ClassModel> classes = callPathClasses();
-        assertTrue(classes.containsKey("org/pamjava/internal/bridge/NativeEntry")
-                        || classes.keySet().stream().anyMatch(c -> c.endsWith("/NativeEntry")),
+        assertTrue(classes.containsKey("org/pamjava/host/NativeEntry"),
                 "the JNI entry class is not among " + classes.keySet());
         List<String> found = findings(classes);
         assertTrue(found.isEmpty(), "pam_java's call path must not bootstrap java.lang.invoke or spin proxies"
@@ -214,24 +207,19 @@ class CallPathClassesTest {
     }
 
     /**
-     * The list is pam_java.so's own: the jars its {@code -Djava.class.path=} names (pam-java-shim's
-     * C, where a JVM is created), so a jar added there cannot escape the check.
+     * The list is pam_java.so's own: the jars of its {@code -Djava.class.path=} (pam-java-shim's
+     * jvm_options.h, PJ_RUNTIME_JARS), so a jar added there cannot escape the check.
      */
     @Test
     void theCheckedJarsAreTheClassPathPamJavaSoGivesItsJvm() throws IOException {
-        Path shim = PamTestBed.DIST.getParent().resolve("pam-java-shim/src");
-        Set<String> named = new TreeSet<>();
-        try (Stream<Path> sources = Files.list(shim)) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".c")).toList()) {
-                String text = Files.readString(source);
-                for (int at = text.indexOf("-Djava.class.path="); at >= 0; at = text.indexOf("-Djava.class.path=", at + 1)) {
-                    Matcher jar = Pattern.compile("pam-java-[a-z-]+\\.jar").matcher(text.substring(at, text.indexOf(';', at)));
-                    while (jar.find()) {
-                        named.add(jar.group());
-                    }
-                }
-            }
+        Path header = PamTestBed.DIST.getParent().resolve("pam-java-shim/src/jvm_options.h");
+        Matcher definition = Pattern.compile("#define PJ_RUNTIME_JARS \\{([^}]*)\\}").matcher(Files.readString(header));
+        assertTrue(definition.find(), "no PJ_RUNTIME_JARS in " + header);
+        List<String> named = new ArrayList<>();
+        Matcher jar = Pattern.compile("\"(pam-java-[a-z-]+\\.jar)\"").matcher(definition.group(1));
+        while (jar.find()) {
+            named.add(jar.group(1));
         }
-        assertEquals(new TreeSet<>(CALL_PATH_JARS), named, "CALL_PATH_JARS against the class path in " + shim);
+        assertEquals(CALL_PATH_JARS, named, "CALL_PATH_JARS against PJ_RUNTIME_JARS in " + header);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import javax.tools.ToolProvider;
 import org.pamjava.it.PamTestBed.Host;
 
-/** Shared set-up of the hardening tests (DESIGN.md 4, issue "Trustworthy inside su, sshd and login"). */
+/** Shared set-up of the hardening tests (docs/security.md#threat-model, threats 1-8 of issue 5 "Trustworthy inside su, sshd and login"). */
 final class Hardening {
     static final Path HOSTILE = PamTestBed.MODULES.resolve("HostileModule.java");
     /** The pam_java.so variant that reads NATIVE/pam_java.conf (timeouts, JVM options). */

@@ -22,7 +22,7 @@ import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
 
 /**
- * Threat 1: nothing from the caller's environment or working directory changes what runs
+ * Threat 1 (docs/security.md#threat-1-the-callers-environment-and-working-directory): nothing from the caller's environment or working directory changes what runs
  * (pam_python's CVE-2019-16729 was exactly this), for a root host and a setuid host run by an
  * unprivileged user.
  */

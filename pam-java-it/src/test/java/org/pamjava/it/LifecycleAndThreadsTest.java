@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
 
-/** Instances per (handle, MODULE), end hooks, several pam_java rules, and threads (DESIGN.md 2.2, 3.4). */
+/** Instances per (handle, MODULE), end hooks, several pam_java rules, and threads (docs/architecture.md#22-the-module-api-and-isolation, and decision 4 of #31-the-first-measurements-and-the-decisions-they-made). */
 class LifecycleAndThreadsTest {
 
     private static final Pattern INSTANCE = Pattern.compile("instance=(\\d+) loader=(\\d+)");

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
 
-/** Threat 4: nothing a module does takes the host down or leaves it hanging. */
+/** Threat 4 (docs/security.md#threat-4-module-misbehaviour-never-takes-the-host-down): nothing a module does takes the host down or leaves it hanging. */
 class ModuleMisbehaviourTest {
 
     @AfterEach

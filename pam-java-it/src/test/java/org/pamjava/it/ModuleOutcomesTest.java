@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
 
-/** What a PAM call returns when the module fails, cannot be loaded, or is a jar; DESIGN.md 2.1, 2.2. */
+/** What a PAM call returns when the module fails, cannot be loaded, or is a jar; docs/architecture.md#21-the-pam-rule and #22-the-module-api-and-isolation; the table is docs/guide.md#7-what-a-pam-call-returns. */
 class ModuleOutcomesTest {
 
     private static Run authWith(Host host, String name, String moduleAndArgs) throws Exception {

@@ -96,7 +96,7 @@ class RealHostsTest {
     }
 
     /**
-     * Threat 1 through su: the caller's Java variables change nothing, whether an ordinary user runs
+     * Threat 1 (docs/security.md#threat-1-the-callers-environment-and-working-directory) through su: the caller's Java variables change nothing, whether an ordinary user runs
      * su (setuid: HotSpot itself ignores JAVA_TOOL_OPTIONS and _JAVA_OPTIONS when the real and
      * effective uids differ) or root does (the uids are equal, as in sshd or login: only pam_java
      * hiding the variables keeps HotSpot from reading them). Most JVM output goes to syslog, not to

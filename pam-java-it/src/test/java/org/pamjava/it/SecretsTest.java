@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Threat 7: a password typed into the conversation is gone from the host's memory after pam_end
+ * Threat 7 (docs/security.md#threat-7-secrets): a password typed into the conversation is gone from the host's memory after pam_end
  * (read from a core dump taken with gcore), in every encoding Java or C could hold it in, and
  * never reaches syslog.
  */

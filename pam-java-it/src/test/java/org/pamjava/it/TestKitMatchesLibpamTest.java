@@ -187,7 +187,7 @@ class TestKitMatchesLibpamTest {
                 }
             });
             for (String entry : c.env()) {
-                pam.env().put(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1));
+                pam.environment().put(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1));
             }
             pam.conversation().answers(c.answers().toArray(String[]::new));
             for (String op : c.operations()) {
@@ -215,9 +215,9 @@ class TestKitMatchesLibpamTest {
                     for (int usec : pam.failDelays().subList(delaysBefore, pam.failDelays().size())) {
                         largest = Math.max(largest, usec);
                     }
-                    application.add("faildelay " + r.code() + " " + largest);
+                    application.add("faildelay " + r.pamCode() + " " + largest);
                 }
-                application.add(op + " " + r.code() + " " + PamCodes.strerror(r.code()));
+                application.add(op + " " + r.pamCode() + " " + PamCodes.strerror(r.pamCode()));
             }
         }
         return new Observed(application, module(bed));

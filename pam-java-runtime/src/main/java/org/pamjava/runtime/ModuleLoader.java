@@ -338,7 +338,7 @@ public final class ModuleLoader {
         }
     }
 
-    /** As root, refuses code from a file others could have written (DESIGN.md 4). */
+    /** As root, refuses code from a file others could have written (docs/security.md#threat-6-ownership). */
     private static void trusted(Path file, String what) throws ModuleLoadException {
         String problem = TrustedPaths.problem(file);
         if (problem != null) {

@@ -127,15 +127,12 @@ final class StackHandle implements PamHandle {
     }
 
     /**
-     * The application's answer to one message, failing as the real libpam's conversation through
-     * {@code org.pamjava.client} fails: a binary or radio prompt, or anything the conversation throws,
-     * is {@code PAM_CONV_ERR}, except its own {@code PAM_BUF_ERR} or {@code PAM_CONV_AGAIN} and running
-     * out of memory ({@code PAM_BUF_ERR}).
+     * The application's answer to one message of any style (libpam passes every style on; the
+     * application decides), failing as a conversation through {@code org.pamjava.client} fails:
+     * anything it throws is {@code PAM_CONV_ERR}, except its own {@code PAM_BUF_ERR} or
+     * {@code PAM_CONV_AGAIN}, and running out of memory is {@code PAM_BUF_ERR}.
      */
     private String reply(Message message) {
-        if (message.msgStyle() < PamConstants.PAM_PROMPT_ECHO_OFF || message.msgStyle() > PamConstants.PAM_TEXT_INFO) {
-            throw new PamException(PAM_CONV_ERR, "the conversation cannot show message style " + message.msgStyle());
-        }
         char[] answer;
         try {
             answer = conversation.reply(message);

@@ -245,9 +245,9 @@ class TestKitTest implements PamConstants {
             assertThrows(IllegalArgumentException.class, () -> h.conversation(many));
             assertThrows(IllegalArgumentException.class, () -> h.failDelay(-1));
             assertEquals(List.of(), pam.failDelays());
-            assertThrows(NullPointerException.class, () -> h.env().get(null));
-            assertThrows(NullPointerException.class, () -> h.env().containsKey(null));
-            assertThrows(NullPointerException.class, () -> h.env().remove(null));
+            assertThrows(NullPointerException.class, () -> h.environment().get(null));
+            assertThrows(NullPointerException.class, () -> h.environment().containsKey(null));
+            assertThrows(NullPointerException.class, () -> h.environment().remove(null));
         }
     }
 }

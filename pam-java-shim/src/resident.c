@@ -220,6 +220,9 @@ static int handshake(int fd, uint32_t *version)
         return -1;
     }
     if (greeted) {
+        /* The handshake has a CONNECT_MS of its own, as the greeting had (docs/resident-protocol.md):
+         * a service slow to greet in a login storm answers a HELLO at once once it has. */
+        wait = (struct pj_budget){ CONNECT_MS * 1000000L, 0, NULL, NULL };
         pj_out_start(&o, PJ_WIRE_HELLO);
         pj_put_u32(&o, PJ_WIRE_VERSION);
         if ((rc = pj_send_frame(fd, &o, &wait)) == 0 && (rc = pj_receive_frame(fd, &in, &wait)) == 0)

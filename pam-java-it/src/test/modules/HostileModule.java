@@ -62,6 +62,21 @@ public class HostileModule implements PamModule {
                     record(args, "cannot exit: " + e);
                 }
             }
+            // pam_java's own classes share the class path with the API: none may be named.
+            case "internals" -> {
+                for (String name : List.of("org.pamjava.PamConstants", "org.pamjava.host.HostNatives",
+                        "org.pamjava.host.NativeEntry", "org.pamjava.runtime.ModuleDispatch",
+                        "org.pamjava.runtime.LibPamHandle", "org.pamjava.resident.ResidentService",
+                        "org.pamjava.resident.ResidentChannel")) {
+                    try {
+                        Class.forName(name);
+                        record(args, "internals visible " + name);
+                    } catch (ClassNotFoundException e) {
+                        record(args, "internals hidden " + name);
+                    }
+                }
+                return PamConstants.PAM_SUCCESS;
+            }
             case "methodref" -> {
                 java.util.function.IntConsumer exit = System::exit;
                 exit.accept(0);

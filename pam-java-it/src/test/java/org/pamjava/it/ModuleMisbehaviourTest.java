@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.pamjava.it.PamTestBed.Host;
@@ -31,6 +32,23 @@ class ModuleMisbehaviourTest {
         assertEquals(0, run.exitCode());
         assertEquals("exit", run.lines().getLast());
         assertFalse(run.authprivLog("must not end the host process").isEmpty(), run.syslog().toString());
+    }
+
+    /**
+     * Hidden means a ClassNotFoundException for the module (the class exists: in-process the host's
+     * jar holds HostNatives, in the service the service's jar holds ResidentService).
+     */
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void aModuleCanNameTheApiButNoneOfPamJavasOwnClasses(Host host) throws Exception {
+        PamTestBed bed = PamPythonCasesTest.bed("internals", host);
+        Hardening.hostile(bed, "internals", bed.pamJava);
+        Run run = bed.run(host, "svc", "auth");
+        assertCodes(run, "auth", 0);
+        assertEquals(List.of("internals visible org.pamjava.PamConstants", "internals hidden org.pamjava.host.HostNatives",
+                "internals hidden org.pamjava.host.NativeEntry", "internals hidden org.pamjava.runtime.ModuleDispatch",
+                "internals hidden org.pamjava.runtime.LibPamHandle", "internals hidden org.pamjava.resident.ResidentService",
+                "internals hidden org.pamjava.resident.ResidentChannel"), run.results("internals"));
     }
 
     @ParameterizedTest

@@ -101,7 +101,12 @@ final class ModuleClassLoader extends URLClassLoader {
         }
     }
 
-    /** Delegates to the loader of the API, hiding {@code org.pamjava.internal}. */
+    /**
+     * Delegates to the loader of the API, hiding every package of pam_java's own but the API
+     * ({@code org.pamjava}): the runtime, the in-process host and the resident service share the
+     * class path with the API, and a module that could name their classes could call the host's
+     * natives, dispatch calls or read another handle's secrets.
+     */
     private static final class ApiOnlyClassLoader extends ClassLoader {
         static {
             registerAsParallelCapable();
@@ -113,10 +118,21 @@ final class ModuleClassLoader extends URLClassLoader {
             super("pam-java-api", org.pamjava.PamModule.class.getClassLoader());
         }
 
+        /** Whether {@code name} (a class's binary name) is in a package of pam_java's own other than the API. */
+        static boolean isPamJavasOwn(String name) {
+            return name.startsWith("org.pamjava.") && name.indexOf('.', "org.pamjava.".length()) >= 0;
+        }
+
+        /** The same for a resource path ({@code org/pamjava/runtime/X.class}). */
+        static boolean isPamJavasOwnResource(String name) {
+            String path = name.startsWith("/") ? name.substring(1) : name;
+            return path.startsWith("org/pamjava/") && path.indexOf('/', "org/pamjava/".length()) >= 0;
+        }
+
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
             // ModuleCallRewriter's redirected process starts call ModuleProcesses.
-            if (name.startsWith("org.pamjava.internal.") && !name.equals(ModuleCallRewriter.PROCESSES_CLASS)) {
+            if (isPamJavasOwn(name) && !name.equals(ModuleCallRewriter.PROCESSES_CLASS)) {
                 throw new ClassNotFoundException(name);
             }
             return super.loadClass(name, resolve);
@@ -124,7 +140,22 @@ final class ModuleClassLoader extends URLClassLoader {
 
         @Override
         public URL getResource(String name) {
-            return name.startsWith("org/pamjava/internal/") ? null : super.getResource(name);
+            return isPamJavasOwnResource(name) ? null : super.getResource(name);
+        }
+
+        @Override
+        public java.util.Enumeration<URL> getResources(String name) throws java.io.IOException {
+            return isPamJavasOwnResource(name) ? java.util.Collections.emptyEnumeration() : super.getResources(name);
+        }
+
+        @Override
+        public java.util.stream.Stream<URL> resources(String name) {
+            return isPamJavasOwnResource(name) ? java.util.stream.Stream.empty() : super.resources(name);
+        }
+
+        @Override
+        public java.io.InputStream getResourceAsStream(String name) {
+            return isPamJavasOwnResource(name) ? null : super.getResourceAsStream(name);
         }
     }
 }

@@ -61,8 +61,10 @@ public final class ResidentService {
               --help          this text
 
             Must run as root. The socket's directory is created mode 0700 if missing and must be
-            owned by root and reachable by root only. Logs go to standard error (the journal under
-            systemd), with sd-daemon priority prefixes.
+            owned by root and reachable by root only. Started by pam-java-resident.socket (systemd
+            socket activation, Accept=no), it serves the listening socket on standard input, which
+            must be the one pam_java.conf names, and leaves its file to systemd. Logs go to
+            standard error (the journal under systemd), with sd-daemon priority prefixes.
             """;
 
     /**
@@ -213,6 +215,11 @@ public final class ResidentService {
             if (socket == null) {
                 socket = settings.residentSocket();
             }
+            // Started by systemd's socket unit: its listener is standard input.
+            ServerSocketChannel inherited = InheritedListener.of(System.inheritedChannel(), socket);
+            if (inherited != null) {
+                socket = InheritedListener.path(inherited);
+            }
             if (socket == null) {
                 err.println("pam-java-resident: no socket: set resident_socket in " + config + " or give --socket");
                 return 1;
@@ -223,6 +230,9 @@ public final class ResidentService {
             }
             ResidentService service = new ResidentService(socket, settings.cacheDir(), settings.classPath(), log);
             service.prepareDirectory();
+            if (inherited != null) {
+                InheritedListener.checkFile(socket);
+            }
             if (check) {
                 err.println("pam-java-resident: " + config + " and " + socket.getParent() + " are fine");
                 return 0;
@@ -234,7 +244,7 @@ public final class ResidentService {
             // What modules print goes to the journal as what pam_java logs does, one entry per message.
             System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, log), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, log), true, StandardCharsets.UTF_8));
-            service.serve();
+            service.serve(inherited);
             return 0;
         } catch (IOException e) {
             err.println("pam-java-resident: " + e.getMessage());
@@ -271,7 +281,16 @@ public final class ResidentService {
         }
     }
 
-    private void serve() throws IOException {
+    /** Serves {@code inherited} (systemd's listener, whose file systemd keeps), or a socket it binds itself. */
+    private void serve(ServerSocketChannel inherited) throws IOException {
+        if (inherited != null) {
+            try (inherited) {
+                log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath
+                        + " (passed by systemd)");
+                serve(inherited::accept);
+            }
+            return;
+        }
         try (ServerSocketChannel server = bind()) {
             log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath);
             Runtime.getRuntime().addShutdownHook(new Thread(this::removeSocket, "pam_java resident shutdown"));

@@ -32,7 +32,8 @@ d=$DESTDIR
 
 if [ "${1:-}" = uninstall ]; then
   rm -f "$d$PAMDIR/pam_java.so" "$d$PREFIX/bin/pam-java" "$d$PREFIX/sbin/pam-java-resident" \
-    "$d$PREFIX/lib/systemd/system/pam-java-resident.service" "$d$PREFIX/share/man/man8/pam-java-resident.8.gz" \
+    "$d$PREFIX/lib/systemd/system/pam-java-resident.service" "$d$PREFIX/lib/systemd/system/pam-java-resident.socket" \
+    "$d$PREFIX/share/man/man8/pam-java-resident.8.gz" \
     "$d$PREFIX/share/man/man8/pam_java.8.gz" "$d$PREFIX/share/man/man1/pam-java.1.gz"
   rm -rf "$d$runtime_dir" "$d$PREFIX/libexec/pam-java" "$d$doc_dir" "$d$cache_dir"
   echo "removed pam_java (kept the configuration, $d$conf_file)"
@@ -70,6 +71,7 @@ install -m 0755 "$dist/bin/pam-java-resident" "$d$PREFIX/sbin/pam-java-resident"
 sed "s|/usr/sbin/pam-java-resident|$PREFIX/sbin/pam-java-resident|" packaging/systemd/pam-java-resident.service \
   > "$d$PREFIX/lib/systemd/system/pam-java-resident.service"
 chmod 0644 "$d$PREFIX/lib/systemd/system/pam-java-resident.service"
+install -m 0644 packaging/systemd/pam-java-resident.socket "$d$PREFIX/lib/systemd/system/pam-java-resident.socket"
 install -m 0755 scripts/build-aot-cache.sh "$d$PREFIX/libexec/pam-java/build-aot-cache"
 
 # The configuration: the commented defaults, naming the defaults compiled in.

@@ -113,10 +113,30 @@ check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$roo
   -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
   -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java"
 
-check "/usr/sbin/pam-java-resident, its man page and systemd unit installed, the unit not enabled" \
+check "/usr/sbin/pam-java-resident, its man page and systemd units installed, the units not enabled" \
   test -x "$root/usr/sbin/pam-java-resident" -a -f "$root/usr/lib/systemd/system/pam-java-resident.service" \
+  -a -f "$root/usr/lib/systemd/system/pam-java-resident.socket" \
   -a -f "$root/usr/share/man/man8/pam-java-resident.8.gz" \
-  -a ! -e "$root/etc/systemd/system/multi-user.target.wants/pam-java-resident.service"
+  -a ! -e "$root/etc/systemd/system/multi-user.target.wants/pam-java-resident.service" \
+  -a ! -e "$root/etc/systemd/system/sockets.target.wants/pam-java-resident.socket"
+# systemd-analyze verify reads the installed units as systemd would: every directive, the socket
+# and service pairing, the ExecStart binary (the root's, as the root has no systemd of its own to
+# verify them in; the man pages Documentation= names are checked above).
+verify_units() {
+  local units
+  units=$(mktemp -d)
+  cp "$root/usr/lib/systemd/system/pam-java-resident.socket" "$units/"
+  sed "s|^ExecStart=/usr/sbin/|ExecStart=$root/usr/sbin/|" "$root/usr/lib/systemd/system/pam-java-resident.service" \
+    > "$units/pam-java-resident.service"
+  # It exits 0 on a directive it ignores ("Failed to parse ..., ignoring"): any word of it fails.
+  local said rc
+  said=$(systemd-analyze verify --man=no "$units/pam-java-resident.socket" "$units/pam-java-resident.service" 2>&1)
+  rc=$?
+  rm -rf "$units"
+  [ -z "$said" ] || sed 's/^/        | /' <<< "$said"
+  [ "$rc" -eq 0 ] && [ -z "$said" ]
+}
+check "the installed units pass systemd-analyze verify" verify_units
 
 echo "== the administrator points java_home at the JDK and reconfigures"
 sed -i "s|^#java_home = .*|java_home = $jdk_in_root|" "$root/etc/security/pam_java.conf"

@@ -14,6 +14,7 @@ packages=(
   libpam-python               # the baseline pam_java is measured against
   dpkg-dev lintian man-db     # the Debian package: Depends (dpkg-shlibdeps), lintian, man -l
   debootstrap                 # the clean Debian root the package is installed into by the test
+  systemd                     # systemd-analyze verify of the package's units (test-deb.sh); none is started
   clang-14 libclang-rt-14-dev # libFuzzer for the C fuzz targets (pam-java-shim/fuzz, scripts/fuzz.sh)
 )
 missing=()

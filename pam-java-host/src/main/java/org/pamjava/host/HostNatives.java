@@ -5,14 +5,11 @@ import org.pamjava.runtime.Utf8;
 
 /**
  * The libpam services pam_java.so gives Java, as JNI natives it registers itself (no library
- * loading, no java.lang.foreign start-up cost). Each returns a PAM code, or {@link #NOT_IN_CALL}
+ * loading, no java.lang.foreign start-up cost). Each returns a PAM code, or {@link PamCalls#NOT_IN_CALL}
  * when used from a thread that is not running a PAM call on that handle; results come back in
  * one-element out-arrays. Text is raw bytes: {@link Utf8} decodes it.
  */
 final class HostNatives {
-    /** Returned outside the PAM call that owns the handle ({@link PamCalls#NOT_IN_CALL}). */
-    static final int NOT_IN_CALL = PamCalls.NOT_IN_CALL;
-
     private HostNatives() {}
 
     static native int getItem(long pamh, int item, byte[][] out);

@@ -90,9 +90,11 @@ static void end_module(pam_handle_t *pamh, void *data, int status)
 
 /*
  * The first call of a module on a handle arranges for its end hook at pam_end, and decides where
- * the instance lives: in the resident service when it is configured and answers, else here.
+ * the instance lives: in the resident service when it is configured and answers and the rule does
+ * not say in_process, else here. Later calls of the module on the handle (its other rules too) use
+ * that instance where it is.
  */
-static int instance_of(pam_handle_t *pamh, const char *module, struct instance_data **data)
+static int instance_of(pam_handle_t *pamh, const char *module, int in_process, struct instance_data **data)
 {
     char *key = NULL;
     const void *existing = NULL;
@@ -117,7 +119,7 @@ static int instance_of(pam_handle_t *pamh, const char *module, struct instance_d
         return PAM_BUF_ERR;
     }
     d->token = __atomic_add_fetch(&next_token, 1, __ATOMIC_RELAXED);
-    d->fd = pj_resident_connect(pamh);
+    d->fd = in_process ? -1 : pj_resident_connect(pamh);
     d->resident = d->fd >= 0;
     d->pid = getpid();
     rc = pam_set_data(pamh, key, d, end_module);
@@ -156,21 +158,42 @@ static int resident_operation(pam_handle_t *pamh, struct instance_data *d, enum 
     return pj_resident_call(pamh, &d->fd, op, flags, argc, argv, config.timeout_ms);
 }
 
-static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
+/*
+ * pam_java.so's own rule options, before the module: "in_process" keeps the module in this
+ * process even when the resident service is configured (a module that needs the calling process
+ * itself: its working directory, its controlling terminal, a device only the application holds).
+ * A module is a .java or .jar file, so no module can be mistaken for an option. On return *argc
+ * and *argv start at the module, as the Java module sees them (args.get(0)).
+ */
+static int take_rule_options(pam_handle_t *pamh, int *argc, const char ***argv, int *in_process)
 {
-    int rc;
-
-    if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0') {
-        pam_syslog(pamh, LOG_ERR, "no Java module given: the first argument must name a .java or .jar file");
+    *in_process = 0;
+    while (*argc > 0 && (*argv)[0] != NULL && strcmp((*argv)[0], "in_process") == 0) {
+        *in_process = 1;
+        (*argc)--;
+        (*argv)++;
+    }
+    if (*argc < 1 || (*argv)[0] == NULL || (*argv)[0][0] == '\0') {
+        pam_syslog(pamh, LOG_ERR, "no Java module given: the first argument after pam_java.so's options"
+                   " (in_process) must name a .java or .jar file");
         return PAM_MODULE_UNKNOWN;
     }
+    return PAM_SUCCESS;
+}
+
+static int run_operation(pam_handle_t *pamh, enum pj_op op, int flags, int argc, const char **argv)
+{
+    int rc, in_process;
+
+    if ((rc = take_rule_options(pamh, &argc, &argv, &in_process)) != PAM_SUCCESS)
+        return rc;
     pthread_once(&setup_once, setup);
     if (setup_result != PAM_SUCCESS) {
         pam_syslog(pamh, LOG_ERR, "pam_java could not be set up in this process (the first error says why)");
         return setup_result;
     }
     struct instance_data *d = NULL;
-    if ((rc = instance_of(pamh, argv[0], &d)) != PAM_SUCCESS)
+    if ((rc = instance_of(pamh, argv[0], in_process, &d)) != PAM_SUCCESS)
         return rc;
     if (d->resident)
         return resident_operation(pamh, d, op, flags, argc, argv);

@@ -67,14 +67,15 @@ final class StackChecks {
         if (!ModuleResolver.isPamJava(path)) {
             return;
         }
-        if (rule.args().isEmpty()) {
+        List<String> javaArgs = ModuleResolver.javaModuleArgs(rule.args());
+        if (javaArgs.isEmpty()) {
             errors.accept(rule, "pam_java.so needs a Java module argument (a .java or .jar file): the rule fails with PAM_MODULE_UNKNOWN");
             return;
         }
-        Path java = module.getParent().resolve(rule.args().getFirst());
+        Path java = module.getParent().resolve(javaArgs.getFirst());
         String name = java.getFileName().toString();
         if (!name.endsWith(".java") && !name.endsWith(".jar")) {
-            errors.accept(rule, "pam_java.so module " + rule.args().getFirst() + " is neither a .java nor a .jar file: the rule fails with PAM_OPEN_ERR");
+            errors.accept(rule, "pam_java.so module " + javaArgs.getFirst() + " is neither a .java nor a .jar file: the rule fails with PAM_OPEN_ERR");
         } else if (!Files.isRegularFile(java)) {
             errors.accept(rule, "pam_java.so module " + java + " does not exist: the rule fails with PAM_OPEN_ERR");
         }

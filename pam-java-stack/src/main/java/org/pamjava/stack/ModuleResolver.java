@@ -84,4 +84,23 @@ public interface ModuleResolver {
     static boolean isPamJava(String modulePath) {
         return modulePath.substring(modulePath.lastIndexOf('/') + 1).equals("pam_java.so");
     }
+
+    /** pam_java.so's own rule option: the module runs in the calling process even with the resident service. */
+    String IN_PROCESS_OPTION = "in_process";
+
+    /**
+     * The arguments a {@code pam_java.so} rule hands its Java module: the rule's arguments after
+     * pam_java.so's own options ({@value #IN_PROCESS_OPTION}), which come before the MODULE. A
+     * MODULE is a {@code .java} or {@code .jar} file, so it is never taken for an option.
+     *
+     * @param ruleArgs the rule's module arguments
+     * @return {@code args.get(0)} is the Java MODULE (empty when the rule names none)
+     */
+    static List<String> javaModuleArgs(List<String> ruleArgs) {
+        int first = 0;
+        while (first < ruleArgs.size() && ruleArgs.get(first).equals(IN_PROCESS_OPTION)) {
+            first++;
+        }
+        return ruleArgs.subList(first, ruleArgs.size());
+    }
 }

@@ -223,7 +223,7 @@ public final class StackTransaction implements AutoCloseable {
                 for (PamRule rule : rules) {
                     String key = moduleKey(rule);
                     if (key != null && !modules.containsKey(key)) {
-                        Optional<PamModule> module = resolver.resolve(rule.modulePath(), rule.args());
+                        Optional<PamModule> module = resolver.resolve(rule.modulePath(), moduleArgs(rule));
                         modules.put(key, module);
                         if (module.isEmpty() && ModuleResolver.isPamJava(rule.modulePath())
                                 && !resolver.installed(rule.modulePath())) {
@@ -243,9 +243,16 @@ public final class StackTransaction implements AutoCloseable {
         }
         String path = rule.modulePath().startsWith("/") ? rule.modulePath() : DEFAULT_MODULE_DIR + rule.modulePath();
         if (ModuleResolver.isPamJava(path)) {
-            return rule.args().isEmpty() ? null : path + "\0" + rule.args().get(0);
+            List<String> javaArgs = ModuleResolver.javaModuleArgs(rule.args());
+            return javaArgs.isEmpty() ? null : path + "\0" + javaArgs.getFirst();
         }
         return path;
+    }
+
+    /** What a rule's module is handed: its arguments, for pam_java.so those after pam_java.so's own options. */
+    private static List<String> moduleArgs(PamRule rule) {
+        return rule.modulePath() != null && ModuleResolver.isPamJava(rule.modulePath())
+                ? ModuleResolver.javaModuleArgs(rule.args()) : rule.args();
     }
 
     /** pam_setcred and pam_close_session replay the chain frozen by their partner operation. */
@@ -266,7 +273,7 @@ public final class StackTransaction implements AutoCloseable {
             return new StackRunner.Outcome(pamJavaOpensNoModule ? PamConstants.PAM_OPEN_ERR : PamConstants.PAM_MODULE_UNKNOWN, null);
         }
         PamModule m = module.get();
-        List<String> args = rule.args();
+        List<String> args = moduleArgs(rule);
         try {
             int result = op.call(m, handle, flags, args);
             if (result < 0 || result >= Control.RETURN_VALUES) {

@@ -134,6 +134,28 @@ class StackRunnerTest implements PamConstants {
     }
 
     @Test
+    void pamJavaSoOwnOptionsAreNotTheJavaModules() {
+        List<List<String>> resolved = new ArrayList<>();
+        List<List<String>> called = new ArrayList<>();
+        PamModule recorder = new PamModule() {
+            @Override
+            public int authenticate(PamHandle pamh, int flags, List<String> args) {
+                called.add(List.copyOf(args));
+                return PAM_SUCCESS;
+            }
+        };
+        try (StackTransaction pam = start("auth required pam_java.so in_process R.java a=1\n",
+                (path, args) -> {
+                    resolved.add(List.copyOf(args));
+                    return Optional.of(recorder);
+                })) {
+            assertEquals(PAM_SUCCESS, pam.authenticate(0));
+        }
+        assertEquals(List.of(List.of("R.java", "a=1")), resolved, "the MODULE is the first argument after in_process");
+        assertEquals(List.of(List.of("R.java", "a=1")), called, "args.get(0) is the MODULE, as pam_java.so hands it");
+    }
+
+    @Test
     void chauthtokRunsPrelimThenUpdate() {
         List<Integer> flags = new ArrayList<>();
         PamModule recorder = new PamModule() {

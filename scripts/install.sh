@@ -7,9 +7,9 @@
 #   $PREFIX/share/pam-java/                  runtime jars, the AOT cache, the command's example
 #   $PREFIX/bin/pam-java                     the command
 #   $PREFIX/sbin/pam-java-resident           the resident service, and its systemd unit in
-#   $PREFIX/lib/systemd/system/               (installed, not enabled)
+#   $PREFIX/lib/systemd/system/               (installed; make install enables nothing, the package the socket)
 #   $PREFIX/libexec/pam-java/build-aot-cache     rebuilds the AOT cache (for another JDK)
-#   $SYSCONFDIR/security/pam_java.conf       commented defaults (an existing one is kept)
+#   $SYSCONFDIR/security/pam_java.conf       commented defaults, resident_socket set (an existing one is kept)
 #   $LOCALSTATEDIR/cache/pam-java/           compiled .java modules: root-only, 0700
 #   $PREFIX/share/doc/pam-java/              guide, examples/, copyright
 #   $PREFIX/share/man/man1/pam-java.1.gz, man8/pam_java.8.gz, man8/pam-java-resident.8.gz

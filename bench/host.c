@@ -1,8 +1,6 @@
 /* host.c: the benchmark's PAM application: times full PAM transactions and measures memory. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -14,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <security/pam_appl.h>
+#include "storm.h"
 
 /*
  * One transaction is what a login does: pam_start_confdir, authenticate, acct_mgmt,
@@ -26,23 +25,27 @@
  *                     its threads, user + system) and its own figures
  *   warm N SERVICE    N transactions in this process, the time of each
  *   memory N SERVICE  N transactions in this process; RSS and threads after 1, 10, 100, ... and N
- *   storm N SERVICE   N processes ("once") started back to back without waiting for any, as a
- *                     burst of sshd/su logins starts them; the time is from the first spawn until
- *                     the last has exited, with the failures, the peak of the sum of their RSS
- *                     (sampled) and their CPU time
+ *   storm N SERVICE   N processes ("once") released at once (storm.c), as a burst of sshd/su
+ *                     logins starts them: the time from the release until the last has exited and
+ *                     each one's, the failures, the peak of the sum of their RSS and the service's
+ *                     (sampled every --sample-ms, 2 ms), their CPU time; those still running after
+ *                     --deadline seconds (300) are killed and fail
  *   once SERVICE      one transaction, then its time, RSS and threads (the child of "cold");
  *                     with --threads T, T transactions at once in T threads (the exit status is
  *                     the number that failed), a storm's child that models logins in one process
  */
 
 static const char usage[] =
-    "usage: host --confdir DIR [--user USER] [--answer TEXT] [--threads T] cold|warm|memory|storm N SERVICE\n"
+    "usage: host --confdir DIR [--user USER] [--answer TEXT] [--threads T] [--sample-ms MS] [--deadline S]\n"
+    "            cold|warm|memory|storm N SERVICE\n"
     "       host --confdir DIR [--user USER] [--answer TEXT] [--threads T] once SERVICE\n";
 
 extern char **environ;
 
 static const char *confdir, *user = "bench", *answer = "bench-secret";
 static long threads_per_process = 1;   /* --threads: transactions at once in each "once" process */
+static double storm_sample_ms = 2;     /* --sample-ms: the storm's memory sampler's period */
+static double storm_deadline_s = 300;  /* --deadline: a storm's processes still running then are killed */
 #define MOST_THREADS 250               /* the failures must fit an exit status */
 
 /* Answers every prompt with the fixed answer; informational messages get no text. */
@@ -65,13 +68,6 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
     }
     *resp = r;
     return PAM_SUCCESS;
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
 /* One full transaction; returns 0, or prints which step failed and returns -1. */
@@ -318,135 +314,43 @@ static int run_memory(long n, const char *service)
     return 0;
 }
 
-/* Resident set (kB) of a process, from /proc/PID/statm; 0 once it is gone. */
-static long process_rss_kb(pid_t pid)
-{
-    char path[64];
-    long size, resident = 0;
-
-    snprintf(path, sizeof(path), "/proc/%ld/statm", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (f != NULL && fscanf(f, "%ld %ld", &size, &resident) != 2)
-        resident = 0;
-    if (f != NULL)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/* The sum of the RSS of the children still running (pids[i] > 0); keeps its peak. */
-static void sample_rss(const pid_t *pids, long n, long *peak_rss_kb)
-{
-    long rss_kb = 0;
-
-    for (long i = 0; i < n; i++)
-        if (pids[i] > 0)
-            rss_kb += process_rss_kb(pids[i]);
-    if (rss_kb > *peak_rss_kb)
-        *peak_rss_kb = rss_kb;
-}
-
-/* Reads what is there of the children's shared output pipe; keeps the first "fail" line. */
-static void drain(int fd, char *first_fail, size_t size)
-{
-    static char pending[1024];
-    static size_t used;
-    ssize_t got;
-
-    while ((got = read(fd, pending + used, sizeof(pending) - 1 - used)) > 0) {
-        used += (size_t)got;
-        pending[used] = '\0';
-        char *line = pending, *nl;
-        while ((nl = strchr(line, '\n')) != NULL) {
-            *nl = '\0';
-            if (first_fail[0] == '\0' && strncmp(line, "fail ", 5) == 0)
-                snprintf(first_fail, size, "%s", line + 5);
-            line = nl + 1;
-        }
-        used = strlen(line);
-        memmove(pending, line, used + 1);
-        if (used == sizeof(pending) - 1)
-            used = 0; /* a line longer than the buffer: not one of ours, drop it */
-    }
-}
-
 /*
- * The login storm. The children share one pipe for their output (a line each, shorter than
- * PIPE_BUF, so lines do not mix), which is drained while they run; the parent samples the sum
- * of their RSS every 10 ms. A child that cannot be started, exits non-zero or dies counts as a
- * failure: the storm goes on, and the line reports them.
+ * The login storm (storm.c): N processes released at once, each "once" (T transactions in T
+ * threads with --threads). Prints the storm's figures, then each process's time from the release
+ * to its exit, then the first failure a child printed, if any.
  */
-static int run_storm(long n, const char *service, const char *self)
+static int run_storm_mode(long n, const char *service, const char *self)
 {
     char threads_text[24];
     snprintf(threads_text, sizeof(threads_text), "%ld", threads_per_process);
     char *argv[] = { (char *)self, "--confdir", (char *)confdir, "--user", (char *)user, "--answer",
                      (char *)answer, "--threads", threads_text, "once", (char *)service, NULL };
-    char first_fail[256] = "";
-    pid_t *pids = calloc((size_t)n, sizeof(*pids));
-    long live = 0, failures = 0, peak_rss_kb = 0, sum_maxrss_kb = 0;
-    double cpu_us = 0;
-    int fds[2];
+    const char *pid_text = getenv("PAM_JAVA_BENCH_SERVICE_PID");
+    struct storm_options options = { n, threads_per_process, argv, pid_text != NULL ? atol(pid_text) : 0,
+                                     storm_sample_ms, storm_deadline_s };
+    struct storm_result r;
+    double service_before = service_cpu_us();
 
-    if (pids == NULL || pipe2(fds, O_CLOEXEC) != 0) {
-        perror("host: storm");
-        free(pids);
+    if (run_storm(&options, &r) != 0)
         return 1;
-    }
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    double service_before = service_cpu_us(), start = now_us();
-    for (long i = 0, sampled = 0; i < n; i++) {
-        /* Starting them takes a while (spawns compete with the children for the CPUs): sample then too. */
-        if (now_us() - start >= 10000.0 * (double)sampled) {
-            sample_rss(pids, i, &peak_rss_kb);
-            sampled++;
-        }
-        if (posix_spawn(&pids[i], self, &actions, NULL, argv, environ) == 0) {
-            live++;
-        } else {
-            pids[i] = 0;
-            failures += threads_per_process;
-        }
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    while (live > 0) {
-        sample_rss(pids, n, &peak_rss_kb);
-        struct pollfd pfd = { fds[0], POLLIN, 0 };
-        poll(&pfd, 1, 10);
-        drain(fds[0], first_fail, sizeof(first_fail));
-        int status;
-        struct rusage ru;
-        pid_t pid;
-        while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
-            for (long i = 0; i < n; i++)
-                if (pids[i] == pid)
-                    pids[i] = 0;
-            live--;
-            /* A process that died, or exited with what is not a count, lost all its transactions. */
-            if (WIFEXITED(status) && WEXITSTATUS(status) <= threads_per_process)
-                failures += WEXITSTATUS(status);
-            else
-                failures += threads_per_process;
-            cpu_us += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
-                      + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-            sum_maxrss_kb += ru.ru_maxrss;
-        }
-        if (pid < 0 && errno != EINTR)
-            break; /* no child left that this process knows of */
-    }
-    double took = now_us() - start;
-    drain(fds[0], first_fail, sizeof(first_fail));
-    close(fds[0]);
-    free(pids);
-    printf("storm service=%s processes=%ld threads=%ld wall_us=%.0f failures=%ld cpu_us=%.0f peak_rss_kb=%ld "
-           "sum_maxrss_kb=%ld", service, n, threads_per_process, took, failures, cpu_us, peak_rss_kb, sum_maxrss_kb);
+    printf("storm service=%s processes=%ld threads=%ld wall_us=%.0f failures=%ld killed=%ld jvm_processes=%ld "
+           "cpu_us=%.0f peak_rss_kb=%ld clients_peak_rss_kb=%ld service_peak_rss_kb=%ld sum_maxrss_kb=%ld "
+           "samples=%ld sample_period_us=%.0f realtime=%d", service, n, threads_per_process, r.wall_us, r.failures, r.killed,
+           r.jvm_processes, r.cpu_us, r.peak_rss_kb, r.clients_peak_rss_kb, r.service_peak_rss_kb, r.sum_maxrss_kb,
+           r.samples, r.sample_period_us, r.realtime);
     print_service_cpu("service_cpu_us", service_before, 1);
+    printf("\nstormtimes service=%s processes=%ld threads=%ld exit_us=", service, n, threads_per_process);
+    for (long i = 0, first = 1; i < n; i++) {
+        if (r.exit_us[i] >= 0) {
+            printf("%s%.0f", first ? "" : ",", r.exit_us[i]);
+            first = 0;
+        }
+    }
     printf("\n");
-    if (first_fail[0] != '\0')
-        printf("stormfail service=%s first: %s\n", service, first_fail);
+    if (r.first_fail[0] != '\0')
+        printf("stormfail service=%s processes=%ld threads=%ld first: %s\n", service, n, threads_per_process,
+               r.first_fail);
+    free(r.exit_us);
     fflush(stdout);
     return 0;
 }
@@ -461,9 +365,12 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--user") == 0) user = argv[i + 1];
         else if (strcmp(argv[i], "--answer") == 0) answer = argv[i + 1];
         else if (strcmp(argv[i], "--threads") == 0) threads_per_process = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--sample-ms") == 0) storm_sample_ms = atof(argv[i + 1]);
+        else if (strcmp(argv[i], "--deadline") == 0) storm_deadline_s = atof(argv[i + 1]);
         else break;
     }
-    if (confdir == NULL || i >= argc || threads_per_process < 1 || threads_per_process > MOST_THREADS)
+    if (confdir == NULL || i >= argc || threads_per_process < 1 || threads_per_process > MOST_THREADS
+        || !(storm_sample_ms > 0) || !(storm_deadline_s > 0))
         goto bad_usage;
     if (strcmp(argv[i], "once") == 0 && i + 2 == argc)
         return run_once(argv[i + 1]);
@@ -482,7 +389,7 @@ int main(int argc, char **argv)
             return 1;
         }
         self[len] = '\0';
-        return strcmp(argv[i], "cold") == 0 ? run_cold(n, service, self) : run_storm(n, service, self);
+        return strcmp(argv[i], "cold") == 0 ? run_cold(n, service, self) : run_storm_mode(n, service, self);
     }
     if (strcmp(argv[i], "warm") == 0)
         return run_warm(n, service);

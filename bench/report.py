@@ -97,17 +97,23 @@ def load(raw):
         memory.setdefault(f["service"], []).append(
             (int(f["after"]), int(f["rss_kb"]), int(f["threads"]), float(f["elapsed_us"])))
 
-    # threads per process (1: the storm of processes) -> variant -> round -> record
+    # (threads per process, processes) -> variant -> round -> record; threads 1: a storm of processes
     storm = {}
-    storm_fail = {}  # threads -> variant -> the first failure's text
-    threads = 1
+    storm_fail = {}  # (threads, processes) -> variant -> the first failure's text
     for line in read_lines(f"{raw}/storm.txt"):
         f = parse_fields(line)
+        if " stormskip " in line:  # run.sh: not enough memory available for that storm
+            machine.setdefault("storm_skipped", []).append(f)
+            continue
+        if " storm " not in line and " stormtimes " not in line and " stormfail " not in line:
+            continue
+        key = (int(f.get("threads", 1)), int(f["processes"]))
         if " storm " in line:
-            threads = int(f.get("threads", 1))
-            storm.setdefault(threads, {}).setdefault(f["service"], {})[int(f["round"])] = f
-        elif " stormfail " in line:  # follows its storm's line
-            storm_fail.setdefault(threads, {}).setdefault(f["service"], line.split(" first: ", 1)[-1])
+            storm.setdefault(key, {}).setdefault(f["service"], {})[int(f["round"])] = f
+        elif " stormtimes " in line:  # follows its storm's line: each process's release to exit
+            storm[key][f["service"]][int(f["round"])]["exit_us"] = [float(x) for x in f["exit_us"].split(",") if x]
+        else:
+            storm_fail.setdefault(key, {}).setdefault(f["service"], line.split(" first: ", 1)[-1])
 
     try:
         with open(f"{raw}/jmh.json") as fh:
@@ -205,57 +211,142 @@ def storm_cpu_s(record):
     return (float(record["cpu_us"]) + float(record.get("service_cpu_us", 0))) / 1e6
 
 
+def storm_logins(record):
+    return int(record["processes"]) * int(record.get("threads", 1))
+
+
 def analyse_storm(storm, storm_fail):
-    """Per variant: the storm's wall time, failures, peak summed RSS, and same-round ratios."""
-    wall = {v: {r: [float(x["wall_us"]) / 1000] for r, x in by_round.items()} for v, by_round in storm.items()}
-    cpu = {v: {r: [storm_cpu_s(x)] for r, x in by_round.items()} for v, by_round in storm.items()}
+    """One storm size (threads, processes): per variant its throughput, times, failures and memory.
+
+    Throughput is logins (transactions) over the storm's wall time, per round; its ratio to
+    pam_permit's is taken round by round. The per-process times of all rounds are pooled for the
+    percentiles. Memory added is, per round, the variant's peak summed RSS minus pam_permit's peak
+    in that round."""
+    tps = {v: {r: [storm_logins(x) / (float(x["wall_us"]) / 1e6)] for r, x in by_round.items()}
+           for v, by_round in storm.items()}
+    permit = storm.get("pam_permit", {})
     result = {}
     for v, _ in VARIANTS:
         if v not in storm:
             continue
         recs = list(storm[v].values())
+        times_ms = [t / 1000 for x in recs for t in x.get("exit_us", [])]
         row = {"label": LABEL[v], "processes": int(recs[0]["processes"]), "threads": int(recs[0].get("threads", 1)),
                "rounds": len(recs),
                "failures": sum(int(x["failures"]) for x in recs),
+               "killed": sum(int(x.get("killed", 0)) for x in recs),
+               "jvm_processes": spread([int(x.get("jvm_processes", 0)) for x in recs]),
                "wall_ms": spread([float(x["wall_us"]) / 1000 for x in recs]),
+               "logins_per_s": spread([t for by_round in tps[v].values() for t in by_round]),
+               "p50_ms": quantile(times_ms, 0.5), "p99_ms": quantile(times_ms, 0.99),
                "cpu_s": spread([storm_cpu_s(x) for x in recs]),
+               "cpu_ms_per_login": spread([storm_cpu_s(x) * 1000 / storm_logins(x) for x in recs]),
                "peak_rss_mb": spread([int(x["peak_rss_kb"]) / 1024 for x in recs]),
-               "sum_maxrss_mb": spread([int(x["sum_maxrss_kb"]) / 1024 for x in recs])}
+               "service_peak_rss_mb": spread([int(x.get("service_peak_rss_kb", 0)) / 1024 for x in recs]),
+               "sum_maxrss_mb": spread([int(x["sum_maxrss_kb"]) / 1024 for x in recs]),
+               "sample_period_ms": spread([float(x.get("sample_period_us", 0)) / 1000 for x in recs]),
+               "realtime_sampler": all(x.get("realtime") == "1" for x in recs)}
         if v in storm_fail:
             row["first_failure"] = storm_fail[v]
         if v != "pam_permit":
-            row["wall_vs_permit"] = per_round_ratios(wall, v, "pam_permit")
-            row["cpu_vs_permit"] = per_round_ratios(cpu, v, "pam_permit")
-        peer = python_peer(v)
-        if peer:
-            row["wall_vs_python"] = per_round_ratios(wall, v, peer)
-            row["cpu_vs_python"] = per_round_ratios(cpu, v, peer)
+            row["tps_vs_permit"] = per_round_ratios(tps, v, "pam_permit")
+            added = [(int(x["peak_rss_kb"]) - int(permit[r]["peak_rss_kb"])) / 1024
+                     for r, x in storm[v].items() if r in permit]
+            if added:
+                row["added_rss_mb"] = spread(added)
+                row["added_rss_mb"]["max"] = max(added)
+            # The same counted per process: what each process held at its own peak over what
+            # pam_permit's held, plus the service. Blind to how many were alive at once, which the
+            # peak of the sum is not: pam_permit's processes end so fast that only some of them are
+            # ever alive together, while processes waiting for a slower module all are.
+            per_process = [(int(x["sum_maxrss_kb"]) + int(x.get("service_peak_rss_kb", 0))
+                            - int(permit[r]["sum_maxrss_kb"])) / 1024 for r, x in storm[v].items() if r in permit]
+            if per_process:
+                row["added_per_process_mb"] = spread(per_process)
+                row["added_per_process_mb"]["max"] = max(per_process)
         result[v] = row
     return result
 
 
-def storm_markdown(storm_results):
+STORM_TEXT = ("**Login storm**: N host processes released at once (forked first, each waiting at a gate; "
+              "released, each execs the host and runs one transaction with the trivial module), as a burst of "
+              "sshd/su logins is; variants interleaved in each round. Logins/s: N over the wall time, from the "
+              "release until the last process has exited; × pam_permit: median (p10–p90) of the per-round ratios. "
+              "p50, p99: each process's time from the release to its exit (exec included), all rounds pooled. "
+              "CPU: all the processes' threads, and for the resident service's rows the service's. Peak RSS: the "
+              "peak over time of the sum of the RSS of the live host processes plus, for the resident service's "
+              "rows, the service's RSS (of it, the service's own peak); sampled every {period} ms (the median "
+              "achieved period; each /proc/PID/statm kept open and re-read, the sampler and the reaper that times "
+              "the exits running SCHED_FIFO as root). Added: the peak minus pam_permit's in the same round, "
+              "median (max); pam_permit's processes end so fast that only some are ever alive together, while "
+              "processes that wait for a slower module all are, so this counts a slower login's longer life too. "
+              "Added, per process: the sum of each process's own peak RSS (ru_maxrss) plus the service's peak, "
+              "minus the sum of pam_permit's processes' own peaks, median (max): what the logins would add if "
+              "pam_permit's were alive as long. With a JVM: processes with more than one thread after their transaction, per round "
+              "(a JVM in the process: in-process pam_java, or a fall-back from the service). Rounds: {rounds}.")
+
+
+def storm_rows(storm_result, with_size):
     out = []
-    for threads, storm_result in sorted(storm_results.items()):
-        out.extend(storm_table(storm_result) if threads == 1 else storm_threads_table(storm_result))
+    for v, row in storm_result.items():
+        failures = f"**{row['failures']} FAILED**" if row["failures"] else "0"
+        if row["killed"]:
+            failures += f" ({row['killed']} killed at the deadline)"
+        added, per_process = (f"{a['median']:+.1f} ({a['max']:+.1f})" if a else "–"
+                              for a in (row.get("added_rss_mb"), row.get("added_per_process_mb")))
+        service = row["service_peak_rss_mb"]["median"]
+        size = f"{row['processes']}" if with_size else f"{row['processes']} × {row['threads']}"
+        out.append(f"| {row['label']} | {size} | {failures} | {fmt_spread(row['logins_per_s'], 0)} | "
+                   f"{fmt_ratio(row.get('tps_vs_permit'))} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
+                   f"{fmt_spread(row['cpu_ms_per_login'])} | {fmt_spread(row['peak_rss_mb'])} | "
+                   f"{f'{service:.1f}' if service else '–'} | {added} | {per_process} | {row['jvm_processes']['median']:.0f} |")
     return out
 
 
-def storm_threads_table(storm_result):
-    any_row = next(iter(storm_result.values()))
-    out = ["", f"**Login storm in threads**: the same number of logins as {any_row['processes']} processes of "
-           f"{any_row['threads']} threads each, started at once, each thread one transaction (pam_python is not "
-           "made for concurrent handles in one process: left out). Columns as above.", "",
-           "| variant | processes × threads | failures | wall ms | CPU s | peak summed RSS MB | sum of peaks MB "
-           "| × pam_permit |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for v, row in storm_result.items():
-        failures = f"**{row['failures']} FAILED**" if row["failures"] else "0"
-        out.append(f"| {row['label']} | {row['processes']} × {row['threads']} | {failures} | "
-                   f"{fmt_spread(row['wall_ms'], 0)} | {fmt_spread(row['cpu_s'], 2)} | "
-                   f"{fmt_spread(row['peak_rss_mb'])} | {fmt_spread(row['sum_maxrss_mb'])} | "
-                   f"{fmt_ratio(row.get('wall_vs_permit'))} |")
-    out.extend(storm_failures(storm_result))
+STORM_HEADER = ["| variant | {size} | failures | logins/s | × pam_permit | p50 ms | p99 ms | CPU ms per login "
+                "| peak RSS MB | of it the service MB | added over pam_permit MB | added, per process MB | with a JVM |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+
+def storm_markdown(storm_results, machine=None):
+    if not storm_results:
+        return []
+    processes = {k: r for k, r in storm_results.items() if k[0] == 1}
+    threaded = {k: r for k, r in storm_results.items() if k[0] != 1}
+    out = []
+    rows_all = [row for r in storm_results.values() for row in r.values()]
+    period = statistics.median([row["sample_period_ms"]["median"] for row in rows_all])
+    def rounds_at(n, by_variant):
+        fewer = [row["label"] for row in by_variant.values() if row["rounds"] < max_rounds]
+        return f"{max_rounds} at {n}" + (f" ({min(row['rounds'] for row in by_variant.values())} for "
+                                         f"{' and '.join(fewer)})" if fewer else "")
+    max_rounds = max(row["rounds"] for r in processes.values() for row in r.values()) if processes else 0
+    rounds = ", ".join(rounds_at(k[1], r) for k, r in sorted(processes.items()))
+    if processes:
+        out.extend(["", STORM_TEXT.format(period=f"{period:.1f}", rounds=rounds), "",
+                    STORM_HEADER[0].format(size="processes"), STORM_HEADER[1]])
+        for _, storm_result in sorted(processes.items()):
+            out.extend(storm_rows(storm_result, True))
+        for _, storm_result in sorted(processes.items()):
+            out.extend(storm_failures(storm_result))
+    if not all(row["realtime_sampler"] for row in rows_all):
+        out.extend(["", "(Not root: the sampler and the reaper ran with the normal policy, so on a loaded machine "
+                        "exits may be timed late and samples taken further apart.)"])
+    skipped = {}
+    for f in machine.get("storm_skipped", []) if machine else []:
+        skipped.setdefault((f["service"], f["processes"], f["threads"]), []).append(f)
+    for (v, n, t), fs in skipped.items():
+        out.extend(["", f"Skipped: {LABEL.get(v, v)}, {n} processes of {t} thread{'s' if t != '1' else ''}, in "
+                    f"{len(fs)} round{'s' if len(fs) != 1 else ''}: {fs[0]['need_mb']} MB needed, "
+                    f"{fs[0]['available_mb']} MB available."])
+    for (threads, n), storm_result in sorted(threaded.items()):
+        out.extend(["", f"**Login storm in threads**: {n * threads} logins as {n} processes of {threads} threads "
+                    "each, released at once, each thread one transaction (pam_python is not made for concurrent "
+                    "handles in one process: left out); logins/s is logins over the wall time, times are per "
+                    "process. Columns as above.", "",
+                    STORM_HEADER[0].format(size="processes × threads"), STORM_HEADER[1]])
+        out.extend(storm_rows(storm_result, False))
+        out.extend(storm_failures(storm_result))
     return out
 
 
@@ -264,31 +355,7 @@ def storm_failures(storm_result):
     for v, row in storm_result.items():
         if "first_failure" in row:
             out.append("")
-            out.append(f"{row['label']}: first failure: `{row['first_failure']}`")
-    return out
-
-
-def storm_table(storm_result):
-    any_row = next(iter(storm_result.values()))
-    out = ["", f"**Login storm**: {any_row['processes']} host processes started at once (back to back, none "
-           "waited for), each one transaction with the trivial module, as a burst of sshd/su logins is; "
-           f"{any_row['rounds']} round{'s' if any_row['rounds'] != 1 else ''}, variants interleaved. Wall: from the first start until the last "
-           "process has exited. CPU: all the processes' (and for the resident service's row the "
-           "service's during the storm). Peak RSS: the peak of the sum of the running processes' RSS, "
-           "sampled every 10 ms (shared pages counted in each process; – when none lived long enough to be sampled); beside it the sum of each "
-           "process's own peak. Ratios: median (p10–p90) of the per-round ratios.", "",
-           "| variant | processes | failures | wall ms | CPU s | peak summed RSS MB | sum of peaks MB "
-           "| × pam_permit | × pam_python | CPU × pam_python |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for v, row in storm_result.items():
-        failures = f"**{row['failures']} FAILED**" if row["failures"] else "0"
-        # Processes that end within one sampling period (pam_permit's) may never be sampled.
-        peak = fmt_spread(row["peak_rss_mb"]) if row["peak_rss_mb"]["p90"] > 0 else "–"
-        out.append(f"| {row['label']} | {row['processes']} | {failures} | {fmt_spread(row['wall_ms'], 0)} | "
-                   f"{fmt_spread(row['cpu_s'], 2)} | {peak} | "
-                   f"{fmt_spread(row['sum_maxrss_mb'])} | {fmt_ratio(row.get('wall_vs_permit'))} | "
-                   f"{fmt_ratio(row.get('wall_vs_python'))} | {fmt_ratio(row.get('cpu_vs_python'))} |")
-    out.extend(storm_failures(storm_result))
+            out.append(f"{row['label']}, {row['processes']} processes: first failure: `{row['first_failure']}`")
     return out
 
 
@@ -364,6 +431,86 @@ def targets(result):
     return rows
 
 
+def resident_targets(result, storm_results):
+    """Issue 16's targets (the resident service by default for root hosts), each: (what, measured text,
+    met? or None when not measured). Same-run ratios; the storm's at 64 and 256 processes."""
+    rows = []
+    missing = "not measured" + ("" if any(v.startswith("resident_") for v in result)
+                                or any(v.startswith("resident_") for r in storm_results.values() for v in r)
+                                else " (no resident service: run as root)")
+
+    def ratio(what, key, variant, limit):
+        r = result.get(variant, {}).get(key)
+        if r:
+            rows.append((what, f"{r['median']:.2f}× ({r['p10']:.2f}–{r['p90']:.2f}; {LABEL[variant]})",
+                         r["median"] <= limit))
+        else:
+            rows.append((what, missing, None))
+
+    ratio("default configuration on a root host (pam_java through the service), cold, trivial module: "
+          "≤ 1.25× pam_permit", "cold_vs_permit", "resident_jar_trivial", 1.25)
+    ratio("warm, per transaction: wall ≤ 1.1× pam_permit", "warm_vs_permit", "resident_jar_trivial", 1.1)
+    ratio("(same, the conversing module)", "warm_vs_permit", "resident_jar_conv", 1.1)
+    ratio("warm, per transaction: CPU (all threads, the service's included) ≤ 1.5× pam_permit's",
+          "warm_cpu_vs_permit", "resident_jar_trivial", 1.5)
+    ratio("(same, the conversing module)", "warm_cpu_vs_permit", "resident_jar_conv", 1.5)
+
+    def storm_row(n, variant):
+        return storm_results.get((1, n), {}).get(variant)
+
+    row = storm_row(64, "resident_jar_trivial")
+    r = row.get("tps_vs_permit") if row else None
+    if r:
+        rows.append(("login storm at 64 concurrent: throughput through the service ≥ 0.5× pam_permit's",
+                     f"{r['median']:.2f}× ({r['p10']:.2f}–{r['p90']:.2f}; {row['logins_per_s']['median']:.0f} "
+                     f"against {storm_row(64, 'pam_permit')['logins_per_s']['median']:.0f} logins/s)",
+                     r["median"] >= 0.5))
+    else:
+        rows.append(("login storm at 64 concurrent: throughput through the service ≥ 0.5× pam_permit's", missing,
+                     None))
+    row = storm_row(256, "resident_jar_trivial")
+    what = "login storm at 256 concurrent: 0 failures through the service"
+    if row:
+        rows.append((what, f"{row['failures']} failed of {row['processes'] * row['rounds']:,} logins "
+                     f"({row['rounds']} storms)", row["failures"] == 0))
+    else:
+        rows.append((what, missing, None))
+    what = "login storm at 256 concurrent: memory added over pam_permit's run ≤ 150 MB in all (clients + service)"
+    added = row.get("added_rss_mb") if row else None
+    if added:
+        rows.append((what, f"{added['max']:+.1f} MB in the worst of {added['n']} rounds, median {added['median']:+.1f} "
+                     f"(of the peak, the service {row['service_peak_rss_mb']['median']:.1f} MB)",
+                     added["max"] <= 150))
+    else:
+        rows.append((what, missing, None))
+    per_process = row.get("added_per_process_mb") if row else None
+    if per_process:
+        rows.append(("(same, counted per process: each one's own peak RSS summed, plus the service's peak, over "
+                     "pam_permit's processes' own peaks summed; blind to how many are alive at once)",
+                     f"{per_process['max']:+.1f} MB in the worst of {per_process['n']} rounds, median "
+                     f"{per_process['median']:+.1f}", per_process["max"] <= 150))
+    row = storm_row(256, "java_jar_trivial")
+    added = row.get("added_rss_mb") if row else None
+    if added:
+        per_process = row["added_per_process_mb"]
+        rows.append(("(for comparison: pam_java in process at 256 concurrent, memory added over pam_permit's run)",
+                     f"{added['median']:+.1f} MB median, {added['max']:+.1f} MB in the worst of {added['n']} rounds; "
+                     f"counted per process {per_process['median']:+.1f} MB", None))
+    return rows
+
+
+def smoke_note(machine):
+    return (" — a smoke run (tiny sizes, one round): it shows that the report works, it measures nothing"
+            if machine.get("smoke") == "1" else "")
+
+
+def target_table(title, rows):
+    out = ["", title, "", "| target | measured | |", "|---|---|---|"]
+    for what, measured, met in rows:
+        out.append(f"| {what} | {measured} | {'–' if met is None else 'met' if met else 'not met'} |")
+    return out
+
+
 def fmt_spread(s, digits=1):
     if not s:
         return "–"
@@ -390,7 +537,10 @@ def markdown(machine, result, storm_result, jmh):
         out.append("")
         out.append(f"**Warning: {machine['warning']}.**")
     if not result:
-        out.extend(storm_markdown(storm_result))
+        out.extend(storm_markdown(storm_result, machine))
+        out.extend(target_table("**Targets** (issue 16; cold and warm are not measured by a storm-only run)"
+                                + smoke_note(machine),
+                                resident_targets(result, storm_result)))
         out.append("")
         return "\n".join(out)
     out.append("")
@@ -453,16 +603,13 @@ def markdown(machine, result, storm_result, jmh):
                    f"{m['growth_mb']:+.2f} | {m['growth_per_txn_kb']:.2f} | "
                    f"{m['threads_after_first']} → {m['threads_after_last']} | "
                    f"{'–' if added is None else f'{added:+.1f}'} |")
-    out.extend(storm_markdown(storm_result))
+    out.extend(storm_markdown(storm_result, machine))
+    out.extend(target_table("**Targets** (issue 16: the resident service by default for root hosts; same-run "
+                            "ratios, medians of the per-round ratios (p10–p90))" + smoke_note(machine),
+                            resident_targets(result, storm_result)))
     rows = targets(result)
     if rows:
-        out.append("")
-        out.append("**Targets** (issue 6)")
-        out.append("")
-        out.append("| target | measured | |")
-        out.append("|---|---|---|")
-        for what, measured, met in rows:
-            out.append(f"| {what} | {measured} | {'met' if met else 'not met'} |")
+        out.extend(target_table("**Earlier targets** (issue 6)" + smoke_note(machine), rows))
     if machine.get("resident_service_rss_kb"):
         out.append("")
         out.append("The resident service itself (one JVM for every application; its RSS after it started, "
@@ -492,7 +639,8 @@ def markdown(machine, result, storm_result, jmh):
     return "\n".join(out)
 
 
-def chart(path, machine, result):
+def chart(path, machine, result, storm_results):
+    """Cold, warm and memory per variant (a row of bars), and the login storm against N (a row of lines)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -505,8 +653,24 @@ def chart(path, machine, result):
                 return colours[kind]
         return colours["pam"]
 
+    storms = {n: r for (t, n), r in storm_results.items() if t == 1}
+    rows = (1 if result else 0) + (1 if storms else 0)
+    fig = plt.figure(figsize=(16, 5.6 * rows))
+    if result:
+        bar_panels(fig, rows, result, colour)
+    if storms:
+        storm_panels(fig, rows, storms, colour)
+    fig.suptitle(f"pam_java benchmark: full PAM transactions through libpam "
+                 f"({machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB, "
+                 f"{machine.get('rounds', '?')} interleaved rounds, {machine.get('date', '')})", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def bar_panels(fig, rows, result, colour):
     order = [v for v, _ in VARIANTS if v in result]
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5.6), sharey=True)
+    first = fig.add_subplot(rows, 3, 1)
+    axes = [first, fig.add_subplot(rows, 3, 2, sharey=first), fig.add_subplot(rows, 3, 3, sharey=first)]
     panels = [
         ("cold_ms", "Cold: fresh process, one transaction\nms per process (median, p10–p90)", False, "cold_vs_python"),
         ("warm_us", "Warm: transactions in one process\nµs per transaction (log scale)", True, "warm_vs_permit"),
@@ -547,11 +711,47 @@ def chart(path, machine, result):
         ax.set_xlim(left if log else 0, right * (3.5 if log else 1.45))
     axes[0].set_yticks(ys)
     axes[0].set_yticklabels([LABEL[v] for v in order])
-    fig.suptitle(f"pam_java benchmark: full PAM transactions through libpam "
-                 f"({machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB, "
-                 f"{machine.get('rounds', '?')} interleaved rounds, {machine.get('date', '')})", fontsize=12)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    for ax in axes[1:]:
+        ax.tick_params(labelleft=False)
+
+
+def storm_panels(fig, rows, storms, colour):
+    """Throughput, p99 (p50 dotted) and peak memory against N, one line per variant, with the targets."""
+    sizes = sorted(storms)
+    base = 3 * (rows - 1)
+    axes = [fig.add_subplot(rows, 3, base + i) for i in (1, 2, 3)]
+    titles = ["Login storm: logins per second (median, p10–p90)\ndashed: 0.5× pam_permit (the target at 64)",
+              "Login storm: per process, release to exit, ms\np99 (solid) and p50 (dotted)",
+              "Login storm: peak summed RSS, MB (clients + service)\ndashed: pam_permit's + 150 MB"]
+    for v, label in VARIANTS:
+        ns = [n for n in sizes if v in storms[n]]
+        if not ns:
+            continue
+        rs = [storms[n][v] for n in ns]
+        c = colour(v)
+        tps = [r["logins_per_s"] for r in rs]
+        axes[0].errorbar(ns, [t["median"] for t in tps],
+                         yerr=[[t["median"] - t["p10"] for t in tps], [t["p90"] - t["median"] for t in tps]],
+                         color=c, marker="o", capsize=3, label=label)
+        axes[1].plot(ns, [r["p99_ms"] for r in rs], color=c, marker="o", label=label)
+        axes[1].plot(ns, [r["p50_ms"] for r in rs], color=c, marker=".", linestyle=":")
+        axes[2].plot(ns, [r["peak_rss_mb"]["median"] for r in rs], color=c, marker="o", label=label)
+    permit = [(n, storms[n]["pam_permit"]) for n in sizes if "pam_permit" in storms[n]]
+    if permit:
+        axes[0].plot([n for n, _ in permit], [0.5 * r["logins_per_s"]["median"] for _, r in permit],
+                     color=colour("pam_permit"), linestyle="--", linewidth=1)
+        axes[2].plot([n for n, _ in permit], [r["peak_rss_mb"]["median"] + 150 for _, r in permit],
+                     color=colour("pam_permit"), linestyle="--", linewidth=1)
+    for ax, title in zip(axes, titles):
+        ax.set_title(title, fontsize=11)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(sizes)
+        ax.set_xticklabels([str(n) for n in sizes])
+        ax.set_xlabel("N: processes released at once")
+        ax.grid(color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+    axes[0].legend(fontsize=8.5)
 
 
 def main():
@@ -565,19 +765,21 @@ def main():
     if not cold and not warm and not storm:
         sys.exit(f"report.py: no measurements in {a.raw}")
     result = analyse(cold, warm, warm_cpu, memory)
-    storm_result = {t: analyse_storm(by_variant, storm_fail.get(t, {})) for t, by_variant in storm.items()}
+    storm_result = {k: analyse_storm(by_variant, storm_fail.get(k, {})) for k, by_variant in storm.items()}
     text = markdown(machine, result, storm_result, jmh)
     with open(a.md, "w") as f:
         f.write(text)
     with open(a.json, "w") as f:
-        json.dump({"machine": machine, "variants": result, "storm": storm_result.get(1, {}),
-                   "storm_threads": next((r for t, r in storm_result.items() if t != 1), {}),
-                   "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets(result)],
+        json.dump({"machine": machine, "variants": result,
+                   "storm": {str(n): r for (t, n), r in sorted(storm_result.items()) if t == 1},
+                   "storm_threads": {f"{n}x{t}": r for (t, n), r in sorted(storm_result.items()) if t != 1},
+                   "targets": [{"target": t, "measured": m, "met": ok}
+                               for t, m, ok in resident_targets(result, storm_result) + targets(result)],
                    "jmh": [{"benchmark": b["benchmark"], "params": b.get("params"),
                             "score": b["primaryMetric"]["score"], "error": b["primaryMetric"].get("scoreError"),
                             "unit": b["primaryMetric"]["scoreUnit"]} for b in jmh]}, f, indent=1)
-    if a.chart and result:
-        chart(a.chart, machine, result)
+    if a.chart and (result or storm_result):
+        chart(a.chart, machine, result, storm_result)
 
 
 if __name__ == "__main__":

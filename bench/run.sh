@@ -2,14 +2,15 @@
 # run.sh: the benchmark (bench/README.md): full PAM transactions through the real libpam with
 # pam_permit, pam_exec, pam_python and pam_java (in-process and, as root, through the resident
 # service), cold, warm and memory, variants interleaved in one run; a login storm (many host
-# processes started at once); then the JMH microbenchmarks of the Java side; then the table and chart.
+# processes released at once, N = 1, 16, 64, 256); then the JMH microbenchmarks of the Java side; then
+# the table, the issue's targets (met / not met) and the chart.
 #
 #   bash bench/run.sh            the full run: results in bench/results/ (latest.md, .json, .png)
 #   bash bench/run.sh --smoke    a tiny run that checks everything works (the test suite's)
 #   bash bench/run.sh --only storm   the login storm alone (its rounds, the table)
-# Options: --rounds R --cold C --warm W --memory M --storm N (processes; 0: no storm) --no-storm
-#          --storm-threads T (the storm again as N/T processes of T threads; 0: not)
-#          --out DIR --work DIR --no-jmh --no-chart
+# Options: --rounds R --cold C --warm W --memory M --storm-sizes N,N,... (processes per storm)
+#          --storm N (one size; 0: no storm) --no-storm --storm-threads T (the largest storm again
+#          as N/T processes of T threads; 0: not) --out DIR --work DIR --no-jmh --no-chart
 set -euo pipefail
 args=("$@")
 source "$(dirname "$0")/../scripts/env.sh"
@@ -24,9 +25,10 @@ memory=11000    # transactions of the memory runs: 1,000 of warm-up (report.py's
                 # (pam_python: memory_python, it grows ~2 MB each;
 memory_python=200   # pam_exec: memory_exec, it forks and execs /bin/true four times each)
 memory_exec=1000
-storm=200       # host processes of the login storm, all started at once (0: no storm)
-storm_threads=50    # then the same number of logins as threads: storm/storm_threads processes of
+storm_sizes=1,16,64,256  # host processes of each login storm, all released at once ("": no storm)
+storm_threads=64    # then the largest storm's logins as threads: N/storm_threads processes of
                     # storm_threads threads each (0: not)
+storm_full_rounds=64    # above this size, pam_python and pam_java in process run fewer rounds (storm_rounds)
 only=           # "storm": the storm alone
 jmh=1
 chart=1
@@ -35,16 +37,17 @@ out="$bench/results"
 work="$bench/target/work"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 memory=50 memory_python=5 memory_exec=5 storm=10 storm_threads=5 jmh=0 chart=0 ;;
+    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 memory=50 memory_python=5 memory_exec=5 storm_sizes=1,10 storm_threads=5 jmh=0 chart=0 ;;
     --rounds) rounds=$2; shift ;;
     --cold) cold=$2; shift ;;
     --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python ))
             warm_exec=$(( $2 < warm_exec ? $2 : warm_exec )); shift ;;
     --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python ))
               memory_exec=$(( $2 < memory_exec ? $2 : memory_exec )); shift ;;
-    --storm) storm=$2; shift ;;
+    --storm-sizes) storm_sizes=$2; shift ;;
+    --storm) storm_sizes=$2; [ "$2" = 0 ] && storm_sizes=; shift ;;
     --storm-threads) storm_threads=$2; shift ;;
-    --no-storm) storm=0 ;;
+    --no-storm) storm_sizes= ;;
     --only) [ "$2" = storm ] || { echo "run.sh: --only takes storm" >&2; exit 2; }; only=$2; jmh=0 chart=0; shift ;;
     --out) out=$2; shift ;;
     --work) work=$2; shift ;;
@@ -53,6 +56,10 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
+done
+IFS=, read -r -a storm_list <<< "$storm_sizes"
+for n in "${storm_list[@]}"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --storm-sizes takes process counts, e.g. 1,16,64,256" >&2; exit 2; }
 done
 
 dist="$PROJECT_DIR/dist"
@@ -166,7 +173,8 @@ service_of() { [[ $1 == resident_* ]] && echo "PAM_JAVA_BENCH_SERVICE_PID=$resid
   echo "libpam=$(dpkg-query -W -f='${Version}' libpam0g 2>/dev/null || echo unknown)"
   echo "pam_python=$(dpkg-query -W -f='${Version}' libpam-python 2>/dev/null || echo unknown)"
   echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
-  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec memory=$memory memory_python=$memory_python memory_exec=$memory_exec storm=$storm storm_threads=$storm_threads only=${only:-all}"
+  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec memory=$memory memory_python=$memory_python memory_exec=$memory_exec storm_sizes=${storm_sizes:-none} storm_threads=$storm_threads only=${only:-all}"
+  echo "smoke=$smoke"
   echo "dist_built=$(date -u -r "$pam_java" +%Y-%m-%dT%H:%M:%SZ)"
   echo "dist_snapshot=$([ -n "${PAM_JAVA_BENCH_SNAPSHOT:-}" ] && echo yes || echo no)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -204,35 +212,68 @@ fi
 rss_rounds=$(service_rss || true)
 fi
 
-# --- the login storm: $storm host processes started at once, each one full transaction, as a
-# burst of sshd/su logins is; the trivial module, interleaved rounds as above. Then, unless
-# --storm-threads 0, as many logins as threads of fewer processes (a daemon authenticating many
-# users at once); pam_python is left out there: its interpreter is not made for concurrent handles
-# in one process (every such transaction fails). A failure does not stop the run: the table's row
-# says so, and the run's exit status is then 1.
+# --- the login storm: for each size N, N host processes released at once (bench/storm.c), each
+# one full transaction, as a burst of sshd/su logins is; the trivial module, interleaved rounds as
+# above. Above $storm_full_rounds processes, the variants that start an interpreter or a JVM in every
+# process (pam_python, pam_java in process) run fewer rounds, rounds x $storm_full_rounds / N (at least 3;
+# 3 at 256): there one storm takes 10-25 s on two cores and holds 2.5 GB (pam_python) or 8 GB (a
+# JVM each), they are there for comparison (no target is theirs), and one storm of 256 already has
+# 256 processes to take percentiles from; a storm is skipped (a line in the table says so) when the
+# machine has less memory available than such a storm needs. Then, unless --storm-threads 0,
+# the largest storm's logins as threads of fewer processes (a daemon authenticating many users at
+# once); pam_python is left out there: its interpreter is not made for concurrent handles in one
+# process (every such transaction fails). A failure does not stop the run: the table's row says so,
+# and the run's exit status is then 1. A storm still running after 300 s is killed (its processes fail).
+storm_rounds() {  # rounds of the storms of $1 processes of variant $2
+  local r=$rounds
+  if [ "$1" -gt "$storm_full_rounds" ] && [[ $2 == python_* || $2 == java_* ]]; then
+    r=$(( rounds * storm_full_rounds / $1 )); [ "$r" -ge 3 ] || r=3; [ "$r" -le "$rounds" ] || r=$rounds
+  fi
+  echo "$r"
+}
+# What a storm needs to be run at all (MB per process, twice what it takes, and per threaded one):
+# no OOM killer on a machine that others share.
+storm_mb() { case $1 in java_*) echo 70 ;; python_*) echo 24 ;; *) echo 6 ;; esac; }
+storm_mb_thread=100
 storm_failed=0
-if [ "$storm" -gt 0 ]; then
+if [ "${#storm_list[@]}" -gt 0 ]; then
   storm_variants=(pam_permit python_trivial java_jar_trivial)
   [ -n "$resident_pid" ] && storm_variants+=(resident_jar_trivial)
+  largest=$(printf '%s\n' "${storm_list[@]}" | sort -n | tail -n 1)
   threaded_variants=()
-  [ "$storm_threads" -le "$storm" ] || storm_threads=0   # not even one process of them
+  [ "$storm_threads" -le "$largest" ] || storm_threads=0   # not even one process of them
   if [ "$storm_threads" -gt 0 ]; then
     threaded_variants=(pam_permit java_jar_trivial)
     [ -n "$resident_pid" ] && threaded_variants+=(resident_jar_trivial)
   fi
-  echo "== login storm: $rounds rounds of ${#storm_variants[@]} variants, $storm processes at once each" \
-       "$([ "$storm_threads" -gt 0 ] && echo "(then $(( storm / storm_threads )) processes of $storm_threads threads)")"
-  storm_runs=()
-  for v in "${storm_variants[@]}"; do storm_runs+=("1 $storm $v"); done
-  for v in "${threaded_variants[@]}"; do storm_runs+=("$storm_threads $(( storm / storm_threads )) $v"); done
-  n=${#storm_runs[@]}
+  echo "== login storm: ${#storm_variants[@]} variants, N = $storm_sizes processes released at once," \
+       "$(for n in "${storm_list[@]}"; do printf '%s rounds at %s (pam_python, in process: %s), ' "$rounds" "$n" "$(storm_rounds "$n" java_)"; done)" \
+       "$([ "$storm_threads" -gt 0 ] && echo "then $(( largest / storm_threads )) processes of $storm_threads threads")"
   for ((r = 1; r <= rounds; r++)); do
-    for ((k = 0; k < n; k++)); do
-      read -r t p v <<< "${storm_runs[$(( (k + r - 1) % n ))]}"
-      env "$(service_of "$v")" "${host[@]}" --threads "$t" storm "$p" "$v" | sed "s/^/round=$r /" >> "$work/raw/storm.txt"
+    for n in "${storm_list[@]}"; do
+      storm_runs=()
+      for v in "${storm_variants[@]}"; do
+        [ "$r" -gt "$(storm_rounds "$n" "$v")" ] || storm_runs+=("1 $n $v")
+      done
+      if [ "$n" = "$largest" ]; then
+        for v in "${threaded_variants[@]}"; do storm_runs+=("$storm_threads $(( n / storm_threads )) $v"); done
+      fi
+      k_max=${#storm_runs[@]}
+      for ((k = 0; k < k_max; k++)); do
+        read -r t p v <<< "${storm_runs[$(( (k + r - 1) % k_max ))]}"
+        need=$(( p * t > p ? p * storm_mb_thread : p * $(storm_mb "$v") ))
+        available=$(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+        if [ "$available" -lt "$need" ]; then
+          echo "round=$r stormskip service=$v processes=$p threads=$t need_mb=$need available_mb=$available" >> "$work/raw/storm.txt"
+          echo "   skipped: $v, $p processes of $t threads: $need MB needed, $available MB available" >&2
+          continue
+        fi
+        env "$(service_of "$v")" "${host[@]}" --threads "$t" storm "$p" "$v" | sed "s/^/round=$r /" >> "$work/raw/storm.txt"
+      done
     done
+    printf '   storm round %d done\n' "$r"
   done
-  if grep -v ' failures=0 ' "$work/raw/storm.txt" | grep . ; then
+  if grep ' storm ' "$work/raw/storm.txt" | grep -v ' failures=0 '; then
     echo "run.sh: login-storm transactions failed (above)" >&2
     storm_failed=1
   fi
@@ -252,7 +293,7 @@ echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/raw/machine.txt"
 if [ -n "$resident_pid" ] && [ "$only" != storm ]; then
   echo "resident_service_rss_kb=$rss_started $rss_rounds $(service_rss)" >> "$work/raw/machine.txt"
 fi
-if [ -n "$resident_pid" ] && [ "$storm" -gt 0 ]; then
+if [ -n "$resident_pid" ] && [ "${#storm_list[@]}" -gt 0 ]; then
   echo "resident_service_rss_storm_kb=$rss_storm" >> "$work/raw/machine.txt"
 fi
 if [ "$(dist_state)" != "$dist_before" ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: the README's second command (and CI's): installs what is missing, builds, and runs
-# every test: unit tests, the integration tests through the real libpam, and the real hosts.
+# every test: unit tests, the integration tests through the real libpam, and the real hosts (the
+# integration tests twice: with no resident service, and with one serving the default socket).
 #
 # usage: test.sh [MAVEN-ARG...]        e.g. test.sh -Dmaven.repo.local=/tmp/m2
 #
@@ -33,6 +34,12 @@ started=$(date +%s)
 status=0
 if [ "$(id -u)" -eq 0 ]; then
   bash scripts/private-system.sh mvn -B --fail-at-end install "$@" || status=$?
+  # The integration tests again, now with a resident service serving the socket the shipped
+  # pam_java.conf names, as on a systemd machine with the package installed: every suite must pass
+  # with the service down (above) and up (issue 16).
+  echo "test.sh: the integration tests with the resident service up (scripts/with-default-service.sh)"
+  bash scripts/private-system.sh bash scripts/with-default-service.sh mvn -B -o --fail-at-end -pl pam-java-it verify "$@" \
+    || status=$?
 else
   echo "test.sh: not root: the tests that need root (real hosts, the resident service) are skipped"
   mvn -B --fail-at-end install "$@" || status=$?

@@ -14,17 +14,35 @@ socket=$(sed -n 's/^resident_socket *= *//p' "$conf")
 [ -n "$socket" ] || { echo "with-default-service.sh: $conf names no resident_socket" >&2; exit 2; }
 log=$PROJECT_DIR/target/default-service.log
 mkdir -p "$(dirname "$log")"
-"$PROJECT_DIR/dist/bin/pam-java-resident" > "$log" 2>&1 &
-service=$!
-for _ in $(seq 300); do [ -S "$socket" ] && break; kill -0 "$service" 2> /dev/null || break; sleep 0.1; done
+: > "$log"
+# As systemd's Restart=always (RestartSec=1): a test whose module ends or crashes the service's
+# JVM fails its own calls, and the next test finds a new service.
+supervise() {
+  local child=
+  trap '[ -n "$child" ] && kill "$child" 2> /dev/null; wait; exit 0' TERM
+  while :; do
+    "$PROJECT_DIR/dist/bin/pam-java-resident" >> "$log" 2>&1 &
+    child=$!
+    wait "$child" && status=0 || status=$?
+    echo "with-default-service.sh: the service exited with status $status; starting it again in 1 s" >> "$log"
+    sleep 1 &
+    wait $!
+  done
+}
+supervise &
+supervisor=$!
+for _ in $(seq 300); do [ -S "$socket" ] && break; sleep 0.1; done
 if [ ! -S "$socket" ]; then
   echo "with-default-service.sh: the service did not listen on $socket:" >&2
   cat "$log" >&2
+  kill "$supervisor"
   exit 1
 fi
-echo "with-default-service.sh: pam-java-resident (pid $service) serves $socket; its log: $log"
+echo "with-default-service.sh: pam-java-resident serves $socket (restarted when it exits); its log: $log"
 status=0
 "$@" || status=$?
-kill "$service" 2> /dev/null || true
-wait "$service" 2> /dev/null || true
+kill "$supervisor" 2> /dev/null || true
+wait "$supervisor" 2> /dev/null || true
+restarts=$(grep -c '^with-default-service.sh: the service exited' "$log" || true)
+echo "with-default-service.sh: the service was restarted $restarts times during the run"
 exit "$status"

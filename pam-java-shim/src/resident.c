@@ -23,6 +23,7 @@
 #include "config.h"
 #include "log.h"
 #include "requests.h"
+#include "services.h"
 #include "resident.h"
 #include "wire.h"
 
@@ -31,6 +32,9 @@
 #endif
 
 _Static_assert(PJ_WIRE_OP_END == PJ_END, "the end hook's op on the wire is enum pj_op's");
+/* A conversation's replies (each with a length and a code) always fit one REPLY frame. */
+_Static_assert(PJ_MAX_REPLIES_BYTES + PAM_MAX_NUM_MSG * 16 + 64 < PJ_WIRE_MAX_FRAME,
+               "the largest conversation reply fits a frame");
 
 /* Where the service listens, and pam_java.so's directory (pj_resident_configure). */
 static const char *socket_path = "";

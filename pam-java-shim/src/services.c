@@ -124,6 +124,16 @@ int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, 
         rc = conv->conv(n, messages, responses, conv->appdata_ptr);
     if (rc == PAM_SUCCESS && *responses == NULL)
         rc = PAM_CONV_ERR;
+    size_t total = 0;
+    for (int i = 0; rc == PAM_SUCCESS && i < n; i++)
+        total += (*responses)[i].resp != NULL ? strnlen((*responses)[i].resp, PJ_MAX_REPLIES_BYTES + 1) : 0;
+    if (rc == PAM_SUCCESS && total > PJ_MAX_REPLIES_BYTES) {
+        pj_log(pamh, LOG_ERR, "the application's conversation replied with more than %d bytes;"
+               " the conversation fails (PAM_CONV_ERR)", PJ_MAX_REPLIES_BYTES);
+        pj_responses_free(*responses, n);
+        *responses = NULL;
+        rc = PAM_CONV_ERR;
+    }
     return rc;
 }
 

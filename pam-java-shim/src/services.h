@@ -24,6 +24,13 @@ int pj_env_put(pam_handle_t *pamh, const char *name_value);
 /* pam_getenvlist(3), or NULL (logged); free it with pj_env_list_free. */
 char **pj_env_list(pam_handle_t *pamh);
 void pj_env_list_free(char **list);
+/*
+ * The most reply text a conversation may bring back, all replies together: a bigger answer fails
+ * the conversation (PAM_CONV_ERR, logged), in-process and through the resident service alike, so
+ * a module sees the same outcome in both (a service's frame holds at most PJ_WIRE_MAX_FRAME).
+ * Passwords and codes are bytes long; PAM_MAX_RESP_SIZE is 512.
+ */
+#define PJ_MAX_REPLIES_BYTES (512 * 1024)
 /* The application's conversation function; on success *responses holds n replies (pj_responses_free). */
 int pj_converse(pam_handle_t *pamh, int n, const struct pam_message **messages, struct pam_response **responses);
 void pj_responses_free(struct pam_response *responses, int n);

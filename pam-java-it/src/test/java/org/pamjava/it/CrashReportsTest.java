@@ -62,7 +62,9 @@ class CrashReportsTest {
     @Test
     void aCrashInASetuidHostWritesNoReportAnywhereAndNothingOnTheTerminal() throws Exception {
         assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
-        PamTestBed bed = Hardening.hostile(Hardening.bed("crash-setuid"), "crash", PamTestBed.PAM_JAVA);
+        // A JVM crashing inside the setuid host itself: in-process only (the service's crash report
+        // is its own, in its root-only cache directory).
+        PamTestBed bed = Hardening.hostile(Hardening.bed("crash-setuid"), "crash", PamTestBed.PAM_JAVA).inProcess();
         Hardening.setuidHostRunByNobody(bed);
         Path victim = bed.dir.resolve("victim");
         Files.writeString(victim, "root:x:0:0:root:/root:/bin/bash\n");

@@ -77,6 +77,7 @@ class DescriptorLeakTest {
     void onAKernelWithoutCloseRangeCloexecTheDescriptorsAreListedInstead() throws Exception {
         PamTestBed bed = bed("descriptors-old-kernel", PamTestBed.PAM_JAVA);
         Files.writeString(bed.confdir.resolve("svc"), stack(bed));
+        bed.inProcess(); // what the host's JVM leaves open: in-process only
         Path held = bed.dir.resolve("held.txt");
         bed.hostEnvironment.put("LD_PRELOAD", PamTestBed.NATIVE.resolve("syslog_capture.so") + ":"
                 + PamTestBed.NATIVE.resolve("old_kernel.so"));
@@ -94,6 +95,7 @@ class DescriptorLeakTest {
         PrivateNamespace.assumeAvailable(false);
         PamTestBed bed = bed("descriptors-no-proc", PamTestBed.PAM_JAVA);
         Files.writeString(bed.confdir.resolve("svc"), stack(bed));
+        bed.inProcess(); // what the host's JVM leaves open: in-process only
         Path held = bed.dir.resolve("held.txt");
         // /proc is gone (in the namespace only; every proc mount, as the suite's private system
         // mounts one of its own over the machine's) while PAM runs; the program the host executes

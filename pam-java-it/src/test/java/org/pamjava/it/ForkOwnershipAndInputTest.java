@@ -25,7 +25,8 @@ class ForkOwnershipAndInputTest {
 
     @Test
     void aForkedChildFailsFastAndEndsHarmlesslyWhileTheParentGoesOn() throws Exception {
-        PamTestBed bed = Hardening.hostile(Hardening.bed("fork"), "thread", PamTestBed.PAM_JAVA);
+        // In-process only: in the resident service a forked child gets an instance of its own there.
+        PamTestBed bed = Hardening.hostile(Hardening.bed("fork"), "thread", PamTestBed.PAM_JAVA).inProcess();
         bed.timeoutSeconds = 60;
         Run run = bed.run(Host.C, "svc", "auth", "forkauth", "acct", "2:auth", "end", "2:end");
         // Decisions fail closed in the child; setcred steps aside there (sshd reinitialises
@@ -138,11 +139,18 @@ class ForkOwnershipAndInputTest {
     @Test
     void nullAndHugeRepliesAreDefinedAnswers() throws Exception {
         PamTestBed bed = Hardening.hostile(Hardening.bed("replies"), "secret", PamTestBed.PAM_JAVA);
-        // The module sees a null reply (and refuses it); a 1 MiB reply arrives whole (and is wrong).
+        // The module sees a null reply (and refuses it); a 512 KiB reply arrives whole (and is
+        // wrong); one byte more fails the conversation, whether the module runs in-process or in
+        // the resident service (whose frames hold 1 MiB): the module's PamException is
+        // PAM_SERVICE_ERR, the handle's next call runs, and syslog says why.
         assertCodes(bed.run(Host.C, "svc", List.of("--null-replies"), "", "auth", "acct"), "auth", 7, "acct", 0);
-        Run huge = bed.run(Host.C, "svc", List.of("--reply-size", String.valueOf(1 << 20)), "", "auth", "acct");
-        assertCodes(huge, "auth", 7, "acct", 0);
+        Run big = bed.run(Host.C, "svc", List.of("--reply-size", String.valueOf(512 * 1024)), "", "auth", "acct");
+        assertCodes(big, "auth", 7, "acct", 0);
+        assertEquals("", big.stderr());
+        Run huge = bed.run(Host.C, "svc", List.of("--reply-size", String.valueOf(512 * 1024 + 1)), "", "auth", "acct");
+        assertCodes(huge, "auth", 3, "acct", 0);
         assertEquals("", huge.stderr());
+        assertTrue(huge.authprivLog("conversation replied with more than 524288 bytes").size() == 1, huge.syslog().toString());
     }
 
     @Test

@@ -69,7 +69,7 @@ class LifecycleAndThreadsTest {
     @ParameterizedTest
     @EnumSource(value = Host.class, names = {"C", "JVM"})
     void afterPamEndASharedLoadersInstanceIsUnreachable(Host host) throws Exception {
-        PamTestBed bed = stateless("stateless-gc", host, "gc");
+        PamTestBed bed = stateless("stateless-gc", host, "gc").inProcess(); // the host's own JVM's heap
         Run run = bed.run(host, "stateless", "auth", "end", "2:auth", "2:end");
         assertCodes(run, "auth", 0, "end", 0, "2:auth", 0, "2:end", 0);
         assertEquals(1, run.results("previous instance collected true").size(), run.results().toString());
@@ -78,7 +78,7 @@ class LifecycleAndThreadsTest {
     @ParameterizedTest
     @EnumSource(value = Host.class, names = {"C", "JVM"})
     void afterPamEndTheInstanceAndItsClassLoaderAreUnreachable(Host host) throws Exception {
-        PamTestBed bed = PamPythonCasesTest.suite("unreachable", host, "gc");
+        PamTestBed bed = PamPythonCasesTest.suite("unreachable", host, "gc").inProcess(); // the host's own JVM's heap
         Run run = bed.run(host, "suite", "auth", "end", "2:auth", "2:end");
         assertCodes(run, "auth", 0, "end", 0, "2:auth", 0, "2:end", 0);
         assertEquals(List.of("previous loader collected true"), run.results("previous loader"));
@@ -138,7 +138,7 @@ class LifecycleAndThreadsTest {
     @ParameterizedTest
     @EnumSource(value = Host.class, names = {"C", "JVM"})
     void javaRunsWithTheHostsAsynchronousSignalsBlocked(Host host) throws Exception {
-        Run run = PamPythonCasesTest.suite("signals", host, "signals").run(host, "suite", "auth");
+        Run run = PamPythonCasesTest.suite("signals", host, "signals").inProcess().run(host, "suite", "auth");
         assertCodes(run, "auth", 0);
         List<String> masks = run.results("SigBlk");
         assertEquals(1, masks.size(), run.results().toString());

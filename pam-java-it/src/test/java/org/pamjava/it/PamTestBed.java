@@ -59,6 +59,8 @@ final class PamTestBed {
     int timeoutSeconds = 120;
     /** The host preloads the sanitizer runtime, and a sanitizer report fails the run. */
     boolean sanitized = SANITIZE_ALL;
+    /** Every pam_java.so rule says in_process (see {@link #inProcess}). */
+    private boolean inProcess;
 
     PamTestBed(Path dir) throws IOException {
         this.dir = dir.toAbsolutePath();
@@ -75,7 +77,27 @@ final class PamTestBed {
             text.append(line.replace("$PAM_JAVA", pamJava.toString()).replace("$MODULES", MODULES.toString())
                     .replace("$OUT", "out=" + results)).append('\n');
         }
-        Files.writeString(confdir.resolve(name), text);
+        Files.writeString(confdir.resolve(name), inProcess ? IN_PROCESS_RULE.matcher(text).replaceAll("$1 in_process")
+                : text.toString());
+        return this;
+    }
+
+    private static final java.util.regex.Pattern IN_PROCESS_RULE = java.util.regex.Pattern.compile("(\\S*/pam_java\\.so)(?= )");
+
+    /**
+     * For a test of what only the in-process path does (a JVM in the host: its signal mask,
+     * descriptors, crash reports, forks, class loaders): every pam_java.so rule of this bed's
+     * services, those written and those to come, says {@code in_process}, so the test means the
+     * same whether or not a resident service serves the default socket
+     * (scripts/with-default-service.sh).
+     */
+    PamTestBed inProcess() throws IOException {
+        inProcess = true;
+        try (var files = Files.list(confdir)) {
+            for (Path file : files.toList()) {
+                Files.writeString(file, IN_PROCESS_RULE.matcher(Files.readString(file)).replaceAll("$1 in_process"));
+            }
+        }
         return this;
     }
 

@@ -117,6 +117,6 @@ class SanitizedModuleTest {
         Run item = bed.run(Host.C, "svc", List.of("--item", "tty=pts\\xff\\xfe"), "", "auth");
         assertEquals(List.of("tty PamException 29 PAM_TTY is not valid UTF-8"), item.results("tty"));
         Hardening.hostile(bed, "secret", bed.pamJava);
-        assertCodes(bed.run(Host.C, "svc", List.of("--reply-size", String.valueOf(1 << 20)), "", "auth"), "auth", 7);
+        assertCodes(bed.run(Host.C, "svc", List.of("--reply-size", String.valueOf(1 << 18)), "", "auth"), "auth", 7);
     }
 }

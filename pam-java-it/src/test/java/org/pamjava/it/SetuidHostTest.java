@@ -48,7 +48,8 @@ class SetuidHostTest {
         PrivateNamespace.assumeAvailable(true);
         PamTestBed bed = Hardening.bed("setuid-aot");
         assumeTrue(Files.exists(RUNTIME.resolve("pam-java.aot")), "the build made no AOT cache");
-        String stack = "auth required " + PamTestBed.PAM_JAVA + " " + PamTestBed.MODULES.resolve("ProcessIdModule.java")
+        // su's own JVM: in_process, whether or not a resident service serves the default socket.
+        String stack = "auth required " + PamTestBed.PAM_JAVA + " in_process " + PamTestBed.MODULES.resolve("ProcessIdModule.java")
                 + "\naccount required pam_permit.so\nsession required pam_permit.so\n";
         // The module is compiled in su (an empty cache), against the API jar su alone can read.
         PrivateNamespace.Outcome su = PrivateNamespace.run(bed, Map.of("su", stack), false, hideRuntime(bed)

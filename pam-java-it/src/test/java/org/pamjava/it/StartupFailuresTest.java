@@ -66,7 +66,7 @@ class StartupFailuresTest {
 
     @Test
     void anAddressSpaceLimitTheJvmCannotStartUnderIsRefusedWithBufErrAndOneLine() throws Exception {
-        PamTestBed bed = Hardening.hostile(Hardening.bed("limit-as"), "answer", PamTestBed.PAM_JAVA);
+        PamTestBed bed = Hardening.hostile(Hardening.bed("limit-as"), "answer", PamTestBed.PAM_JAVA).inProcess(); // a JVM start in the host
         hostSurvivedQuietly(bed.run(Host.C, "svc", "auth", "acct"), ANSWERED);   // the module compiled once
         for (String kib : List.of("100000", "500000")) {
             Run run = runLimited(bed, "-v " + kib, "auth", "acct");
@@ -83,7 +83,7 @@ class StartupFailuresTest {
     @Test
     void aSetuidHostRunByAUserUnderTheirOwnLimitGetsBufErrAndNothingOnTheTerminal() throws Exception {
         assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
-        PamTestBed bed = Hardening.hostile(Hardening.bed("limit-setuid"), "answer", PamTestBed.PAM_JAVA);
+        PamTestBed bed = Hardening.hostile(Hardening.bed("limit-setuid"), "answer", PamTestBed.PAM_JAVA).inProcess(); // a JVM start in the host
         Hardening.setuidHostRunByNobody(bed);
         hostSurvivedQuietly(bed.run(Host.C, "svc", "auth", "acct"), ANSWERED);   // the module compiled once
         Run refused = runLimited(bed, "-v 100000", "auth", "acct");

@@ -1,0 +1,183 @@
+package org.pamjava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pamjava.it.PamTestBed.Host;
+import org.pamjava.it.PamTestBed.Run;
+
+/**
+ * The resident service's availability under systemd (issue 16, item 4), with the real service
+ * socket-activated and restarted as its units do (ActivatedService), real libpam hosts and util-linux
+ * su: a login during a restart waits for the new service; a service killed during a call fails that
+ * call closed and su lives; an exit from module code fails the calls in flight and the restarted
+ * service serves the next login; a module stuck in a loop is stopped by the timeout without holding
+ * other applications' calls, and too many stuck make the service start afresh. Nothing here measures
+ * time: the order of events is made with files the module writes and with process exits.
+ */
+class ResidentAvailabilityTest {
+    private static final int PAM_SERVICE_ERR = 3;
+    private static final int PAM_AUTHINFO_UNAVAIL = 9;
+    private static final String HOSTILE = "$MODULES/HostileModule.java";
+
+    @BeforeEach
+    void rootOnly() {
+        assumeTrue(Hardening.isRoot(), "the resident service runs as root only");
+    }
+
+    @AfterEach
+    void fixtureConfBack() throws Exception {
+        ActivatedService.writeConf();
+    }
+
+    private static PamTestBed bed(String name) throws Exception {
+        PamTestBed bed = new PamTestBed(Files.createTempDirectory(Files.createDirectories(Path.of("target/it-work")),
+                name));
+        bed.pamJava = ResidentFixture.PAM_JAVA;
+        bed.timeoutSeconds = 120;
+        return bed;
+    }
+
+    /** A bed whose "svc" runs HostileModule how=HOW, which records in {@link #marker}. */
+    private static PamTestBed hostile(String name, String how) throws Exception {
+        PamTestBed bed = bed(name);
+        return bed.service("svc", "auth required $PAM_JAVA " + HOSTILE + " how=" + how + " out=" + marker(bed));
+    }
+
+    private static Path marker(PamTestBed bed) {
+        return bed.dir.resolve("marker");
+    }
+
+    @Test
+    void aLoginDuringARestartIsServedByTheNewServiceNotInProcess() throws Exception {
+        try (ActivatedService systemd = new ActivatedService()) {
+            ProcessHandle first = systemd.awaitServing();
+            first.destroyForcibly(); // SIGKILL: systemd restarts it 1 s later; the socket stays
+            ActivatedService.awaitExit(first);
+            // This login connects while no service runs: its connection waits in the backlog.
+            PamTestBed bed = bed("restart-login");
+            String ran = ActivatedService.moduleProcess(bed);
+            ProcessHandle second = systemd.awaitServing();
+            assertNotEquals(first.pid(), second.pid());
+            assertEquals("authenticate pid=" + second.pid(), ran, "served by the restarted service, not in-process: "
+                    + Files.readString(bed.syslog));
+        }
+    }
+
+    /**
+     * su run by a user, its module in the service; the service is killed (SIGKILL) while the call
+     * runs: su's pam_authenticate fails with PAM_SERVICE_ERR (exit 1, no shell), the module is
+     * not run again in su, and su itself ends normally.
+     */
+    @Test
+    void aServiceKilledDuringACallFailsItClosedAndSuLives() throws Exception {
+        PrivateNamespace.assumeAvailable(true);
+        PamTestBed bed = Hardening.bed("resident-killed-su");
+        Path out = bed.dir.resolve("module.txt");
+        String stack = "auth required " + ResidentFixture.PAM_JAVA + " " + PamTestBed.MODULES.resolve("HostileModule.java")
+                + " how=wait out=" + out + "\naccount required pam_permit.so\nsession required pam_permit.so\n";
+        String q = PrivateNamespace.quote(out.toString());
+        String scenario = PrivateNamespace.su("root", "echo shell-ran") + " > " + PrivateNamespace.quote(
+                bed.dir.resolve("su.out").toString()) + " 2>&1 & su=$!; "
+                + "while ! grep -q started " + q + " 2>/dev/null; do sleep 0.05; done; "
+                + "kill -KILL $(sed -n 's/^started pid=//p' " + q + "); "
+                + "wait $su; echo \"su-exit $?\"";
+        PrivateNamespace.Outcome run = PrivateNamespace.run(bed, Map.of("su", stack), true, scenario);
+        String suSaid = Files.readString(bed.dir.resolve("su.out"));
+        String seen = run.lines() + "\nsu: " + suSaid + "\n" + run.log();
+        assertEquals(List.of("started pid=" + run.servicePid()), Files.readAllLines(out),
+                "ran once, in the service, never again in su: " + seen);
+        assertEquals("1", run.value("su-exit"), "su ended on its own, failing: " + seen);
+        // pam_authenticate failed (su says pam_strerror(PAM_SERVICE_ERR)), not a later step, and no shell ran.
+        assertEquals("su: Error in service module", suSaid.strip(), seen);
+    }
+
+    /**
+     * Module code reaches the JVM's exit past the loader's rewrite while another application's
+     * call runs in the service: both calls fail closed, the service process ends (even when a
+     * module's shutdown hook never returns), and the next login is served by the restarted one.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"reflectexit", "halthandle", "hangexit"})
+    void anExitFromModuleCodeFailsTheCallsInFlightAndTheRestartedServiceServesTheNextLogin(String how)
+            throws Exception {
+        try (ActivatedService systemd = new ActivatedService()) {
+            ProcessHandle first = systemd.awaitServing();
+            PamTestBed waiting = hostile("exit-inflight", "wait");
+            Process inFlight = waiting.start(Host.RESIDENT, "svc", List.of(), "", "auth", "acct");
+            waiting.awaitText(marker(waiting), "started pid=" + first.pid());
+
+            PamTestBed exiting = hostile("exit-" + how, how);
+            Run exit = exiting.run(Host.RESIDENT, "svc", List.of(), "", "auth");
+            assertEquals(PAM_SERVICE_ERR, exit.code("auth"), exit.lines() + "\nsyslog: " + exit.syslog());
+            assertEquals(0, exit.exitCode(), "the host lives");
+
+            Run other = waiting.finish(inFlight);
+            assertEquals(PAM_SERVICE_ERR, other.code("auth"), "the call in flight failed closed: " + other.lines());
+            assertEquals(List.of("started pid=" + first.pid()), Files.readAllLines(marker(waiting)),
+                    "not run again in-process");
+            ActivatedService.awaitExit(first);
+            ProcessHandle second = systemd.awaitServing();
+            assertNotEquals(first.pid(), second.pid());
+        }
+    }
+
+    /**
+     * timeout = 1: a module that loops for ever fails its call (PAM_AUTHINFO_UNAVAIL) at the
+     * timeout, while another application's call through the same service completes; its thread
+     * runs on and is counted stuck. At ResidentCalls.MAX_STUCK_CALLS (4) the service exits for a
+     * fresh start, and the restarted one serves the next login.
+     */
+    @Test
+    void aModuleStuckInALoopFailsAtTheTimeoutWithoutHoldingOthersAndTooManyStuckRestartTheService()
+            throws Exception {
+        try (ActivatedService systemd = new ActivatedService("timeout = 1")) {
+            ProcessHandle first = systemd.awaitServing();
+            PamTestBed looping = hostile("stuck-loop", "spin");
+            Process loop = looping.start(Host.RESIDENT, "svc", List.of(), "", "auth");
+            looping.awaitText(marker(looping), "started pid=" + first.pid());
+            // While the loop runs in the service, another application's login goes through it.
+            assertEquals("authenticate pid=" + first.pid(), ActivatedService.moduleProcess(bed("stuck-other")));
+            Run stuck = looping.finish(loop);
+            assertEquals(PAM_AUTHINFO_UNAVAIL, stuck.code("auth"), stuck.lines() + "\nsyslog: " + stuck.syslog());
+            awaitLog("(1 stuck now; at 4 the service exits");
+            assertTrue(first.isAlive(), "one stuck call does not restart the service");
+
+            List<Process> more = new ArrayList<>();
+            List<PamTestBed> beds = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                PamTestBed bed = hostile("stuck-more", "spin");
+                beds.add(bed);
+                more.add(bed.start(Host.RESIDENT, "svc", List.of(), "", "auth"));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals(PAM_AUTHINFO_UNAVAIL, beds.get(i).finish(more.get(i)).code("auth"));
+            }
+            ActivatedService.awaitExit(first);
+            assertTrue(ActivatedService.log().contains("4 calls are stuck past timeout; exiting with status 75"),
+                    ActivatedService.log());
+            ProcessHandle second = systemd.awaitServing();
+            assertNotEquals(first.pid(), second.pid());
+        }
+    }
+
+    /** Waits (a minute at most) for {@code text} in the activated service's log. */
+    private static void awaitLog(String text) throws Exception {
+        for (int i = 0; i < 600 && !ActivatedService.log().contains(text); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(ActivatedService.log().contains(text), "no \"" + text + "\" in " + ActivatedService.log());
+    }
+}

@@ -5,8 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +40,9 @@ class ResidentAvailabilityTest {
     private static final String HOSTILE = "$MODULES/HostileModule.java";
 
     @BeforeEach
-    void rootOnly() {
+    void rootOnly() throws Exception {
         assumeTrue(Hardening.isRoot(), "the resident service runs as root only");
+        ActivatedService.writeConf(); // this run's socket: the file may be an earlier run's
     }
 
     @AfterEach
@@ -170,6 +178,85 @@ class ResidentAvailabilityTest {
                     ActivatedService.log());
             ProcessHandle second = systemd.awaitServing();
             assertNotEquals(first.pid(), second.pid());
+        }
+    }
+
+    /**
+     * A service started by hand that died leaves its socket file, which refuses connections until
+     * the service runs again and binds it anew: pam_java.so retries a refused connect for a short
+     * while, so a login while the service is between two runs is served by the new one. The
+     * service here is already running on another path, and its socket is renamed into place once
+     * the host is seen waiting between its retries (its thread asleep in clock_nanosleep): a
+     * host that ran in-process at the first refusal never waits.
+     */
+    @Test
+    void aRefusingSocketIsRetriedBrieflySoAServiceBetweenTwoRunsServesTheLogin() throws Exception {
+        String sleeping = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "230"; // clock_nanosleep, where usleep(3) sleeps
+            case "aarch64" -> "115";
+            default -> null;
+        };
+        assumeTrue(sleeping != null, "the system call numbers of this architecture are not known here");
+        ResidentFixture.stop(); // SIGTERM: it removes its socket
+        Files.deleteIfExists(ResidentFixture.SOCKET);
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(ResidentFixture.SOCKET)); // the file stays, refusing, as a killed service's
+        }
+        Path next = ResidentFixture.SOCKET_DIR.resolve("next.sock");
+        Path log = bed("refused-service").dir.resolve("service.log");
+        Process service = new ProcessBuilder(PamTestBed.DIST.resolve("bin/pam-java-resident").toString(), "--config",
+                ResidentFixture.CONF.toString(), "--socket", next.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitGreeting(next, service, log);
+            PamTestBed bed = bed("refused-retry");
+            bed.service("probe", "auth required $PAM_JAVA $MODULES/ProcessIdModule.java $OUT");
+            Process host = bed.start(Host.RESIDENT, "probe", List.of(), "", "auth");
+            Path syscall = Path.of("/proc", Long.toString(host.pid()), "syscall");
+            while (true) {
+                assertTrue(host.isAlive(), () -> "the host never waited on the refusing socket: " + readQuietly(bed.syslog));
+                String now = readQuietly(syscall);
+                if (now.split(" ")[0].equals(sleeping)) {
+                    break;
+                }
+                Thread.sleep(1);
+            }
+            Files.move(next, ResidentFixture.SOCKET, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Run run = bed.finish(host);
+            assertEquals(List.of("authenticate pid=" + service.pid()), run.results(),
+                    "served by the service that came back: " + run.syslog());
+            assertTrue(run.authprivLog("running Java in this process").isEmpty(), run.syslog().toString());
+        } finally {
+            service.destroy();
+            service.waitFor();
+            Files.deleteIfExists(next);
+            Files.deleteIfExists(ResidentFixture.SOCKET);
+        }
+    }
+
+    /** Waits (a minute at most) until the service listening on {@code socket} greets a connection. */
+    private static void awaitGreeting(Path socket, Process service, Path log) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            assertTrue(service.isAlive(), () -> "the service exited: " + readQuietly(log));
+            if (Files.exists(socket)) {
+                try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    if (c.read(ByteBuffer.allocate(9)) > 0) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the service did not greet in a minute: " + readQuietly(log));
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -530,7 +530,7 @@ public final class ResidentService {
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         // A login storm connects all at once: its connections wait in the backlog while the one
-        // accepting thread starts theirs (an application waits at most a second for a greeting).
+        // accepting thread starts theirs (an application waits 5 s for a greeting, connection.h).
         server.bind(UnixDomainSocketAddress.of(socketPath), MAX_CONNECTIONS);
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         return server;

@@ -65,15 +65,22 @@ final class ActivatedService implements AutoCloseable {
                 () -> "the service " + service.pid() + " did not exit within a minute: " + log());
     }
 
+    /** A fresh bed whose {@code $PAM_JAVA} is the fixture's resident variant (not starting the fixture's service). */
+    static PamTestBed bed(String name) throws IOException {
+        PamTestBed bed = new PamTestBed(Files.createTempDirectory(Files.createDirectories(Path.of("target/it-work")),
+                name));
+        bed.pamJava = ResidentFixture.PAM_JAVA;
+        bed.timeoutSeconds = 120;
+        return bed;
+    }
+
     /** Whether a ProcessIdModule transaction of a fresh host runs in {@code service}. */
     private static boolean ranIn(ProcessHandle service) throws Exception {
-        return moduleProcess(new PamTestBed(Files.createTempDirectory(Files.createDirectories(
-                Path.of("target/it-work")), "activated-probe"))).equals("authenticate pid=" + service.pid());
+        return moduleProcess(bed("activated-probe")).equals("authenticate pid=" + service.pid());
     }
 
     /** The process that ran ProcessIdModule in a transaction of a fresh C host on {@code bed}. */
     static String moduleProcess(PamTestBed bed) throws Exception {
-        bed.pamJava = ResidentFixture.PAM_JAVA;
         bed.service("probe", "auth required $PAM_JAVA $MODULES/ProcessIdModule.java $OUT");
         PamTestBed.Run run = bed.run(PamTestBed.Host.RESIDENT, "probe", List.of(), "", "auth");
         return run.results().isEmpty() ? "no transaction" : run.results().get(0);

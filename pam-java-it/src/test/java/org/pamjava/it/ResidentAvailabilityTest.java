@@ -51,11 +51,7 @@ class ResidentAvailabilityTest {
     }
 
     private static PamTestBed bed(String name) throws Exception {
-        PamTestBed bed = new PamTestBed(Files.createTempDirectory(Files.createDirectories(Path.of("target/it-work")),
-                name));
-        bed.pamJava = ResidentFixture.PAM_JAVA;
-        bed.timeoutSeconds = 120;
-        return bed;
+        return ActivatedService.bed(name);
     }
 
     /** A bed whose "svc" runs HostileModule how=HOW, which records in {@link #marker}. */

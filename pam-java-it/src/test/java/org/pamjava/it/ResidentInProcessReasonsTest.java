@@ -46,11 +46,7 @@ class ResidentInProcessReasonsTest {
     }
 
     private static PamTestBed bed(String name) throws Exception {
-        PamTestBed bed = new PamTestBed(Files.createTempDirectory(Files.createDirectories(Path.of("target/it-work")),
-                name));
-        bed.pamJava = ResidentFixture.PAM_JAVA;
-        bed.timeoutSeconds = 120;
-        return bed.service("svc", "auth required $PAM_JAVA $MODULES/ProcessIdModule.java $OUT",
+        return ActivatedService.bed(name).service("svc", "auth required $PAM_JAVA $MODULES/ProcessIdModule.java $OUT",
                 "account required $PAM_JAVA $MODULES/ProcessIdModule.java");
     }
 

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,13 +41,9 @@ class ResidentCallsTest {
 
     @BeforeEach
     void connect() throws IOException {
-        Path path = dir.resolve("s");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(path));
-            application = SocketChannel.open(UnixDomainSocketAddress.of(path));
-            serviceSide = server.accept();
-        }
-        Files.deleteIfExists(path);
+        SocketChannel[] pair = ResidentConnectionTest.socketPair(dir);
+        application = pair[0];
+        serviceSide = pair[1];
         channel = new ResidentChannel(new ResidentProtocol.Connection(serviceSide), (priority, message) -> logged.add(message));
         assertTrue(calls.add(serviceSide, channel));
     }
@@ -62,8 +54,9 @@ class ResidentCallsTest {
         serviceSide.close();
     }
 
-    /** A call on its own thread that sleeps in module code until interrupted (or a minute). */
-    private Thread sleepingCall(CountDownLatch started, AtomicBoolean interrupted) {
+    /** A call on its own thread, begun, that sleeps in module code until interrupted (or a minute). */
+    private Thread sleepingCall(AtomicBoolean interrupted) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
         Thread call = new Thread(() -> {
             channel.beginCall("Sleepy.java");
             started.countDown();
@@ -76,15 +69,14 @@ class ResidentCallsTest {
             }
         });
         call.start();
+        started.await();
         return call;
     }
 
     @Test
     void aCallPastTheTimeoutIsStuckSaidAndInterruptedOnceAndNoLongerCountsOnceItEnds() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        Thread call = sleepingCall(started, interrupted);
-        started.await();
+        Thread call = sleepingCall(interrupted);
         long now = System.nanoTime();
         assertEquals(0, calls.watch(1000, now), "just begun");
         assertEquals(0, calls.watch(1000, now + SECOND + SECOND / 2), "past the timeout, within the grace");
@@ -151,10 +143,8 @@ class ResidentCallsTest {
 
     @Test
     void theExitClosesEveryConnectionNamesTheCallsInFlightAndNoneJoinsAfter() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        Thread call = sleepingCall(started, interrupted);
-        started.await();
+        Thread call = sleepingCall(interrupted);
         assertEquals(List.of("Sleepy.java"), calls.closeAll());
         assertEquals(-1, application.read(ByteBuffer.allocate(1)), "the application sees its connection closed");
         assertTrue(calls.exiting());

@@ -1,5 +1,5 @@
 /*
- * fuzz_resident.c: the resident client's side of the wire (src/resident.c, wire.c, requests.c). The input is all the
+ * fuzz_resident.c: the resident client's side of the wire (src/resident.c, connection.c, wire.c, requests.c). The input is all the
  * service sends during one PAM call: frames of any length and kind, REQUESTs of every sort for
  * libpam's services (answered through a real libpam handle), RESULT, or garbage and a short end.
  * pj_resident_call must come back with a PAM code and no memory error, whatever arrives.
@@ -10,6 +10,7 @@
  */
 #define pam_syslog fuzz_pam_syslog
 #include "../src/resident.c"
+#include "../src/connection.c"
 #include "../src/wire.c"
 #define pj_xauth_set fuzz_xauth_set
 #include "../src/requests.c"
@@ -31,11 +32,12 @@ int fuzz_xauth_set(pam_handle_t *pamh, const char *name, size_t namelen, const c
 }
 
 /* Only pj_resident_connect checks the socket's path; the target starts at the call. */
-int pj_path_is_trusted(pam_handle_t *pamh, const char *path)
+int pj_path_trust_problem(const char *path, char *why, size_t size)
 {
-    (void)pamh;
     (void)path;
-    return 1;
+    (void)why;
+    (void)size;
+    return 0;
 }
 
 struct service_side {

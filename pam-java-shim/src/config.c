@@ -28,29 +28,29 @@
  * an open directory does not pass) and on the path it resolves to. A root-owned sticky
  * directory such as /tmp is acceptable above the file: others cannot replace root's entries.
  */
-static int path_chain_is_trusted(pam_handle_t *pamh, const char *what, const char *path)
+static int path_chain_trusted(const char *what, const char *path, char *why, size_t size)
 {
     char p[PATH_MAX];
     struct stat st;
     int first = 1;
 
     if (strlen(path) >= sizeof(p) || path[0] != '/') {
-        pj_log(pamh, LOG_ERR, "refusing %s: not an absolute path", what);
+        snprintf(why, size, "refusing %s: not an absolute path", what);
         return 0;
     }
     strcpy(p, path);
     for (;;) {
         if (lstat(p, &st) != 0) {
-            pj_log(pamh, LOG_ERR, "refusing %s: cannot stat %s: %s", what, p, strerror(errno));
+            snprintf(why, size, "refusing %s: cannot stat %s: %s", what, p, strerror(errno));
             return 0;
         }
         if (st.st_uid != 0) {
-            pj_log(pamh, LOG_ERR, "refusing %s: %s is not owned by root", what, p);
+            snprintf(why, size, "refusing %s: %s is not owned by root", what, p);
             return 0;
         }
         int sticky_dir = !first && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
         if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir) {
-            pj_log(pamh, LOG_ERR, "refusing %s: %s is writable by group or others", what, p);
+            snprintf(why, size, "refusing %s: %s is writable by group or others", what, p);
             return 0;
         }
         first = 0;
@@ -65,17 +65,39 @@ static int path_chain_is_trusted(pam_handle_t *pamh, const char *what, const cha
     }
 }
 
-int pj_path_is_trusted(pam_handle_t *pamh, const char *path)
+/* The walk, with what it found logged. */
+static int path_chain_is_trusted(pam_handle_t *pamh, const char *what, const char *path)
+{
+    char why[PATH_MAX + 128];
+
+    if (path_chain_trusted(what, path, why, sizeof(why)))
+        return 1;
+    pj_log(pamh, LOG_ERR, "%s", why);
+    return 0;
+}
+
+/* The walk for path as written and as resolved; not logged: why says what it found. */
+int pj_path_trust_problem(const char *path, char *why, size_t size)
 {
     char resolved[PATH_MAX];
 
     if (geteuid() != 0)
-        return 1;
-    if (realpath(path, resolved) == NULL) {
-        pj_log(pamh, LOG_ERR, "refusing %s: %s", path, strerror(errno));
         return 0;
+    if (realpath(path, resolved) == NULL) {
+        snprintf(why, size, "refusing %s: %s", path, strerror(errno));
+        return 1;
     }
-    return path_chain_is_trusted(pamh, path, path) && path_chain_is_trusted(pamh, path, resolved);
+    return !path_chain_trusted(path, path, why, size) || !path_chain_trusted(path, resolved, why, size);
+}
+
+int pj_path_is_trusted(pam_handle_t *pamh, const char *path)
+{
+    char why[PATH_MAX + 128];
+
+    if (!pj_path_trust_problem(path, why, sizeof(why)))
+        return 1;
+    pj_log(pamh, LOG_ERR, "%s", why);
+    return 0;
 }
 
 /*

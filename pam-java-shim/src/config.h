@@ -18,6 +18,8 @@ struct pj_config {
 
 int pj_config_load(pam_handle_t *pamh, struct pj_config *cfg);
 int pj_path_is_trusted(pam_handle_t *pamh, const char *path);
+/* The same walk, silent: 0 when trusted, else 1 with why filled (a caller that logs once). */
+int pj_path_trust_problem(const char *path, char *why, size_t size);
 int pj_cache_dir_ready(pam_handle_t *pamh, const char *dir);
 
 #endif

@@ -6,7 +6,7 @@
  * wire format is wire.h's; docs/resident-protocol.md is the spec.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,13 +14,12 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <security/pam_ext.h>
 
 #include "clock.h"
 #include "config.h"
+#include "connection.h"
 #include "log.h"
 #include "requests.h"
 #include "services.h"
@@ -45,24 +44,15 @@ void pj_resident_configure(const char *socket, const char *dir)
     socket_path = socket;
     module_dir = dir;
 }
-/* The bound on each wait before a call has run in the service (connect, greeting, a kept
- * connection's check), and on a liveness probe during one. Generous on purpose: in a login storm
- * a loaded machine greets late (200 concurrent connections on 2 busy cores took over 1 s), and a
- * login that gives up on the service then starts a JVM of its own, which loads the machine
- * further, or fails closed when it was a probe. A service that is really stopped costs this once. */
-#define CONNECT_MS 3000
 
 /*
- * How long pam_java.so waits on the service. No wait is without a bound, whatever `timeout` says:
- *  - connecting, the service's greeting, and the check that a kept connection's service still
- *    answers: CONNECT_MS each. Nothing has run in the service yet, so the module runs in-process.
- *  - a call: as long as `timeout` allows (0: as long as the module takes, as in-process), but
- *    after LIVENESS_NS without a byte from the service, pam_java.so checks it is alive: a new
- *    connection must be greeted within CONNECT_MS. A module that is busy passes (the service's
- *    other threads greet), a stopped or hung service does not, and the call then fails closed
- *    (PAM_SERVICE_ERR): the module may have run there, so it is not run again in-process.
- * Like in-process, the time the application spends in its own conversation (the user typing)
- * does not count: only waits for the service use the budget.
+ * How long pam_java.so waits on the service during a call: as long as `timeout` allows (0: as
+ * long as the module takes, as in-process), but after LIVENESS_NS without a byte from the
+ * service, pam_java.so checks it is alive: a new connection must be greeted within PJ_CONNECT_MS.
+ * A module that is busy passes (the service's other threads greet), a stopped or hung service
+ * does not, and the call then fails closed (PAM_SERVICE_ERR): the module may have run there, so
+ * it is not run again in-process. Like in-process, the time the application spends in its own
+ * conversation (the user typing) does not count: only waits for the service use the budget.
  */
 #define LIVENESS_NS (2 * 1000000000L)
 
@@ -175,13 +165,13 @@ void pj_resident_release(int fd)
  * Whether the service still answers on a kept connection, before a call is sent on it: "not
  * readable" only says the service has not closed it, and a stopped service would hold the call.
  * An END on a connection with no instance is answered at once and runs nothing. 0: it answered;
- * else a PJ_WAIT_ code (PJ_WAIT_TIMED_OUT: it did not answer within CONNECT_MS).
+ * else a PJ_WAIT_ code (PJ_WAIT_TIMED_OUT: it did not answer within PJ_CONNECT_MS).
  */
 static int kept_connection_answers(int fd)
 {
     struct pj_out o = { 0 };
     struct pj_in in = { 0 };
-    struct pj_budget b = { CONNECT_MS * 1000000L, 0, NULL, NULL };
+    struct pj_budget b = { PJ_CONNECT_MS * 1000000L, 0, NULL, NULL };
 
     pj_out_start(&o, PJ_WIRE_CALL);
     pj_put_u8(&o, PJ_END);
@@ -201,116 +191,17 @@ static int kept_connection_answers(int fd)
 }
 
 /*
- * The handshake (docs/resident-protocol.md, "Versions"): the service's HELLO carries its version
- * (none: version 1); one that is not PJ_WIRE_VERSION is not spoken to at all (EPROTONOSUPPORT,
- * *version says which it was). Else this side's HELLO with its version, and the service's RESULT
- * 0 before any CALL. 0, or -1 with errno set.
- */
-static int handshake(int fd, uint32_t *version)
-{
-    struct pj_in in = { 0 };
-    struct pj_out o = { 0 };
-    struct pj_budget wait = { CONNECT_MS * 1000000L, 0, NULL, NULL };
-
-    /* A live service greets at once; one that is stopped or hung (its backlog still accepts
-     * connections) does not, and Java then runs here instead of the PAM call hanging. */
-    int rc = pj_receive_frame(fd, &in, &wait);
-    int greeted = rc == 0 && pj_get_u8(&in) == PJ_WIRE_HELLO && !in.bad;
-    /* Fields after the version are a later version's: a service of this version sends none. */
-    *version = greeted && in.len - in.pos >= 4 ? pj_get_u32(&in) : 1;
-    pj_in_free(&in);
-    if (greeted && *version != PJ_WIRE_VERSION) {
-        errno = EPROTONOSUPPORT;
-        return -1;
-    }
-    if (greeted) {
-        /* The handshake has a CONNECT_MS of its own, as the greeting had (docs/resident-protocol.md):
-         * a service slow to greet in a login storm answers a HELLO at once once it has. */
-        wait = (struct pj_budget){ CONNECT_MS * 1000000L, 0, NULL, NULL };
-        pj_out_start(&o, PJ_WIRE_HELLO);
-        pj_put_u32(&o, PJ_WIRE_VERSION);
-        if ((rc = pj_send_frame(fd, &o, &wait)) == 0 && (rc = pj_receive_frame(fd, &in, &wait)) == 0)
-            greeted = pj_get_u8(&in) == PJ_WIRE_RESULT && pj_get_u32(&in) == PAM_SUCCESS && !in.bad
-                      && in.pos == in.len;
-        pj_in_free(&in);
-        pj_out_free(&o);
-    }
-    if (rc != 0 || !greeted) {
-        errno = rc == PJ_WAIT_TIMED_OUT ? ETIMEDOUT : EPROTO;
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * A new connection to the service, greeted, or -1 (errno says why; 0: refused as untrusted;
- * EPROTONOSUPPORT: it speaks another version, *version). The socket must be root's in a directory
- * chain only root can write, and the listener must be root: a process answering in its place
- * would see passwords. Every wait is bounded (CONNECT_MS).
- */
-static int connect_greeted(pam_handle_t *pamh, uint32_t *version)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    struct ucred peer;
-    socklen_t peer_len = sizeof(peer);
-
-    errno = 0;
-    if (strlen(socket_path) >= sizeof(addr.sun_path)) {
-        pj_log(pamh, LOG_ERR, "resident_socket %s is too long for a Unix socket", socket_path);
-        return -1;
-    }
-    strcpy(addr.sun_path, socket_path);
-    /* AT_EACCESS: a setuid host (su, sudo) is root by its effective uid only; access(2) would ask
-     * for the invoking user, whom the root-only socket directory turns away. */
-    if (faccessat(AT_FDCWD, addr.sun_path, F_OK, AT_EACCESS) != 0 || !pj_path_is_trusted(pamh, addr.sun_path))
-        return -1;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return -1;
-    /*
-     * A service that stopped accepting (stopped, or hung) fills its backlog, and a blocking connect
-     * would then wait forever: give it CONNECT_MS, then run in-process.
-     */
-    int rc;
-    long deadline = pj_now_ns() + CONNECT_MS * 1000000L;
-    while ((rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr))) != 0 && errno == EAGAIN
-           && pj_now_ns() < deadline)
-        usleep(1000);
-    if (rc != 0 && errno == EAGAIN)
-        errno = ETIMEDOUT;      /* its backlog stayed full: it does not accept */
-    if (rc != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0
-        || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    if (peer.uid != 0) {
-        pj_log(pamh, LOG_ERR, "refusing the resident service at %s: it runs as uid %d, not root",
-               socket_path, (int)peer.uid);
-        close(fd);
-        errno = EPERM;
-        return -1;
-    }
-    if (handshake(fd, version) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
-}
-
-/*
  * During a long call: whether the service still runs its threads. Only silence says it does not
- * (no greeting, or no accept, within CONNECT_MS). A service that answers by closing the probe (a
+ * (no greeting, or no accept, within PJ_CONNECT_MS). A service that answers by closing the probe (a
  * limit on its connections) is running; one whose listener is gone cannot be asked, and the
  * call's own connection tells if it dies.
  */
 static int service_alive(void *pamh)
 {
     uint32_t version;
-    int fd = connect_greeted(pamh, &version);
+    char why[PJ_WHY_MAX];
+    (void)pamh;
+    int fd = pj_connect_greeted(socket_path, PJ_CONNECT_MS, 0, &version, why);
     if (fd < 0)
         return errno != ETIMEDOUT;
     close(fd);      /* the service ends that session at once: no call was sent */
@@ -318,19 +209,39 @@ static int service_alive(void *pamh)
 }
 
 /*
+ * The one line per process that says why the resident path, configured, is not taken: the
+ * reason and the socket, once, whatever the reason and however many calls follow (each would
+ * say the same; an administrator reads why once).
+ */
+static void running_in_process(pam_handle_t *pamh, const char *why)
+{
+    static int told;
+
+    if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
+        pj_log(pamh, LOG_NOTICE, "the resident service at %s %s; running Java in this process", socket_path, why);
+}
+
+/*
  * Connects to the service, or returns -1 to run in-process: when no socket is configured, the
  * application is not root by its effective uid (the socket is root's alone), or the service is
- * not there or does not answer (within CONNECT_MS). Nothing has been sent to the service then,
- * so running the module here runs it once.
+ * not there, is not trusted or does not answer (within the bounds above). Nothing has been sent
+ * to the service then, so running the module here runs it once. Every reason but the first
+ * (nothing configured) is said once per process (running_in_process).
  */
 int pj_resident_connect(pam_handle_t *pamh)
 {
-    static int told, told_version;
+    char why[PJ_WHY_MAX];
     uint32_t version = 0;
     int fd;
 
-    if (socket_path[0] == '\0' || geteuid() != 0)
+    if (socket_path[0] == '\0')
         return -1;
+    if (geteuid() != 0) {
+        snprintf(why, sizeof(why), "is not for this process (it runs as uid %d, euid %d: the service is root's alone)",
+                 (int)getuid(), (int)geteuid());
+        running_in_process(pamh, why);
+        return -1;
+    }
     while ((fd = pooled_connection()) >= 0) {
         int rc = kept_connection_answers(fd);
         if (rc == 0)
@@ -338,34 +249,22 @@ int pj_resident_connect(pam_handle_t *pamh)
         close(fd);
         if (rc == PJ_WAIT_TIMED_OUT) {
             /* Open, but silent: the service is stopped or hung, and would not greet a new one either. */
-            errno = ETIMEDOUT;
-            goto unavailable;
+            snprintf(why, sizeof(why), "is not available (%s: a kept connection got no answer within %d ms; stopped,"
+                     " hung or overloaded)", strerror(ETIMEDOUT), PJ_CONNECT_MS);
+            running_in_process(pamh, why);
+            return -1;
         }
     }
-    fd = connect_greeted(pamh, &version);
-    if (fd >= 0)
-        return fd;
-    if (errno == EPERM)
-        return -1;      /* said why */
-    if (errno == EPROTONOSUPPORT) {
-        /* An upgrade half done (pam_java.so and the service of different releases): never a wrong answer. */
-        if (!__atomic_exchange_n(&told_version, 1, __ATOMIC_RELAXED))
-            pj_log(pamh, LOG_NOTICE, "the resident service at %s speaks protocol version %u, this pam_java.so"
-                   " version %d; running Java in this process", socket_path, (unsigned)version, PJ_WIRE_VERSION);
-        return -1;
-    }
-unavailable:
-    if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED))
-        pj_log(pamh, LOG_NOTICE, "the resident service at %s is not available (%s); running Java in this process",
-               socket_path, errno ? strerror(errno) : "untrusted");
-    return -1;
+    fd = pj_connect_greeted(socket_path, PJ_GREETING_MS, 1, &version, why);
+    if (fd < 0)
+        running_in_process(pamh, why);
+    return fd;
 }
-
 
 /*
  * One operation (or the end hook) of the instance on connection fd. A service that fails, goes
- * away or stops answering (see LIVENESS_NS) fails the call closed (PAM_SERVICE_ERR); one that runs out of time gives
- * PAM_AUTHINFO_UNAVAIL, as in-process. Either way the connection is closed and *connection set to -1:
+ * away or stops answering (see LIVENESS_NS) fails the call closed (PAM_SERVICE_ERR); one that runs out of
+ * time gives PAM_AUTHINFO_UNAVAIL, as in-process. Either way the connection is closed and *connection set to -1:
  * the service drops the instance, and later calls of the handle fail closed.
  */
 int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int flags, int argc, const char **argv,
@@ -436,7 +335,7 @@ wait_ended:
     } else if (rc == PJ_WAIT_SERVICE_HUNG) {
         pam_syslog(pamh, LOG_ERR, "the resident service stopped answering during the call of %s (silent for %ld ms,"
                    " and it did not greet a new connection within %d ms): the call fails, and is not run again"
-                   " in this process (it may have run in the service)", argv[0], LIVENESS_NS / 1000000, CONNECT_MS);
+                   " in this process (it may have run in the service)", argv[0], LIVENESS_NS / 1000000, PJ_CONNECT_MS);
     } else if (rc == PJ_WAIT_FRAME_STALLED) {
         pam_syslog(pamh, LOG_ERR, "the resident service stopped inside a frame during the call of %s (its rest"
                    " did not come within %ld ms): the call fails, and is not run again in this process (it may"

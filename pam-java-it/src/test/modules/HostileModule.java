@@ -99,6 +99,34 @@ public class HostileModule implements PamModule {
                     record(args, "cannot run javac: " + e);
                 }
             }
+            // A shutdown hook that never returns, then an exit no rewriting sees: the JVM's exit must still end.
+            case "hangexit" -> {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> sleep(Long.MAX_VALUE), "never-returns"));
+                try {
+                    System.class.getMethod("exit", int.class).invoke(null, 0);
+                } catch (ReflectiveOperationException e) {
+                    record(args, "cannot exit: " + e);
+                }
+            }
+            // Says which process it runs in, then waits (10 minutes at most): a call in flight for as
+            // long as a test needs one. An interrupt ends it with a clear no.
+            case "wait" -> {
+                record(args, "started pid=" + ProcessHandle.current().pid());
+                try {
+                    Thread.sleep(600_000);
+                } catch (InterruptedException e) {
+                    return PamConstants.PAM_AUTH_ERR;
+                }
+                return PamConstants.PAM_AUTH_ERR;
+            }
+            // Says which process it runs in, then loops for ever, deaf to interrupts.
+            case "spin" -> {
+                record(args, "started pid=" + ProcessHandle.current().pid());
+                long n = 0;
+                while (n >= 0) {
+                    n++;
+                }
+            }
             case "stackoverflow" -> recurse(0);
             case "oom" -> {
                 List<long[]> hog = new ArrayList<>();

@@ -75,6 +75,26 @@ final class PrivateNamespace {
      */
     static Outcome run(PamTestBed bed, Map<String, String> pamServices, boolean residentService, String command)
             throws IOException, InterruptedException {
+        return run(bed, pamServices, residentService ? Resident.SERVICE : Resident.NONE, null, command);
+    }
+
+    /** What the namespace has of the resident service. */
+    enum Resident {
+        /** The machine's /run and pam_java.conf, as they are. */
+        NONE,
+        /** A private /run in which the resident variant's pam_java.conf names a socket that does not exist. */
+        NO_SOCKET,
+        /** A private /run, and the service listening on the socket the resident variant's pam_java.conf names. */
+        SERVICE
+    }
+
+    /**
+     * As above, with {@code resident} saying what of the service there is, and, with a {@code devlog}
+     * file, a private /dev/log (in an overlay of /dev) whose records that file receives, one a line:
+     * what a setuid host sends to syslog, which no LD_PRELOAD capture reaches.
+     */
+    static Outcome run(PamTestBed bed, Map<String, String> pamServices, Resident resident, Path devlog, String command)
+            throws IOException, InterruptedException {
         Path services = Files.createDirectories(bed.dir.resolve("etc-pam.d"));
         for (var service : pamServices.entrySet()) {
             Files.writeString(services.resolve(service.getKey()), service.getValue());
@@ -85,9 +105,9 @@ final class PrivateNamespace {
         Path log = bed.dir.resolve("namespace.log");
         Process p = new ProcessBuilder(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh",
                 script.toString(), bed.dir.toString(), services.toString(), USER,
-                residentService ? "resident" : "in-process", PamTestBed.DIST.toString(),
+                resident.name(), PamTestBed.DIST.toString(),
                 ResidentFixture.CONF.toString(), SOCKET_DIR, PamTestBed.NATIVE.toString(), PamTestBed.MODULES.toString(),
-                command))
+                devlog == null ? "" : devlog.toString(), command))
                 .directory(bed.dir.toFile()).redirectError(log.toFile()).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
@@ -103,14 +123,17 @@ final class PrivateNamespace {
     }
 
     /*
-     * Arguments: BED SERVICES USER MODE DIST RESIDENT_CONF SOCKET_DIR NATIVE MODULES COMMAND. Every
-     * mount is private to this namespace; the service, when started here, is stopped on the way out.
+     * Arguments: BED SERVICES USER RESIDENT DIST RESIDENT_CONF SOCKET_DIR NATIVE MODULES DEVLOG COMMAND
+     * (DEVLOG empty: no capture). Every mount is private to this namespace; what it starts (the
+     * service, the capture) is stopped on the way out.
      */
     private static final String SCRIPT = """
             set -eu
             bed=$1 services=$2 user=$3 mode=$4 dist=$5 resident_conf=$6 socket_dir=$7 native=$8 modules=$9
             shift 9
-            command=$1
+            devlog=$1 command=$2
+            started=
+            trap 'kill $started 2>/dev/null || true' EXIT
             private=$bed/namespace
             mkdir -p "$private"
             mount -t tmpfs -o mode=0755 pam-java-test "$private"
@@ -128,15 +151,29 @@ final class PrivateNamespace {
                 echo "$user:x:$uid:$uid:pam_java test:/nonexistent:/bin/sh" >> /etc/passwd
                 echo "$user:x:$uid:" >> /etc/group
             fi
-            if [ "$mode" = resident ]; then
+            if [ -n "$devlog" ]; then
+                mkdir "$private/dev-upper" "$private/dev-work"
+                mount -t overlay overlay -o "lowerdir=/dev,upperdir=$private/dev-upper,workdir=$private/dev-work" /dev
+                "$native/devlog_capture" /dev/log "$devlog" &
+                started="$started $!"
+                i=0
+                until [ -S /dev/log ]; do
+                    i=$((i + 1))
+                    [ $i -le 600 ] || { echo "no private /dev/log" >&2; exit 1; }
+                    sleep 0.05
+                done
+            fi
+            if [ "$mode" != NONE ]; then
                 mount -t tmpfs -o mode=0755 pam-java-run /run
                 echo "resident_socket = $socket_dir/resident.sock" > "$private/resident.conf"
                 chmod 0644 "$private/resident.conf"
                 [ -e "$resident_conf" ] || : > "$resident_conf"
                 mount --bind "$private/resident.conf" "$resident_conf"
+            fi
+            if [ "$mode" = SERVICE ]; then
                 "$dist/bin/pam-java-resident" --config "$private/resident.conf" >&2 &
                 service=$!
-                trap 'kill $service 2>/dev/null || true' EXIT
+                started="$started $service"
                 echo "service-pid $service"
                 i=0
                 while [ ! -S "$socket_dir/resident.sock" ]; do

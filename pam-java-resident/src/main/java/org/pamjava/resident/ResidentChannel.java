@@ -32,6 +32,12 @@ final class ResidentChannel implements PamCalls {
     private final Diagnostics serviceLog;
     private volatile Thread callThread;
     private volatile boolean broken;
+    /** The current call, for the stuck-call watch (ResidentCalls): its module, start and waits for the application. */
+    private volatile String callModule;
+    private volatile long callStart;
+    private volatile long waitedNanos;
+    private volatile long askedAt;
+    private volatile boolean stuck;
 
     ResidentChannel(ResidentProtocol.Connection connection, Diagnostics serviceLog) {
         this.connection = connection;
@@ -39,17 +45,55 @@ final class ResidentChannel implements PamCalls {
     }
 
     /** The module's PamHandle works from now until {@link #endCall}, on this thread only. */
-    void beginCall() {
+    void beginCall(String module) {
+        waitedNanos = 0;
+        askedAt = 0;
+        stuck = false;
+        callStart = System.nanoTime();
+        callModule = module;
         callThread = Thread.currentThread();
     }
 
     void endCall() {
         callThread = null;
+        callModule = null;
     }
 
     /** Whether the connection failed: the application gave up waiting, or went away. */
     boolean broken() {
         return broken;
+    }
+
+    /** The module of the call running now, or null between calls. */
+    String callModule() {
+        return callModule;
+    }
+
+    Thread callThread() {
+        return callThread;
+    }
+
+    /**
+     * How long the call running now has spent in module code, the time it waited for the
+     * application's replies (the conversation, the user typing) left out, as pam_java.so counts
+     * its timeout; -1 between calls.
+     */
+    long moduleNanos(long now) {
+        long start = callStart;
+        if (callModule == null) {
+            return -1;
+        }
+        long asking = askedAt;
+        return now - start - waitedNanos - (asking != 0 ? now - asking : 0);
+    }
+
+    /** Marks the call running now stuck: true the first time for this call (the watch says so once). */
+    boolean markStuck() {
+        if (stuck || callModule == null) {
+            return false;
+        }
+        stuck = true;
+        return true;
     }
 
     private boolean inCall() {
@@ -61,6 +105,8 @@ final class ResidentChannel implements PamCalls {
         if (broken) {
             return null;
         }
+        long asked = System.nanoTime();
+        askedAt = asked;
         try {
             connection.send(request);
             ResidentProtocol.In reply = connection.receive();
@@ -72,6 +118,9 @@ final class ResidentChannel implements PamCalls {
             broken = true;
             serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: lost the application during a call: " + e);
             return null;
+        } finally {
+            waitedNanos += System.nanoTime() - asked;
+            askedAt = 0;
         }
     }
 

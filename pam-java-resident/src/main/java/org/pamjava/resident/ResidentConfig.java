@@ -14,9 +14,10 @@ import org.pamjava.runtime.TrustedPaths;
  * ({@link PamJavaConf}); the file must be root's and writable by root only. The launcher
  * (pam-java-resident) has already read java_home, jvm_options and cache_dir to start this JVM:
  * it passes what it read as {@code pamjava.launcher.NAME}, and a file the two read differently
- * is refused, so the service never runs on settings its own parser would not give.
+ * is refused, so the service never runs on settings its own parser would not give. The timeout
+ * is pam_java.so's: the service counts a call that runs past it as stuck (ResidentCalls).
  */
-record ResidentConfig(Path cacheDir, List<Path> classPath, Path residentSocket) {
+record ResidentConfig(Path cacheDir, List<Path> classPath, Path residentSocket, long timeoutMillis) {
     /** The built-in cache directory when pam_java.conf names none: the launcher passes the build's. */
     static final String DEFAULT_CACHE_DIR = System.getProperty("pamjava.cacheDir", "/var/cache/pam-java");
     /** The settings the launcher reads itself. */
@@ -28,7 +29,7 @@ record ResidentConfig(Path cacheDir, List<Path> classPath, Path residentSocket) 
             text = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             checkLauncher(file, PamJavaConf.parse(new byte[0], file.toString()));
-            return new ResidentConfig(Path.of(DEFAULT_CACHE_DIR), List.of(), null); // every setting has a default
+            return new ResidentConfig(Path.of(DEFAULT_CACHE_DIR), List.of(), null, 0); // every setting has a default
         }
         String problem = TrustedPaths.problem(file);
         if (problem != null) {
@@ -46,7 +47,7 @@ record ResidentConfig(Path cacheDir, List<Path> classPath, Path residentSocket) 
         String cacheDir = conf.value("cache_dir");
         String socket = conf.value("resident_socket");
         return new ResidentConfig(Path.of(cacheDir != null ? cacheDir : DEFAULT_CACHE_DIR), List.copyOf(classPath),
-                socket != null ? Path.of(socket) : null);
+                socket != null ? Path.of(socket) : null, conf.timeoutMillis());
     }
 
     /** The launcher's reading of its settings must be this parser's (when it says what it read). */

@@ -114,6 +114,8 @@ public final class ResidentService {
     /** Kinds of trouble already logged since the service last served a connection: each is logged once. */
     private final Set<String> told = new HashSet<>();
     private final Backoff backoff = new Backoff();
+    /** The connections served and their calls: what the exit closes and the stuck-call watch counts. */
+    private final ResidentCalls calls;
     /** A descriptor kept free to refuse a connection with when the descriptors run out. */
     private FileChannel spare;
 
@@ -130,6 +132,7 @@ public final class ResidentService {
         this.log = log;
         this.maxConnections = maxConnections;
         this.idleMillis = idleMillis;
+        this.calls = new ResidentCalls(log);
         this.sessions = sessions != null ? sessions : new ThreadPoolExecutor(0, maxConnections, 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), this::sessionThread);
     }
@@ -244,7 +247,7 @@ public final class ResidentService {
             // What modules print goes to the journal as what pam_java logs does, one entry per message.
             System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, log), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, log), true, StandardCharsets.UTF_8));
-            service.serve(inherited);
+            service.serve(inherited, settings.timeoutMillis());
             return 0;
         } catch (IOException e) {
             err.println("pam-java-resident: " + e.getMessage());
@@ -281,10 +284,16 @@ public final class ResidentService {
         }
     }
 
-    /** Serves {@code inherited} (systemd's listener, whose file systemd keeps), or a socket it binds itself. */
-    private void serve(ServerSocketChannel inherited) throws IOException {
+    /**
+     * Serves {@code inherited} (systemd's listener, whose file systemd keeps), or a socket it binds
+     * itself; at the JVM's exit, as {@link ResidentExit} says. With a {@code timeoutMillis}
+     * (pam_java.conf's timeout, which pam_java.so applies), calls stuck past it are watched.
+     */
+    private void serve(ServerSocketChannel inherited, long timeoutMillis) throws IOException {
+        calls.startWatch(timeoutMillis);
         if (inherited != null) {
             try (inherited) {
+                ResidentExit.install(calls, log, null);
                 log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath
                         + " (passed by systemd)");
                 serve(inherited::accept);
@@ -292,8 +301,8 @@ public final class ResidentService {
             return;
         }
         try (ServerSocketChannel server = bind()) {
+            ResidentExit.install(calls, log, this::removeSocket);
             log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath);
-            Runtime.getRuntime().addShutdownHook(new Thread(this::removeSocket, "pam_java resident shutdown"));
             serve(server::accept);
         }
     }
@@ -352,7 +361,7 @@ public final class ResidentService {
         connections.incrementAndGet();
         try {
             sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
-                    connections::decrementAndGet));
+                    connections::decrementAndGet, calls));
         } catch (RejectedExecutionException | Error e) {
             // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
             connections.decrementAndGet();
@@ -521,7 +530,7 @@ public final class ResidentService {
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         // A login storm connects all at once: its connections wait in the backlog while the one
-        // accepting thread starts theirs (an application waits at most a second for a greeting).
+        // accepting thread starts theirs (an application waits 5 s for a greeting, connection.h).
         server.bind(UnixDomainSocketAddress.of(socketPath), MAX_CONNECTIONS);
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         return server;

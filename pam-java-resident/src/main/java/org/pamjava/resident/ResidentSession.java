@@ -32,6 +32,7 @@ final class ResidentSession implements Runnable {
     private final Diagnostics serviceLog;
     private final long idleMillis;
     private final Runnable ended;
+    private final ResidentCalls calls;
     private ModuleInstance instance;
 
     /** Where a connection's module instances come from: the service's loaders, bounded. */
@@ -40,12 +41,17 @@ final class ResidentSession implements Runnable {
     }
 
     ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog) {
-        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { });
+        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { }, new ResidentCalls(serviceLog));
     }
 
-    /** @param ended runs when the connection is closed (the service counts its connections) */
-    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended) {
+    /**
+     * @param ended runs when the connection is closed (the service counts its connections)
+     * @param calls the service's connections, which this one joins while it is served
+     */
+    ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended,
+            ResidentCalls calls) {
         this.socket = socket;
+        this.calls = calls;
         this.idleMillis = idleMillis;
         this.ended = ended;
         this.loads = loads;
@@ -65,12 +71,24 @@ final class ResidentSession implements Runnable {
 
     @Override
     public void run() {
+        ResidentChannel channel = null;
         try (socket; ResidentProtocol.Connection connection = new ResidentProtocol.Connection(socket)) {
-            serve(connection, new ResidentChannel(connection, serviceLog));
+            channel = new ResidentChannel(connection, serviceLog);
+            if (calls.add(socket, channel)) { // else the JVM is exiting: closed unserved
+                serve(connection, channel);
+            }
         } catch (IOException | RuntimeException | Error e) {
             // An Error (out of memory) ends this connection only; the service goes on.
-            serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: connection dropped: " + e);
+            if (!calls.exiting()) {
+                serviceLog.log(Diagnostics.LOG_ERR, "pam_java resident: connection dropped: " + e);
+            }
         } finally {
+            if (channel != null) {
+                calls.remove(socket, channel);
+            }
+            // The watch may have interrupted a stuck call that then returned: the pool's next
+            // connection on this thread must not inherit it.
+            Thread.interrupted();
             try {
                 if (instance != null) {
                     ModuleDispatch.drop(instance); // the application went away: no end hook, as no pam_end
@@ -111,7 +129,7 @@ final class ResidentSession implements Runnable {
             long pamh = call.pamh();
             byte[][] argv = call.argv();
             int rc;
-            channel.beginCall();
+            channel.beginCall(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8));
             try {
                 Diagnostics log = new CallLog(channel, pamh);
                 if (op == ResidentProtocol.OP_END) {

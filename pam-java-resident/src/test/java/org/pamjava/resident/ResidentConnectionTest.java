@@ -33,13 +33,21 @@ class ResidentConnectionTest {
 
     @BeforeEach
     void connect() throws IOException {
+        SocketChannel[] pair = socketPair(dir);
+        client = pair[0];
+        service = new ResidentProtocol.Connection(pair[1]);
+    }
+
+    /** A connected Unix socket pair made through a listener in {@code dir}: the application's end, then the service's. */
+    static SocketChannel[] socketPair(Path dir) throws IOException {
         Path path = dir.resolve("s");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(path));
-            client = SocketChannel.open(UnixDomainSocketAddress.of(path));
-            service = new ResidentProtocol.Connection(server.accept());
+            SocketChannel application = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            SocketChannel service = server.accept();
+            Files.deleteIfExists(path);
+            return new SocketChannel[] {application, service};
         }
-        Files.deleteIfExists(path);
     }
 
     @AfterEach

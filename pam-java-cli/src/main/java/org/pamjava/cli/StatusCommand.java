@@ -108,8 +108,10 @@ final class StatusCommand {
         line(out, "connections:", report.connectionsOpen() + " open, " + report.connectionsServed()
                 + " served since it started, " + report.connectionsRefused() + " refused");
         Figures total = report.total();
-        line(out, "calls:", total.calls() + ", " + total.failures() + " failures, " + total.errors() + " errors;"
-                + " time p50 " + duration(total.p50Nanos()) + ", p99 " + duration(total.p99Nanos()));
+        line(out, "calls:", total.calls() + ", " + plural(total.failures(), "failure") + ", "
+                + plural(total.errors(), "error")
+                + (total.calls() == 0 ? "" : "; time p50 " + duration(total.p50Nanos()) + ", p99 "
+                        + duration(total.p99Nanos())));
         out.append('\n').append(String.format(Locale.ROOT, "%10s %10s %8s %10s %10s  %s%n", "calls", "failures",
                 "errors", "p50", "p99", "module"));
         for (Figures m : report.modules()) {
@@ -128,8 +130,27 @@ final class StatusCommand {
         return out.toString();
     }
 
+    /** Where a value's line is wrapped, at a space: a reason can be long. */
+    static final int WIDTH = 100;
+    private static final int LABEL = 17;
+
     private static void line(StringBuilder out, String label, String value) {
-        out.append(String.format(Locale.ROOT, "%-17s%s%n", label, printable(value)));
+        String rest = printable(value);
+        String indent = String.format(Locale.ROOT, "%-" + LABEL + "s", label);
+        while (LABEL + rest.length() > WIDTH) {
+            int cut = rest.lastIndexOf(' ', WIDTH - LABEL);
+            if (cut <= 0) {
+                break;
+            }
+            out.append(indent).append(rest, 0, cut).append('\n');
+            rest = rest.substring(cut + 1);
+            indent = " ".repeat(LABEL);
+        }
+        out.append(indent).append(rest).append('\n');
+    }
+
+    private static String plural(long n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
     }
 
     /** What the terminal shows as is: control characters (from a module's path) escaped. */

@@ -18,6 +18,12 @@ class StatusCommandTest {
     private static final Path CONF = Path.of("/etc/security/pam_java.conf");
     private static final Path SOCKET = Path.of("/run/pam-java/resident.sock");
 
+    private static void assertContains(String text, String... parts) {
+        for (String part : parts) {
+            assertTrue(text.contains(part), "no '" + part + "' in\n" + text);
+        }
+    }
+
     private static Status used(Report report, String noReport) {
         return new Status(Decision.SERVICE, "the socket is root's", CONF, SOCKET, report, noReport);
     }
@@ -45,15 +51,15 @@ class StatusCommandTest {
 
     @Test
     void theTextShowsTheServiceAndARowPerModuleWithControlCharactersEscaped() {
-        String text = StatusCommand.text(used(report(), null));
-        assertTrue(text.contains("decision:        root applications run their Java modules in the resident service\n"), text);
-        assertTrue(text.contains("service:         pid 812, pam-java 0.1.0, protocol 2, up 1 d 01:01:01\n"), text);
-        assertTrue(text.contains("connections:     2 open, 318 served since it started, 1 refused\n"), text);
-        assertTrue(text.contains("calls:           1204, 37 failures, 1 error; time p50 212 us, p99 4.81 ms\n"), text);
-        assertTrue(text.contains("      1200         36        0     210 us    4.80 ms  /etc/security/Totp.java\n"), text);
-        assertTrue(text.contains("  /etc/security/bad\\x0aname.java\n"), text);
-        assertTrue(text.contains("(the other modules, beyond the service's bound)"), text);
-        assertTrue(text.contains("failures: calls whose result was not PAM_SUCCESS"), text);
+        assertContains(StatusCommand.text(used(report(), null)),
+                "decision:        root applications run their Java modules in the resident service\n",
+                "service:         pid 812, pam-java 0.1.0, protocol 2, up 1 d 01:01:01\n",
+                "connections:     2 open, 318 served since it started, 1 refused\n",
+                "calls:           1204, 37 failures, 1 error; time p50 212 us, p99 4.81 ms\n",
+                "      1200         36        0     210 us    4.80 ms  /etc/security/Totp.java\n",
+                "  /etc/security/bad\\x0aname.java\n",
+                "(the other modules, beyond the service's bound)",
+                "failures: calls whose result was not PAM_SUCCESS");
     }
 
     @Test
@@ -91,14 +97,14 @@ class StatusCommandTest {
 
     @Test
     void theJsonFormHasEveryFigureAndNullForTheOtherModules() {
-        String json = Json.writeObjectByLines(StatusCommand.json(used(report(), null)));
-        assertTrue(json.contains("\"decision\": \"service\""), json);
-        assertTrue(json.contains("\"pid\": 812, \"packageVersion\": \"0.1.0\", \"protocolVersion\": 2,"), json);
-        assertTrue(json.contains("\"calls\": 1204, \"failures\": 37, \"errors\": 1, \"p50Nanos\": 212000,"), json);
-        assertTrue(json.contains("{\"module\": \"/etc/security/Totp.java\", \"calls\": 1200,"), json);
-        assertTrue(json.contains("{\"module\": \"/etc/security/bad\\nname.java\""), json);
-        assertTrue(json.contains("{\"module\": null, \"calls\": 0,"), json);
-        assertTrue(json.contains("\"noReport\": null"), json);
+        assertContains(Json.writeObjectByLines(StatusCommand.json(used(report(), null))),
+                "\"decision\": \"service\"",
+                "\"pid\": 812, \"packageVersion\": \"0.1.0\", \"protocolVersion\": 2,",
+                "\"calls\": 1204, \"failures\": 37, \"errors\": 1, \"p50Nanos\": 212000,",
+                "{\"module\": \"/etc/security/Totp.java\", \"calls\": 1200,",
+                "{\"module\": \"/etc/security/bad\\nname.java\"",
+                "{\"module\": null, \"calls\": 0,",
+                "\"noReport\": null");
         String inProcess = Json.writeObjectByLines(StatusCommand.json(
                 new Status(Decision.IN_PROCESS, "no socket", CONF, SOCKET, null, null)));
         assertTrue(inProcess.contains("\"decision\": \"in-process\""), inProcess);

@@ -129,17 +129,22 @@ class ResidentStatusTest {
                 json.out());
     }
 
+    /** A real transaction runs the module in-process, and pam-java status says so (exit 1), giving {@code why}. */
+    private static void assertInProcessAsTheStatusSays(PamTestBed bed, String why) throws Exception {
+        Run run = transaction(bed, "success", 0);
+        assertTrue(ResidentServiceTest.jvmLoaded(run), "in-process: " + run.lines());
+        Status status = status();
+        assertEquals(1, status.exit(), status.out());
+        assertEquals(HEADER + "root applications run their Java modules in-process (a JVM in each process)",
+                status.line("decision:"), status.out());
+        assertTrue(status.line("why:").contains(why), status.out());
+    }
+
     @Test
     void withTheSocketConfiguredButTheServiceDownItSaysInProcessAndWhy() throws Exception {
         PamTestBed bed = bed("resident-status-down");
         ResidentFixture.stop();
-        Run run = transaction(bed, "success", 0);
-        assertTrue(ResidentServiceTest.jvmLoaded(run), "in-process: " + run.lines());
-        Status down = status();
-        assertEquals(1, down.exit(), down.out());
-        assertEquals(HEADER + "root applications run their Java modules in-process (a JVM in each process)",
-                down.line("decision:"), down.out());
-        assertTrue(down.line("why:").contains("there is no socket at " + ResidentFixture.SOCKET), down.out());
+        assertInProcessAsTheStatusSays(bed, "there is no socket at " + ResidentFixture.SOCKET);
 
         // A socket nothing listens on (a service killed before it removed its own).
         try (ServerSocketChannel stale = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -160,14 +165,7 @@ class ResidentStatusTest {
         PamTestBed bed = bed("resident-status-empty");
         ResidentFixture.pamJava(); // the service runs: the setting alone keeps modules in-process
         Files.writeString(ResidentFixture.CONF, "resident_socket =\n");
-        Run run = transaction(bed, "success", 0);
-        assertTrue(ResidentServiceTest.jvmLoaded(run), "in-process: " + run.lines());
-        Status empty = status();
-        assertEquals(1, empty.exit(), empty.out());
-        assertEquals(HEADER + "root applications run their Java modules in-process (a JVM in each process)",
-                empty.line("decision:"), empty.out());
-        assertTrue(empty.line("why:").contains("resident_socket is not set (or empty) in " + ResidentFixture.CONF),
-                empty.out());
+        assertInProcessAsTheStatusSays(bed, "resident_socket is not set (or empty) in " + ResidentFixture.CONF);
     }
 
     @Test

@@ -48,10 +48,6 @@ class ResidentStatusRequestTest {
         }
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     /** The real service on dir/resident.sock, with dir/modules/Outcome.java, whose arguments say what it does. */
     private void serviceRunning() throws Exception {
         Path modules = Files.createDirectories(dir.resolve("modules"));
@@ -73,19 +69,7 @@ class ResidentStatusRequestTest {
                 """);
         Files.copy(modules.resolve("Outcome.java"), Files.createDirectories(dir.resolve("other")).resolve("Outcome.java"));
         socket = dir.resolve("resident.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        toClose.add(server);
-        ResidentService service = new ResidentService(socket, null, List.of(), (priority, message) -> logged.add(message));
-        Thread serving = new Thread(() -> {
-            try {
-                service.serve(server::accept);
-            } catch (IOException stopped) {
-                // the test closed the socket
-            }
-        });
-        serving.setDaemon(true);
-        serving.start();
+        ServiceOnSocket.start(socket, logged, toClose);
     }
 
     /** A connection greeted and, when {@code handshake}, past the handshake, as pam_java.so's. */
@@ -111,10 +95,10 @@ class ResidentStatusRequestTest {
     private int call(ResidentProtocol.Connection c, int op, String module, long conversationMillis, long[] elapsed,
             String... args) throws Exception {
         ResidentProtocol.Out call = new ResidentProtocol.Out(ResidentProtocol.CALL).u8(op).i32(0).i64(1)
-                .bytes(utf8(dir.resolve("modules").toString())).bytes(utf8("1.5.2")).i32(1 + args.length)
-                .bytes(utf8(module));
+                .bytes(ServiceOnSocket.utf8(dir.resolve("modules").toString())).bytes(ServiceOnSocket.utf8("1.5.2")).i32(1 + args.length)
+                .bytes(ServiceOnSocket.utf8(module));
         for (String a : args) {
-            call.bytes(utf8(a));
+            call.bytes(ServiceOnSocket.utf8(a));
         }
         long start = System.nanoTime();
         long conversing = 0;
@@ -133,7 +117,7 @@ class ResidentStatusRequestTest {
                 long slept = System.nanoTime();
                 Thread.sleep(conversationMillis); // a person typing
                 conversing += System.nanoTime() - slept;
-                reply.bytes(utf8("123456")).i32(0);
+                reply.bytes(ServiceOnSocket.utf8("123456")).i32(0);
             } else {
                 assertEquals(ResidentChannel.LOG, what, "the module asks for nothing else");
             }

@@ -48,7 +48,7 @@ printf 'auth required pam_debug.so auth=success\naccount required pam_permit.so\
 rm -f "$runtime/pam-java-cli.aot"
 "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
   -Dpamjava.home="$dist" -XX:AOTCacheOutput="$runtime/pam-java-cli.aot" -Xlog:aot=error \
-  -cp "$runtime/pam-java-cli.jar:$runtime/pam-java-client.jar:$runtime/pam-java-stack.jar:$runtime/pam-java-runtime.jar:$runtime/pam-java-api.jar" \
+  -cp "$runtime/pam-java-cli.jar:$runtime/pam-java-client.jar:$runtime/pam-java-stack.jar:$runtime/pam-java-runtime.jar:$runtime/pam-java-resident.jar:$runtime/pam-java-api.jar" \
   org.pamjava.cli.Main run --confdir "$cli_training" pam-java-training alice </dev/null >/dev/null
 rm -rf "$cli_training"
 echo "staged $dist"

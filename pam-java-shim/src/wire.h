@@ -19,6 +19,8 @@
 #define PJ_WIRE_REQUEST 3
 #define PJ_WIRE_RESULT 4
 #define PJ_WIRE_HELLO 5
+/* pam-java status's request and the service's answer (its statistics); pam_java.so never sends it. */
+#define PJ_WIRE_STATUS 6
 
 /* The op of pam_end's end hook in a CALL (ops 0-5 are enum pj_op's, PJ_END too). */
 #define PJ_WIRE_OP_END 6

@@ -16,7 +16,7 @@ class CommandLineTest {
 
     @Test
     void everySubcommandHasHelp() throws Exception {
-        for (String command : List.of("run", "simulate", "check", "new", "demo")) {
+        for (String command : List.of("run", "simulate", "check", "new", "demo", "status")) {
             PamJavaCommand.Result r = PamJavaCommand.run(tmp, command, "--help");
             assertEquals(0, r.status(), r.toString());
             assertTrue(r.out().startsWith("usage: pam-java " + command), r.toString());
@@ -24,7 +24,8 @@ class CommandLineTest {
         }
         PamJavaCommand.Result top = PamJavaCommand.run(tmp, "--help");
         assertEquals(0, top.status());
-        assertTrue(top.out().contains("simulate") && top.out().contains("check"), top.toString());
+        assertTrue(top.out().contains("simulate") && top.out().contains("check") && top.out().contains("status"),
+                top.toString());
     }
 
     @Test
@@ -39,6 +40,8 @@ class CommandLineTest {
         assertError("is not a Java class name", "new", "9lives");
         assertError("--assume takes MODULE=RESULT", "simulate", "--assume", "pam_unix.so=maybe", "login", "alice");
         assertError("pam_start(nothing)", "run", "--confdir", tmp.toString(), "nothing", "alice");
+        assertError("status: takes no operands", "status", "now");
+        assertError("unknown option --socket", "status", "--socket", "/run/x.sock");
     }
 
     private void assertError(String expected, String... args) throws IOException, InterruptedException {

@@ -5,9 +5,10 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The {@code pam-java} command: {@code run}, {@code simulate}, {@code check}, {@code new} and
- * {@code demo}. Exit status: 0 when everything asked for succeeded, 1 when a PAM operation failed
- * or a check found errors, 2 when the command could not do its job (one line on stderr says why).
+ * The {@code pam-java} command: {@code run}, {@code simulate}, {@code check}, {@code new},
+ * {@code demo} and {@code status}. Exit status: 0 when everything asked for succeeded, 1 when a
+ * PAM operation failed or a check found errors, 2 when the command could not do its job (one line
+ * on stderr says why); {@code status} has codes of its own (StatusCommand).
  */
 public final class Main {
     static final int OK = 0;
@@ -23,6 +24,7 @@ public final class Main {
               check     find mistakes in PAM configuration files
               new       create a PAM module in Java with its test, ready to build
               demo      a real PAM transaction with the example TOTP module
+              status    whether root applications use the resident service, and its figures
 
             'pam-java COMMAND --help' describes a command. 'pam-java --version' prints the version.
             """;
@@ -63,10 +65,11 @@ public final class Main {
             case "check" -> CheckCommand::run;
             case "new" -> NewCommand::run;
             case "demo" -> DemoCommand::run;
+            case "status" -> StatusCommand::run;
             default -> null;
         };
         if (command == null) {
-            System.err.println("pam-java: unknown command '" + name + "' (commands: run simulate check new demo)");
+            System.err.println("pam-java: unknown command '" + name + "' (commands: run simulate check new demo status)");
             return ERROR;
         }
         try {

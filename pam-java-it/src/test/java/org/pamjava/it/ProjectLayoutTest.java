@@ -27,8 +27,9 @@ class ProjectLayoutTest {
 
     /**
      * What each Java module may depend on among pam_java's own: the API at the bottom, the runtime
-     * both hosts share, the two hosts as leaves nothing else uses (the JNI natives and the root
-     * service stay out of the test kit and the command).
+     * both hosts share, the two hosts as leaves (the JNI natives stay out of the test kit and the
+     * command; the command uses the root service's module only as its client, for pam-java status,
+     * which reads pam_java.conf by the service's grammar and speaks its protocol).
      */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "pam-java-api", Set.of(),
@@ -38,7 +39,8 @@ class ProjectLayoutTest {
             "pam-java-stack", Set.of("pam-java-api"),
             "pam-java-client", Set.of("pam-java-api"),
             "pam-java-testing", Set.of("pam-java-api", "pam-java-stack", "pam-java-runtime"),
-            "pam-java-cli", Set.of("pam-java-api", "pam-java-stack", "pam-java-runtime", "pam-java-client"));
+            "pam-java-cli", Set.of("pam-java-api", "pam-java-stack", "pam-java-runtime", "pam-java-client",
+                    "pam-java-resident"));
 
     private static final Pattern DEPENDENCY = Pattern.compile(
             "<dependency>\\s*<groupId>org\\.pamjava</groupId>\\s*<artifactId>([\\w-]+)</artifactId>(.*?)</dependency>",

@@ -40,7 +40,8 @@ class ResidentServiceTest {
         return Hardening.hostile(bed, how, bed.pamJava);
     }
 
-    private static boolean jvmLoaded(Run run) {
+    /** Whether the host's last "maps" probe found libjvm.so mapped: the module ran in-process. */
+    static boolean jvmLoaded(Run run) {
         List<String> maps = run.lines().stream().filter(l -> l.startsWith(MAPS)).toList();
         return maps.get(maps.size() - 1).contains("libjvm.so=yes");
     }

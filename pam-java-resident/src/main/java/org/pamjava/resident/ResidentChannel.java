@@ -38,6 +38,8 @@ final class ResidentChannel implements PamCalls {
     private volatile long waitedNanos;
     private volatile long askedAt;
     private volatile boolean stuck;
+    /** Time the current call spent in the application's conversation (a person typing): not the module's. */
+    private long conversationNanos;
 
     ResidentChannel(ResidentProtocol.Connection connection, Diagnostics serviceLog) {
         this.connection = connection;
@@ -57,6 +59,13 @@ final class ResidentChannel implements PamCalls {
     void endCall() {
         callThread = null;
         callModule = null;
+    }
+
+    /** The time spent in the application's conversation since the last call of this, and zero again. */
+    long takeConversationNanos() {
+        long nanos = conversationNanos;
+        conversationNanos = 0;
+        return nanos;
     }
 
     /** Whether the connection failed: the application gave up waiting, or went away. */
@@ -233,7 +242,9 @@ final class ResidentChannel implements PamCalls {
         for (int i = 0; i < styles.length; i++) {
             request.i32(styles[i]).bytes(messages[i]);
         }
+        long start = System.nanoTime();
         ResidentProtocol.In reply = ask(request);
+        conversationNanos += System.nanoTime() - start;
         if (reply == null) {
             return PamConstants.PAM_ABORT;
         }
@@ -261,7 +272,13 @@ final class ResidentChannel implements PamCalls {
 
     @Override
     public int getUser(long pamh, byte[] prompt, byte[][] out) {
-        return !inCall() ? NOT_IN_CALL : withStrings(request(GET_USER).bytes(prompt), out);
+        if (!inCall()) {
+            return NOT_IN_CALL;
+        }
+        long start = System.nanoTime(); // libpam prompts for the user name when it has none
+        int rc = withStrings(request(GET_USER).bytes(prompt), out);
+        conversationNanos += System.nanoTime() - start;
+        return rc;
     }
 
     @Override

@@ -24,6 +24,8 @@ import org.pamjava.PamOperation;
  * client  REPLY   rc:i32, then what the request returns (see ResidentChannel)
  * service REQUEST what:u8, then the request's arguments
  * service RESULT  rc:i32
+ * client  STATUS  (pam-java status, after the handshake, between handles; answered by the service's STATUS)
+ * service STATUS  pid:i64 packageVersion:bytes version:i32 uptimeMillis:i64 connections... (see ServiceStatistics)
  * </pre>
  * A client whose first frame is a CALL speaks version 1 (a pam_java.so loaded before an upgrade):
  * it is served as version 2 is, without the handshake.
@@ -39,6 +41,11 @@ final class ResidentProtocol {
     static final int RESULT = 4;
     /** The service's first frame on a connection (it is alive and will serve it), and a version-2 client's answer. */
     static final int HELLO = 5;
+    /**
+     * {@code pam-java status}'s request, after the handshake on a connection with no module
+     * instance, and the service's answer: its statistics ({@link ServiceStatistics#report}).
+     */
+    static final int STATUS = 6;
 
     /** The protocol version this service speaks (HELLO's field); version 1 had no handshake. */
     static final int VERSION = 2;

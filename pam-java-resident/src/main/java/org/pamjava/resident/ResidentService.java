@@ -109,6 +109,8 @@ public final class ResidentService {
     };
     private final AtomicLong threads = new AtomicLong();
     private final AtomicInteger connections = new AtomicInteger();
+    /** What pam-java status reports (the STATUS request): connections, and each module's calls. */
+    private final ServiceStatistics statistics = new ServiceStatistics(connections::get);
     /** A connection's thread is reused by later ones: a PAM transaction is short, a thread's start is not. */
     private final Executor sessions;
     /** Kinds of trouble already logged since the service last served a connection: each is logged once. */
@@ -350,10 +352,12 @@ public final class ResidentService {
             return;
         }
         if (!fromRoot(client, root)) {
+            statistics.connectionRefused();
             return;
         }
         int limit = connectionLimit();
         if (connections.get() >= limit) {
+            statistics.connectionRefused();
             trouble("refusing connections: " + limit + " are open, the most it serves at once", null);
             closeQuietly(client);
             return;
@@ -361,10 +365,11 @@ public final class ResidentService {
         connections.incrementAndGet();
         try {
             sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
-                    connections::decrementAndGet, calls));
+                    connections::decrementAndGet, calls, statistics));
         } catch (RejectedExecutionException | Error e) {
             // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
             connections.decrementAndGet();
+            statistics.connectionRefused();
             closeQuietly(client);
             trouble("cannot start a thread for a connection", e);
             pause();

@@ -33,7 +33,11 @@ final class ResidentSession implements Runnable {
     private final long idleMillis;
     private final Runnable ended;
     private final ResidentCalls calls;
+    private final ServiceStatistics statistics;
     private ModuleInstance instance;
+    /** The statistics of the module the last call named, and that name: looked up again only when it changes. */
+    private ServiceStatistics.Module counted;
+    private byte[] countedName;
 
     /** Where a connection's module instances come from: the service's loaders, bounded. */
     interface Loads {
@@ -41,15 +45,18 @@ final class ResidentSession implements Runnable {
     }
 
     ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog) {
-        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { }, new ResidentCalls(serviceLog));
+        this(socket, loads, serviceLog, IDLE_MILLIS, () -> { }, new ResidentCalls(serviceLog),
+                new ServiceStatistics(() -> 1));
     }
 
     /**
      * @param ended runs when the connection is closed (the service counts its connections)
      * @param calls the service's connections, which this one joins while it is served
+     * @param statistics where its calls are counted, and what a STATUS request is answered from
      */
     ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended,
-            ResidentCalls calls) {
+            ResidentCalls calls, ServiceStatistics statistics) {
+        this.statistics = statistics;
         this.socket = socket;
         this.calls = calls;
         this.idleMillis = idleMillis;
@@ -103,9 +110,11 @@ final class ResidentSession implements Runnable {
     }
 
     private void serve(ResidentProtocol.Connection connection, ResidentChannel channel) throws IOException {
+        statistics.connectionServed(); // before the greeting: a status asked on it counts it
         connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         boolean handleStarted = false; // a call other than an end came: a handle uses the connection
         boolean first = true; // no frame has come yet: a version-2 client's HELLO may
+        boolean greeted = false; // the client's HELLO came: pam-java status may ask for the statistics
         while (!channel.broken()) {
             // A connection waits for its first call, or for the next handle after an end, at most
             // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
@@ -118,9 +127,14 @@ final class ResidentSession implements Runnable {
             if (first && kind == ResidentProtocol.HELLO) {
                 first = false;
                 handshake(connection, frame);
+                greeted = true;
                 continue;
             }
             first = false; // a CALL first: a version-1 client, served as version 2 without the handshake
+            if (kind == ResidentProtocol.STATUS && greeted && instance == null && !handleStarted) {
+                connection.send(statistics.report(ResidentService.class.getPackage().getImplementationVersion()));
+                continue;
+            }
             if (kind != ResidentProtocol.CALL) {
                 throw new IOException("expected a call");
             }
@@ -129,6 +143,7 @@ final class ResidentSession implements Runnable {
             long pamh = call.pamh();
             byte[][] argv = call.argv();
             int rc;
+            long start = System.nanoTime();
             channel.beginCall(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8));
             try {
                 Diagnostics log = new CallLog(channel, pamh);
@@ -143,10 +158,35 @@ final class ResidentSession implements Runnable {
             } finally {
                 channel.endCall();
             }
-            if (!channel.broken()) {
-                connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
+            long nanos = System.nanoTime() - start - channel.takeConversationNanos();
+            boolean delivered = false;
+            try {
+                if (!channel.broken()) {
+                    connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
+                    delivered = true;
+                }
+            } finally {
+                if (op != ResidentProtocol.OP_END) {
+                    statistics.record(countedModule(call.moduleDir(), argv[0]), rc, !delivered, nanos);
+                }
             }
         }
+    }
+
+    /**
+     * The statistics of the module a call names: MODULE as the rule gives it, resolved against
+     * the directory of pam_java.so when relative (as the loader resolves it); never its arguments.
+     */
+    private ServiceStatistics.Module countedModule(byte[] moduleDir, byte[] module) {
+        if (counted == null || !java.util.Arrays.equals(countedName, module)) {
+            String name = new String(module, java.nio.charset.StandardCharsets.UTF_8);
+            if (!name.startsWith("/")) {
+                name = new String(moduleDir, java.nio.charset.StandardCharsets.UTF_8) + "/" + name;
+            }
+            counted = statistics.module(name);
+            countedName = module;
+        }
+        return counted;
     }
 
     /**

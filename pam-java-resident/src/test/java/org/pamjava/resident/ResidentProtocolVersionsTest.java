@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +40,6 @@ class ResidentProtocolVersionsTest {
         }
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     /** The service over dir/resident.sock, with dir/modules/Checks.java: user, password prompt, environment. */
     private ResidentProtocol.Connection connected() throws Exception {
         Path modules = Files.createDirectories(dir.resolve("modules"));
@@ -64,19 +58,7 @@ class ResidentProtocolVersionsTest {
                 }
                 """);
         Path socket = dir.resolve("resident.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        toClose.add(server);
-        ResidentService service = new ResidentService(socket, null, List.of(), (priority, message) -> logged.add(message));
-        Thread serving = new Thread(() -> {
-            try {
-                service.serve(server::accept);
-            } catch (IOException stopped) {
-                // the test closed the socket
-            }
-        });
-        serving.setDaemon(true);
-        serving.start();
+        ServiceOnSocket.start(socket, logged, toClose);
         ResidentProtocol.Connection c = new ResidentProtocol.Connection(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
         toClose.add(c);
         return c;
@@ -93,7 +75,7 @@ class ResidentProtocolVersionsTest {
     /** A CALL as pam_java.so sends it: op, flags, pamh, its directory, the libpam version, MODULE and its arguments. */
     private ResidentProtocol.Out call(int op, long pamh) {
         return new ResidentProtocol.Out(ResidentProtocol.CALL).u8(op).i32(0).i64(pamh)
-                .bytes(utf8(dir.resolve("modules").toString())).bytes(utf8("1.5.2")).i32(1).bytes(utf8("Checks.java"));
+                .bytes(ServiceOnSocket.utf8(dir.resolve("modules").toString())).bytes(ServiceOnSocket.utf8("1.5.2")).i32(1).bytes(ServiceOnSocket.utf8("Checks.java"));
     }
 
     /**
@@ -116,13 +98,13 @@ class ResidentProtocolVersionsTest {
             switch (what) {
                 case ResidentChannel.GET_ITEM -> {
                     assertEquals(PamConstants.PAM_USER, frame.i32());
-                    reply.bytes(utf8(user));
+                    reply.bytes(ServiceOnSocket.utf8(user));
                 }
                 case ResidentChannel.CONVERSATION -> {
                     assertEquals(1, frame.i32());
                     assertEquals(PamConstants.PAM_PROMPT_ECHO_OFF, frame.i32());
                     assertEquals("Password: ", new String(frame.bytes(), StandardCharsets.UTF_8));
-                    reply.bytes(utf8(password)).i32(0);
+                    reply.bytes(ServiceOnSocket.utf8(password)).i32(0);
                 }
                 case ResidentChannel.GET_ENV -> {
                     assertEquals("CHECKED", new String(frame.bytes(), StandardCharsets.UTF_8));

@@ -38,17 +38,30 @@ public final class TrustedPaths {
      */
     static String problem(Path file, int owner) {
         try {
-            Path literal = file.toAbsolutePath().normalize();
-            String problem = problemAlong(literal, owner);
-            if (problem != null) {
-                return problem;
-            }
-            Path real = file.toRealPath();
-            // Without symbolic links on the way the two walks are one: check it once.
-            return real.equals(literal) ? null : problemAlong(real, owner);
+            return problemAlongBoth(file, owner);
         } catch (IOException e) {
             return "cannot check " + file + ": " + e;
         }
+    }
+
+    /**
+     * Why a root process must not use {@code file} (as {@link #problem(Path)} says as root), or
+     * {@code null}, whoever asks: {@code pam-java status} tells a user what root's pam_java.so
+     * decides. An IOException when the path cannot be checked (a directory the caller cannot search).
+     */
+    public static String problemForRoot(Path file) throws IOException {
+        return problemAlongBoth(file, 0);
+    }
+
+    private static String problemAlongBoth(Path file, int owner) throws IOException {
+        Path literal = file.toAbsolutePath().normalize();
+        String problem = problemAlong(literal, owner);
+        if (problem != null) {
+            return problem;
+        }
+        Path real = file.toRealPath();
+        // Without symbolic links on the way the two walks are one: check it once.
+        return real.equals(literal) ? null : problemAlong(real, owner);
     }
 
     static int effectiveUidOfProcess() {

@@ -41,7 +41,9 @@ class HostOutlivesJavaTest {
     @Test
     void aSetuidHostRunByAUserDoesNotExitZeroWhenAModuleExitsZero() throws Exception {
         assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
-        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-setuid"), "methodref", PamTestBed.PAM_JAVA);
+        // The host's JVM asked to end: in-process only (in the service such an exit ends the service,
+        // its calls fail closed and it is started again: ResidentAvailabilityTest).
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-setuid"), "methodref", PamTestBed.PAM_JAVA).inProcess();
         Hardening.setuidHostRunByNobody(bed);
         Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
         assertJavaEndedAndHostLived(run, "Java code asked to end the process");
@@ -115,7 +117,7 @@ class HostOutlivesJavaTest {
     @CsvSource({"-v 500000,RLIMIT_AS", "-v 100000,RLIMIT_AS", "-d 100000,RLIMIT_DATA"})
     void aJvmThatCannotStartUnderTheCallersLimitsIsAnErrorAndTheHostLives(String limit, String name)
             throws Exception {
-        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-limit"), "answer", PamTestBed.PAM_JAVA);
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-limit"), "answer", PamTestBed.PAM_JAVA).inProcess(); // a JVM start in the host
         bed.wrapper.addAll(List.of("bash", "-c", "ulimit " + limit + " && exec \"$0\" \"$@\""));
         Run run = bed.run(Host.C, "svc", "auth", "acct");
         assertCodes(run, "auth", 5, "acct", 5);

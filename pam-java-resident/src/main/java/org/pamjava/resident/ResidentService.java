@@ -32,6 +32,7 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
+import org.pamjava.runtime.CallOutput;
 import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
@@ -241,9 +242,11 @@ public final class ResidentService {
                 log.log(Diagnostics.LOG_WARNING, "java.lang is not open to pam_java: passwords in"
                         + " Strings are left to the GC (run the service with pam-java-resident)");
             }
-            // What modules print goes to the journal as what pam_java logs does, one entry per message.
-            System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, log), true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, log), true, StandardCharsets.UTF_8));
+            // What a module prints in a call goes to that call's application, as in-process; the
+            // rest to the journal, naming the module (one record, one entry, per message).
+            SyslogOutput.Sink output = new CallOutput(new OutsideCallsOutput(log));
+            System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, output), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, output), true, StandardCharsets.UTF_8));
             service.serve(inherited);
             return 0;
         } catch (IOException e) {

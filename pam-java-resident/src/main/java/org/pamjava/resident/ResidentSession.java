@@ -53,8 +53,8 @@ final class ResidentSession implements Runnable {
     }
 
     /**
-     * Logs through the application's pam_syslog while a call runs, to the service's log otherwise;
-     * each message one record (see {@link SyslogRecords}).
+     * Logs through the application's pam_syslog while a call runs (queued, see {@link CallRecords}),
+     * to the service's log otherwise; each message one record (see {@link SyslogRecords}).
      */
     private record CallLog(ResidentChannel channel, long pamh) implements Diagnostics {
         @Override
@@ -87,7 +87,7 @@ final class ResidentSession implements Runnable {
     private void serve(ResidentProtocol.Connection connection, ResidentChannel channel) throws IOException {
         connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         boolean handleStarted = false; // a call other than an end came: a handle uses the connection
-        boolean first = true; // no frame has come yet: a version-2 client's HELLO may
+        boolean first = true; // no frame has come yet: the HELLO of a client of this version may
         while (!channel.broken()) {
             // A connection waits for its first call, or for the next handle after an end, at most
             // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
@@ -100,9 +100,10 @@ final class ResidentSession implements Runnable {
             if (first && kind == ResidentProtocol.HELLO) {
                 first = false;
                 handshake(connection, frame);
+                channel.handshakeDone();
                 continue;
             }
-            first = false; // a CALL first: a version-1 client, served as version 2 without the handshake
+            first = false; // a CALL first: a version-1 client, served without the handshake (and LOG requests)
             if (kind != ResidentProtocol.CALL) {
                 throw new IOException("expected a call");
             }
@@ -125,14 +126,12 @@ final class ResidentSession implements Runnable {
             } finally {
                 channel.endCall();
             }
-            if (!channel.broken()) {
-                connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
-            }
+            channel.sendResult(rc); // the call's last records first; nothing if the application is gone
         }
     }
 
     /**
-     * A version-2 client's HELLO: its version must be this service's (a client of another version
+     * A client's HELLO: its version must be this service's (a client of another version
      * does not send one: it met this service's HELLO and runs in-process). Fields after the
      * version are a later version's, left unread.
      */

@@ -64,8 +64,10 @@ public final class ResidentService {
             Must run as root. The socket's directory is created mode 0700 if missing and must be
             owned by root and reachable by root only. Started by pam-java-resident.socket (systemd
             socket activation, Accept=no), it serves the listening socket on standard input, which
-            must be the one pam_java.conf names, and leaves its file to systemd. Logs go to
-            standard error (the journal under systemd), with sd-daemon priority prefixes.
+            must be the one pam_java.conf names, and leaves its file to systemd. What a module
+            logs in a call goes to the application's syslog, as in-process; the service's own
+            logs, and what modules print outside calls, go to standard error (the journal under
+            systemd), with sd-daemon priority prefixes.
             """;
 
     /**

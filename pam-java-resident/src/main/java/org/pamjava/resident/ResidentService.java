@@ -469,8 +469,9 @@ public final class ResidentService {
     /**
      * A new instance of the module, through its directory's loader, at most {@link #MAX_CONCURRENT_LOADS}
      * at once. What the load logs reaches {@code callLog} only after its permit is released:
-     * that log goes to the application, which its user may have stopped (SIGSTOP of one's own
-     * setuid su), and a permit held while waiting on it would hold every later login's load. A
+     * that log is for the application, which its user may have stopped (SIGSTOP of one's own
+     * setuid su), and a permit held while waiting on it would hold every later login's load (a
+     * call's log only queues, CallRecords, but a load must not depend on it). A
      * load that cannot start within {@link #LOAD_WAIT_SECONDS} (both permits held by modules
      * whose constructors do not return) fails closed.
      */

@@ -23,6 +23,8 @@ excluded+='+theConnectionToTheResidentServiceDoesNotSurviveTheHostsExec+theShell
 # ASan reserves terabytes of shadow memory: no address-space limit (ulimit -v), no core dump (gcore).
 excluded+=',!HostOutlivesJavaTest#aJvmThatCannotStartUnderTheCallersLimitsIsAnErrorAndTheHostLives'
 excluded+=',!SecretsTest#aTypedPasswordIsNotInTheHostsMemoryAfterPamEnd'
+# pamtester, started by the test itself under a /dev/log of its own.
+excluded+=',!ModuleLogsTest#pamtesterLogsTheSameRecordsInProcessAndThroughTheService'
 
 mvn -B -q install -DskipTests "$@"
 rm -rf pam-java-it/target/it-work

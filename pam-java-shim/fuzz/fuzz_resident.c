@@ -1,12 +1,13 @@
 /*
  * fuzz_resident.c: the resident client's side of the wire (src/resident.c, connection.c, wire.c, requests.c). The input is all the
  * service sends during one PAM call: frames of any length and kind, REQUESTs of every sort for
- * libpam's services (answered through a real libpam handle), RESULT, or garbage and a short end.
+ * libpam's services (answered through a real libpam handle), LOG frames, RESULT, or garbage and a short end.
  * pj_resident_call must come back with a PAM code and no memory error, whatever arrives.
  *
  * Input: one byte of mode, then the bytes. Mode bit 0 clear: the service sends them paced as the
  * real one does, a frame (by its length prefix) at a time, each after the client's reply to the
- * previous; set: all at once (a service that does not wait, which the client must refuse).
+ * previous; set: all at once (a service that does not wait, which the client must refuse, but
+ * for what follows a LOG frame, which nothing answers).
  */
 #define pam_syslog fuzz_pam_syslog
 #include "../src/resident.c"
@@ -83,6 +84,8 @@ static void *service(void *arg)
     if (skip_frame(s->fd) == 0) {
         while (p < end) {
             size_t n = (size_t)(end - p);
+            /* A LOG frame is answered by nothing: the next frame follows it at once, as the service sends it. */
+            int one_way = n >= 5 && p[4] == PJ_WIRE_LOG;
             if (paced && n >= 4) {
                 size_t frame = 4 + ((size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3]);
                 n = frame < n ? frame : n;
@@ -90,7 +93,7 @@ static void *service(void *arg)
             if (send_all(s->fd, p, n) != 0)
                 break;
             p += n;
-            if (p < end && skip_frame(s->fd) != 0)
+            if (p < end && !(paced && one_way) && skip_frame(s->fd) != 0)
                 break;      /* the client refused the frame (it closed) or ended the call */
         }
     }

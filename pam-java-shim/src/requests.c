@@ -1,6 +1,7 @@
 /*
- * requests.c: the resident client's request handler: each REQUEST of the service is one libpam
- * service (services.h), run on the application's thread, its REPLY built here (requests.h).
+ * requests.c: the resident client's handler of what the service sends during a call: each
+ * REQUEST is one libpam service (services.h), run on the application's thread, its REPLY built
+ * here; each LOG frame a record for pam_syslog(3) (requests.h).
  */
 #include <stdlib.h>
 #include <security/pam_appl.h>
@@ -112,14 +113,6 @@ void pj_answer_request(pam_handle_t *pamh, unsigned what, struct pj_in *rq, stru
         pj_put_cstr(o, rq->bad ? NULL : pj_strerror(pamh, errnum));
         break;
     }
-    case PJ_WIRE_LOG: {
-        int priority = (int)pj_get_u32(rq);
-        a = pj_get_str(rq, NULL);
-        if (!rq->bad && a != NULL)
-            pj_log_line(pamh, priority, a);
-        pj_put_u32(o, rq->bad ? PAM_SYSTEM_ERR : PAM_SUCCESS);
-        break;
-    }
     default:
         rq->bad = 1;
     }
@@ -127,3 +120,19 @@ void pj_answer_request(pam_handle_t *pamh, unsigned what, struct pj_in *rq, stru
     pj_wipe_free(b);
 }
 
+/*
+ * A LOG frame (its kind read): the module's record, written as in-process, with pam_syslog(3) on
+ * this (the application's) thread, so its ident, pid and facility are the application's and its
+ * prefix pam_java(SERVICE:TYPE). Only the level is the service's (services.c). A short one marks lg bad.
+ */
+void pj_write_log_record(pam_handle_t *pamh, struct pj_in *lg)
+{
+    int priority = (int)pj_get_u32(lg);
+    char *text = pj_get_str(lg, NULL);
+
+    if (lg->bad || text == NULL || lg->pos != lg->len)
+        lg->bad = 1;
+    else
+        pj_log_line(pamh, priority, text);
+    pj_wipe_free(text);
+}

@@ -2,8 +2,9 @@
  * resident.c: the client of pam_java's resident service (pam-java-resident(8)). When pam_java.conf
  * names its socket and the application runs as root, a module instance lives in the service: each
  * PAM call is a CALL frame, the libpam services the module uses come back as REQUESTs that this
- * client answers on the application's own thread (requests.c), and a RESULT ends the call. The
- * wire format is wire.h's; docs/resident-protocol.md is the spec.
+ * client answers on the application's own thread (requests.c), what the module logs comes as LOG
+ * frames that it writes with pam_syslog(3) there, and a RESULT ends the call. The wire format is
+ * wire.h's; docs/resident-protocol.md is the spec.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -273,6 +274,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     int fd = *connection;
     struct pj_out o = { 0 };
     struct pj_in in = { 0 };
+    struct pj_carry carry = { .len = 0 };
     struct pj_budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1, LIVENESS_NS, service_alive, pamh };
     int result = PAM_SERVICE_ERR, rc;
 
@@ -292,12 +294,24 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
         goto wait_ended;
     }
     for (;;) {
-        if ((rc = pj_receive_frame(fd, &in, &budget)) != 0) {
+        if ((rc = pj_receive_frame_carried(fd, &in, &budget, &carry)) != 0) {
             if (rc == PJ_WAIT_FAILED)
                 pam_syslog(pamh, LOG_ERR, "the resident service failed during the call");
             goto wait_ended;
         }
         unsigned kind = pj_get_u8(&in);
+        if (kind == PJ_WIRE_LOG) {
+            /* One-way: the next frame may have come with it (and only after a LOG frame). */
+            pj_write_log_record(pamh, &in);
+            if (in.bad)
+                break;
+            pj_in_free(&in);
+            continue;
+        }
+        if (carry.len > 0) {
+            in.bad = 1;     /* a frame sent before the last one was answered */
+            break;
+        }
         if (kind == PJ_WIRE_RESULT) {
             uint32_t code = pj_get_u32(&in);
             if (!in.bad)
@@ -323,6 +337,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     if (!in.bad) {
         pj_in_free(&in);
         pj_out_free(&o);
+        explicit_bzero(&carry, sizeof(carry));
         return result;
     }
     pam_syslog(pamh, LOG_ERR, "the resident service sent a malformed frame");
@@ -344,6 +359,7 @@ wait_ended:
 out:
     pj_in_free(&in);
     pj_out_free(&o);
+    explicit_bzero(&carry, sizeof(carry));
     close(fd);
     *connection = -1;
     return result;

@@ -283,26 +283,47 @@ int pj_send_frame(int fd, struct pj_out *o, struct pj_budget *b)
 }
 
 /*
- * The next frame. Its length and, most often, the whole of it come in one read: the service never
- * sends a frame before the previous one is answered, so whatever arrived belongs to this frame.
+ * The next frame. Its length and, most often, the whole of it come in one read; what came past
+ * it (the next frame's start, after a LOG frame) stays in *c for the next read.
  */
-int pj_receive_frame(int fd, struct pj_in *in, struct pj_budget *b)
+int pj_receive_frame_carried(int fd, struct pj_in *in, struct pj_budget *b, struct pj_carry *c)
 {
-    unsigned char first[512];
-    size_t got;
-    int rc = read_at_least(fd, first, 4, sizeof(first), &got, b, 0);
+    size_t got = c->len;
+    int rc = 0;
+    if (got < 4) {
+        size_t more;
+        rc = read_at_least(fd, c->p + got, 4 - got, sizeof(c->p) - got, &more, b, got > 0);
+        got += more;
+    }
+    c->len = got;
     if (rc != 0)
         return rc;
-    uint32_t len = (uint32_t)first[0] << 24 | (uint32_t)first[1] << 16 | (uint32_t)first[2] << 8 | first[3];
+    uint32_t len = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
     size_t early = got - 4;
-    in->p = len >= 1 && len <= PJ_WIRE_MAX_FRAME && early <= len ? malloc(len) : NULL;
+    size_t mine = early < len ? early : len;
+    in->p = len >= 1 && len <= PJ_WIRE_MAX_FRAME ? malloc(len) : NULL;
     in->len = len;
     in->pos = 0;
     in->bad = 0;
     if (in->p != NULL) {
-        memcpy(in->p, first + 4, early);
-        rc = read_frame_rest(fd, in->p + early, len - early, b);
+        memcpy(in->p, c->p + 4, mine);
+        rc = mine < len ? read_frame_rest(fd, in->p + mine, len - mine, b) : 0;
     }
-    explicit_bzero(first, got);     /* a request may carry a password */
+    c->len = early - mine;
+    memmove(c->p, c->p + 4 + mine, c->len);
+    explicit_bzero(c->p + c->len, sizeof(c->p) - c->len);     /* a request may carry a password */
     return in->p != NULL ? rc : PJ_WAIT_FAILED;
+}
+
+/* One frame and nothing after it: the service sends no frame before this one is answered. */
+int pj_receive_frame(int fd, struct pj_in *in, struct pj_budget *b)
+{
+    struct pj_carry c = { .len = 0 };
+    int rc = pj_receive_frame_carried(fd, in, b, &c);
+    if (rc == 0 && c.len > 0) {
+        explicit_bzero(&c, sizeof(c));
+        pj_in_free(in);
+        return PJ_WAIT_FAILED;      /* more than one frame at once */
+    }
+    return rc;
 }

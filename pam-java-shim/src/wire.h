@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The protocol this pam_java.so speaks: HELLO carries it both ways (version 1 had no field). */
-#define PJ_WIRE_VERSION 2
+/* The protocol this pam_java.so speaks: HELLO carries it both ways (version 1 had no field).
+ * Version 3 added the LOG frame (version 2's log was a request, with a reply). */
+#define PJ_WIRE_VERSION 3
 
 /* Frame kinds: a frame is length:u32 (of what follows), kind:u8, the kind's fields. */
 #define PJ_WIRE_CALL 1
@@ -20,7 +21,9 @@
 #define PJ_WIRE_RESULT 4
 #define PJ_WIRE_HELLO 5
 /* pam-java status's request and the service's answer (its statistics); pam_java.so never sends it. */
-#define PJ_WIRE_STATUS 6
+#define PJ_WIRE_STATUS 7
+/* The service, during a call: one record of the call's log, answered by nothing (priority:u32 text:bytes). */
+#define PJ_WIRE_LOG 6
 
 /* The op of pam_end's end hook in a CALL (ops 0-5 are enum pj_op's, PJ_END too). */
 #define PJ_WIRE_OP_END 6
@@ -37,7 +40,6 @@
 #define PJ_WIRE_FAIL_DELAY 9
 #define PJ_WIRE_GET_USER 10
 #define PJ_WIRE_STRERROR 11
-#define PJ_WIRE_LOG 12
 
 /* No frame's length (its kind and fields) is bigger: 1 MiB. */
 #define PJ_WIRE_MAX_FRAME 1048576
@@ -93,7 +95,18 @@ enum { PJ_WAIT_FAILED = -1, PJ_WAIT_TIMED_OUT = -2, PJ_WAIT_SERVICE_HUNG = -3, P
 
 /* Sends the frame whole: 0, or a PJ_WAIT_ code. */
 int pj_send_frame(int fd, struct pj_out *o, struct pj_budget *b);
-/* The next frame whole into in (pj_in_free it): 0, or a PJ_WAIT_ code. */
+/* The next frame whole into in (pj_in_free it): 0, or a PJ_WAIT_ code. Bytes past it are a
+ * violation (PJ_WAIT_FAILED): the service sends nothing unanswered but LOG frames. */
 int pj_receive_frame(int fd, struct pj_in *in, struct pj_budget *b);
+
+/* Bytes read past a frame, the start of the next: LOG frames come without waiting for an answer,
+ * so several may arrive at once, with the frame after them. Wiped when a call ends. */
+struct pj_carry {
+    unsigned char p[512];
+    size_t len;
+};
+
+/* pj_receive_frame, starting with what *c holds and keeping in it what came past the frame. */
+int pj_receive_frame_carried(int fd, struct pj_in *in, struct pj_budget *b, struct pj_carry *c);
 
 #endif

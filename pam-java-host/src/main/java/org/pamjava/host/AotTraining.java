@@ -97,6 +97,9 @@ public final class AotTraining {
         new SecretStrings(HostCalls.INSTANCE);
         new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "training");
         new org.pamjava.Response("training", 0).toString();
+        // What init makes of System.out and System.err when pam_java.so created the JVM.
+        new java.io.PrintStream(new org.pamjava.runtime.SyslogOutput(Diagnostics.LOG_INFO,
+                new org.pamjava.runtime.CallOutput(new HostSyslog())), true, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Compiles the training module with javac on its own and packs it as a jar module. */

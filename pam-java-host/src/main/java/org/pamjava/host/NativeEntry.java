@@ -12,6 +12,7 @@ import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.PamModule;
 import org.pamjava.PamOperation;
+import org.pamjava.runtime.CallOutput;
 import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.LibPamHandle;
 import org.pamjava.runtime.ModuleDispatch;
@@ -70,8 +71,9 @@ final class NativeEntry {
             // host's caller is not to be trusted): take the copy now, so modules see that one.
             System.getenv();
             if (jvmCreated) {
-                // The host's stdout and stderr are the user's terminal, not ours.
-                SyslogOutput.Sink syslog = new HostSyslog();
+                // The host's stdout and stderr are the user's terminal, not ours. A call's prints
+                // go out as its pam_syslog lines do (CallOutput), the rest with plain syslog.
+                SyslogOutput.Sink syslog = new CallOutput(new HostSyslog());
                 System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, syslog), true, StandardCharsets.UTF_8));
                 System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, syslog), true, StandardCharsets.UTF_8));
             }

@@ -32,6 +32,16 @@ final class ResidentFixture {
         return PAM_JAVA;
     }
 
+    /** The protocol version pam_java.so speaks (wire.h's PJ_WIRE_VERSION), for fake services that greet as the real one. */
+    static int protocolVersion() throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^#define PJ_WIRE_VERSION (\\d+)$")
+                .matcher(Files.readString(Path.of("..", "pam-java-shim", "src", "wire.h")));
+        if (!m.find()) {
+            throw new IOException("no PJ_WIRE_VERSION in pam-java-shim/src/wire.h");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     static synchronized Process process() {
         return service;
     }

@@ -18,7 +18,7 @@ import org.pamjava.it.PamTestBed.Run;
 /**
  * pam_java.so meets a resident service of another protocol version (an upgrade half done:
  * docs/resident-protocol.md, "Versions"): a service whose HELLO has no version (version 1) or
- * another one is sent nothing at all; every module runs in-process and answers as it would there,
+ * another one (version 2's, before the LOG frame, included) is sent nothing at all; every module runs in-process and answers as it would there,
  * and syslog says why once per process. The service is a fake that greets and records what it
  * receives; the real one is stopped meanwhile and started again after.
  */
@@ -88,13 +88,19 @@ class ResidentVersionsTest {
     @Test
     void aServiceGreetingWithoutAVersionIsNotUsedAndModulesRunInProcess() throws Exception {
         inProcessAgainst(new byte[] {0, 0, 0, 1, 5},
-                "the resident service at " + ResidentFixture.SOCKET + " speaks protocol version 1, this pam_java.so version 2;"
+                "the resident service at " + ResidentFixture.SOCKET + " speaks protocol version 1, this pam_java.so version 3;"
                         + " running Java in this process");
     }
 
     @Test
+    void aServiceOfThePreviousVersionIsNotUsedAndModulesRunInProcess() throws Exception {
+        // Version 2 had no LOG frame: its requests would be answered, its log lost. Never spoken to.
+        inProcessAgainst(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, 2}, "speaks protocol version 2, this pam_java.so version 3");
+    }
+
+    @Test
     void aServiceOfALaterVersionIsNotUsedAndModulesRunInProcess() throws Exception {
-        inProcessAgainst(new byte[] {0, 0, 0, 9, 5, 0, 0, 0, 3, 0, 0, 0, 7},
-                "speaks protocol version 3, this pam_java.so version 2");
+        inProcessAgainst(new byte[] {0, 0, 0, 9, 5, 0, 0, 0, 4, 0, 0, 0, 7},
+                "speaks protocol version 4, this pam_java.so version 3");
     }
 }

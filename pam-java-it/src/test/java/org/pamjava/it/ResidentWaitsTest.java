@@ -195,10 +195,10 @@ class ResidentWaitsTest {
         }
     }
 
-    /** HELLO (version 2) and the answer to the client's; then, once a CALL has come, two bytes of an answer. */
+    /** HELLO (this pam_java.so's version) and the answer to the client's; then, once a CALL has come, two bytes of an answer. */
     private static void greetThenStallInsideTheAnswer(SocketChannel c) {
         try {
-            c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, 2}));
+            c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, (byte) ResidentFixture.protocolVersion()}));
             ByteBuffer frame = readFrame(c);
             if (frame != null && frame.get(0) == 5) { // the client's HELLO: RESULT 0
                 c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 4, 0, 0, 0, 0}));

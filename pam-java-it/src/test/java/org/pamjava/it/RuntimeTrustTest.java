@@ -263,13 +263,14 @@ class RuntimeTrustTest {
         Run run = bed.run(Host.C, "svc", List.of("--user", FORGING_USER), "", "auth");
         assertCodes(run, "auth", 3);
         String escaped = "bob#012" + FORGED;
-        assertFalse(run.authprivLog("pam_java: login by " + escaped).isEmpty(), run.syslog().toString());
-        assertFalse(run.authprivLog("pam_java: user " + escaped + " refused").isEmpty(), run.syslog().toString());
+        // Printed in the call: pam_syslog's prefix, as pam_java's own lines about the call have.
+        assertFalse(run.authprivLog("pam_java(svc:auth): login by " + escaped).isEmpty(), run.syslog().toString());
+        assertFalse(run.authprivLog("pam_java(svc:auth): user " + escaped + " refused").isEmpty(), run.syslog().toString());
         assertFalse(run.authprivLog("java.lang.IllegalStateException: no such user " + escaped).isEmpty(),
                 run.syslog().toString());
         List<String> cut = run.authprivLog("[cut: 5000 bytes in all]");
         assertEquals(1, cut.size(), run.syslog().toString());
-        assertTrue(run.syslog().stream().noneMatch(l -> l.matches("\\d+ \\d+ pam_java: x+")), "not split");
+        assertTrue(run.syslog().stream().noneMatch(l -> l.matches("\\d+ \\d+ pam_java\\(svc:auth\\): x+")), "not split");
         for (String record : run.syslog()) {
             String message = RECORD_PREFIX.matcher(record).replaceFirst("");
             assertFalse(message.startsWith("sshd["), "a forged record: " + record);

@@ -2,7 +2,10 @@ package org.pamjava.resident;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.pamjava.PamConstants;
 import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.PamCalls;
@@ -13,6 +16,11 @@ import org.pamjava.runtime.PamCalls;
  * (the one waiting in pam_authenticate and the like) and sends back a REPLY. One channel serves
  * one connection, that is one module instance at a time; only the thread running its current call
  * may use it, exactly as in-process.
+ *
+ * <p>What the call logs ({@link #log}: the module's prints through CallOutput, pam_java's own
+ * lines about the call) waits in the call's {@link CallRecords}, never for the application, and
+ * goes out before the call's next frame: as LOG frames, which nothing answers, to a client of
+ * version 3, as LOG requests to one of version 1 (docs/resident-protocol.md).
  */
 final class ResidentChannel implements PamCalls {
     static final int GET_ITEM = 1;
@@ -26,10 +34,10 @@ final class ResidentChannel implements PamCalls {
     static final int FAIL_DELAY = 9;
     static final int GET_USER = 10;
     static final int STRERROR = 11;
-    static final int LOG = 12;
 
     private final ResidentProtocol.Connection connection;
     private final Diagnostics serviceLog;
+    private final CallRecords records = new CallRecords();
     private volatile Thread callThread;
     private volatile boolean broken;
     /** The current call, for the stuck-call watch (ResidentCalls): its module, start and waits for the application. */
@@ -40,6 +48,8 @@ final class ResidentChannel implements PamCalls {
     private volatile boolean stuck;
     /** Time the current call spent in the application's conversation (a person typing): not the module's. */
     private long conversationNanos;
+    /** The client said HELLO (version 3): records go as LOG frames, not as version 1's LOG requests. */
+    private boolean logFrames;
 
     ResidentChannel(ResidentProtocol.Connection connection, Diagnostics serviceLog) {
         this.connection = connection;
@@ -66,6 +76,11 @@ final class ResidentChannel implements PamCalls {
         long nanos = conversationNanos;
         conversationNanos = 0;
         return nanos;
+    }
+
+    /** The client's HELLO was answered: it speaks this version, whose records are LOG frames. */
+    void handshakeDone() {
+        logFrames = true;
     }
 
     /** Whether the connection failed: the application gave up waiting, or went away. */
@@ -117,7 +132,7 @@ final class ResidentChannel implements PamCalls {
         long asked = System.nanoTime();
         askedAt = asked;
         try {
-            connection.send(request);
+            sendAfterRecords(request);
             ResidentProtocol.In reply = connection.receive();
             if (reply == null || reply.u8() != ResidentProtocol.REPLY) {
                 throw new IOException("expected a reply");
@@ -290,12 +305,79 @@ final class ResidentChannel implements PamCalls {
         return withStrings(request(STRERROR).i32(errnum), text) == PamConstants.PAM_SUCCESS ? text[0] : null;
     }
 
+    /** Queued for the application when this thread runs the call (never waits: see {@link CallRecords}). */
     @Override
     public void log(long pamh, int priority, byte[] message) {
-        if (inCall() && !broken && simple(request(LOG).i32(priority).bytes(message)) == PamConstants.PAM_SUCCESS) {
+        if (!inCall() || broken) {
+            serviceLog.log(priority, new String(message, StandardCharsets.UTF_8));
             return;
         }
-        serviceLog.log(priority, new String(message, java.nio.charset.StandardCharsets.UTF_8));
+        records.offer(priority, message);
+    }
+
+    /**
+     * Ends the call: its last records, then its RESULT. With the connection already failed, the
+     * records go to the service's log instead (nothing is sent).
+     */
+    boolean sendResult(int rc) throws IOException {
+        if (broken) {
+            recordsToServiceLog();
+            return false;
+        }
+        sendAfterRecords(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
+        return true;
+    }
+
+    /**
+     * Sends the records waiting, then {@code frame}, on the thread that sends the call's frames:
+     * only a frame the call sends anyway waits for the application, as it did without them.
+     */
+    private void sendAfterRecords(ResidentProtocol.Out frame) throws IOException {
+        List<CallRecords.Entry> waiting = records.take();
+        if (waiting.isEmpty()) {
+            connection.send(frame);
+            return;
+        }
+        try {
+            if (logFrames) {
+                List<ResidentProtocol.Out> ahead = new ArrayList<>(waiting.size());
+                for (CallRecords.Entry record : waiting) {
+                    ahead.add(new ResidentProtocol.Out(ResidentProtocol.LOG).i32(record.priority()).bytes(record.text()));
+                }
+                connection.send(ahead, frame); // one write: a warm call's records cost no extra system call
+                return;
+            }
+            for (int i = 0; i < waiting.size(); i++) {
+                CallRecords.Entry record = waiting.get(i);
+                connection.send(request(ResidentProtocol.VERSION_1_LOG_REQUEST).i32(record.priority()).bytes(record.text()));
+                ResidentProtocol.In reply = connection.receive();
+                if (reply == null || reply.u8() != ResidentProtocol.REPLY) {
+                    throw new IOException("expected a reply");
+                }
+                waiting.set(i, null);
+            }
+            connection.send(frame);
+        } catch (IOException e) {
+            broken = true;
+            for (CallRecords.Entry record : waiting) {
+                if (record != null) {
+                    unsent(record);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The records of a call whose application went away (or stopped reading), kept in the service's log. */
+    void recordsToServiceLog() {
+        for (CallRecords.Entry record : records.take()) {
+            unsent(record);
+        }
+    }
+
+    private void unsent(CallRecords.Entry record) {
+        serviceLog.log(record.priority(), "pam_java resident: not delivered to the application: "
+                + new String(record.text(), StandardCharsets.UTF_8));
     }
 
     /** pam_java started the service's JVM, as it starts the JVM in a C application. */

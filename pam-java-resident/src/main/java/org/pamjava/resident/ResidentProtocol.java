@@ -19,18 +19,20 @@ import org.pamjava.PamOperation;
  *
  * <pre>
  * service HELLO   version:i32 (the first frame of every connection; version 1 sent no field)
- * client  HELLO   version:i32 (a version-2 client, before its first CALL; answered by RESULT 0)
+ * client  HELLO   version:i32 (a client of this version, before its first CALL; answered by RESULT 0)
  * client  CALL    op:u8 flags:i32 pamh:i64 moduleDir:bytes libpamVersion:bytes argc:i32 argv:bytes*
  * client  REPLY   rc:i32, then what the request returns (see ResidentChannel)
  * service REQUEST what:u8, then the request's arguments
  * service RESULT  rc:i32
  * client  STATUS  (pam-java status, after the handshake, between handles; answered by the service's STATUS)
  * service STATUS  pid:i64 packageVersion:bytes version:i32 uptimeMillis:i64 connections... (see ServiceStatistics)
+ * service LOG     priority:i32 text:bytes (during a call, before its REQUESTs and RESULT; not answered)
  * </pre>
  * A client whose first frame is a CALL speaks version 1 (a pam_java.so loaded before an upgrade):
- * it is served as version 2 is, without the handshake.
+ * it is served as this version is, without the handshake, and with LOG requests for LOG frames.
  * A connection carries one module instance at a time: calls, and the requests each call makes
- * back to the application, strictly in turn. Op {@link #OP_END} runs the end hook; the client
+ * back to the application, strictly in turn, but for the LOG frames a call's log sends ahead of
+ * its next frame, which nothing answers. Op {@link #OP_END} runs the end hook; the client
  * then keeps the connection for the next PAM handle of its process, whose first call starts a
  * new instance.
  */
@@ -39,16 +41,32 @@ final class ResidentProtocol {
     static final int REPLY = 2;
     static final int REQUEST = 3;
     static final int RESULT = 4;
-    /** The service's first frame on a connection (it is alive and will serve it), and a version-2 client's answer. */
+    /** The service's first frame on a connection (it is alive and will serve it), and a client's answer (version 2 and later). */
     static final int HELLO = 5;
     /**
      * {@code pam-java status}'s request, after the handshake on a connection with no module
      * instance, and the service's answer: its statistics ({@link ServiceStatistics#report}).
      */
-    static final int STATUS = 6;
+    static final int STATUS = 7;
 
-    /** The protocol version this service speaks (HELLO's field); version 1 had no handshake. */
-    static final int VERSION = 2;
+    /**
+     * The service, during a call: one record of the call's log for the application's pam_syslog(3),
+     * answered by nothing (version 3; see ResidentChannel).
+     */
+    static final int LOG = 6;
+
+    /**
+     * The protocol version this service speaks (HELLO's field); version 1 had no handshake, and
+     * version 2 no LOG frame (a client of version 2 meets this HELLO and runs in-process).
+     */
+    static final int VERSION = 3;
+
+    /**
+     * What a version-1 client gets instead of LOG frames: the LOG request of versions 1 and 2
+     * ({@code priority:i32 text:bytes}, answered by a REPLY of its code). A client of this version
+     * neither gets nor knows it.
+     */
+    static final int VERSION_1_LOG_REQUEST = 12;
 
     /** A byte string's length that means null. */
     static final int NULL_LENGTH = -1;
@@ -96,7 +114,7 @@ final class ResidentProtocol {
         }
 
         /** The whole frame, length first; the builder is emptied (wiped). */
-        private ByteBuffer frame() {
+        ByteBuffer frame() {
             byte[] payload = bytes.toByteArray();
             ByteBuffer frame = ByteBuffer.allocate(4 + payload.length);
             frame.putInt(payload.length).put(payload).flip();
@@ -110,7 +128,7 @@ final class ResidentProtocol {
     static final class In {
         private final ByteBuffer payload;
 
-        private In(ByteBuffer payload) {
+        In(ByteBuffer payload) {
             this.payload = payload;
         }
 
@@ -238,7 +256,26 @@ final class ResidentProtocol {
          * stopped or hostile peer cannot hold the thread.
          */
         void send(Out out) throws IOException {
-            ByteBuffer frame = out.frame();
+            write(out.frame());
+        }
+
+        /** Sends the frames {@code ahead} (one-way LOG frames), then {@code out}, in one write. */
+        void send(java.util.List<Out> ahead, Out out) throws IOException {
+            ByteBuffer[] frames = new ByteBuffer[ahead.size() + 1];
+            int length = 0;
+            for (int i = 0; i < frames.length; i++) {
+                frames[i] = (i < ahead.size() ? ahead.get(i) : out).frame();
+                length += frames[i].remaining();
+            }
+            ByteBuffer all = ByteBuffer.allocate(length);
+            for (ByteBuffer frame : frames) {
+                all.put(frame);
+                Arrays.fill(frame.array(), (byte) 0);
+            }
+            write(all.flip());
+        }
+
+        private void write(ByteBuffer frame) throws IOException {
             try {
                 long lastProgress = System.nanoTime();
                 while (frame.hasRemaining()) {

@@ -32,6 +32,7 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
+import org.pamjava.runtime.CallOutput;
 import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
@@ -63,8 +64,10 @@ public final class ResidentService {
             Must run as root. The socket's directory is created mode 0700 if missing and must be
             owned by root and reachable by root only. Started by pam-java-resident.socket (systemd
             socket activation, Accept=no), it serves the listening socket on standard input, which
-            must be the one pam_java.conf names, and leaves its file to systemd. Logs go to
-            standard error (the journal under systemd), with sd-daemon priority prefixes.
+            must be the one pam_java.conf names, and leaves its file to systemd. What a module
+            logs in a call goes to the application's syslog, as in-process; the service's own
+            logs, and what modules print outside calls, go to standard error (the journal under
+            systemd), with sd-daemon priority prefixes.
             """;
 
     /**
@@ -246,9 +249,11 @@ public final class ResidentService {
                 log.log(Diagnostics.LOG_WARNING, "java.lang is not open to pam_java: passwords in"
                         + " Strings are left to the GC (run the service with pam-java-resident)");
             }
-            // What modules print goes to the journal as what pam_java logs does, one entry per message.
-            System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, log), true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, log), true, StandardCharsets.UTF_8));
+            // What a module prints in a call goes to that call's application, as in-process; the
+            // rest to the journal, naming the module (one record, one entry, per message).
+            SyslogOutput.Sink output = new CallOutput(new OutsideCallsOutput(log));
+            System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, output), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, output), true, StandardCharsets.UTF_8));
             service.serve(inherited, settings.timeoutMillis());
             return 0;
         } catch (IOException e) {
@@ -478,8 +483,9 @@ public final class ResidentService {
     /**
      * A new instance of the module, through its directory's loader, at most {@link #MAX_CONCURRENT_LOADS}
      * at once. What the load logs reaches {@code callLog} only after its permit is released:
-     * that log goes to the application, which its user may have stopped (SIGSTOP of one's own
-     * setuid su), and a permit held while waiting on it would hold every later login's load. A
+     * that log is for the application, which its user may have stopped (SIGSTOP of one's own
+     * setuid su), and a permit held while waiting on it would hold every later login's load (a
+     * call's log only queues, CallRecords, but a load must not depend on it). A
      * load that cannot start within {@link #LOAD_WAIT_SECONDS} (both permits held by modules
      * whose constructors do not return) fails closed.
      */

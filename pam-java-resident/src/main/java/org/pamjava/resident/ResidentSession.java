@@ -66,8 +66,8 @@ final class ResidentSession implements Runnable {
     }
 
     /**
-     * Logs through the application's pam_syslog while a call runs, to the service's log otherwise;
-     * each message one record (see {@link SyslogRecords}).
+     * Logs through the application's pam_syslog while a call runs (queued, see {@link CallRecords}),
+     * to the service's log otherwise; each message one record (see {@link SyslogRecords}).
      */
     private record CallLog(ResidentChannel channel, long pamh) implements Diagnostics {
         @Override
@@ -113,7 +113,7 @@ final class ResidentSession implements Runnable {
         statistics.connectionServed(); // before the greeting: a status asked on it counts it
         connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         boolean handleStarted = false; // a call other than an end came: a handle uses the connection
-        boolean first = true; // no frame has come yet: a version-2 client's HELLO may
+        boolean first = true; // no frame has come yet: the HELLO of a client of this version may
         boolean greeted = false; // the client's HELLO came: pam-java status may ask for the statistics
         while (!channel.broken()) {
             // A connection waits for its first call, or for the next handle after an end, at most
@@ -128,9 +128,10 @@ final class ResidentSession implements Runnable {
                 first = false;
                 handshake(connection, frame);
                 greeted = true;
+                channel.handshakeDone();
                 continue;
             }
-            first = false; // a CALL first: a version-1 client, served as version 2 without the handshake
+            first = false; // a CALL first: a version-1 client, served without the handshake (and LOG requests)
             if (kind == ResidentProtocol.STATUS && greeted && instance == null && !handleStarted) {
                 connection.send(statistics.report(ResidentService.class.getPackage().getImplementationVersion()));
                 continue;
@@ -161,10 +162,7 @@ final class ResidentSession implements Runnable {
             long nanos = System.nanoTime() - start - channel.takeConversationNanos();
             boolean delivered = false;
             try {
-                if (!channel.broken()) {
-                    connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(rc));
-                    delivered = true;
-                }
+                delivered = channel.sendResult(rc); // the call's last records first; nothing if the application is gone
             } finally {
                 if (op != ResidentProtocol.OP_END) {
                     statistics.record(countedModule(call.moduleDir(), argv[0]), rc, !delivered, nanos);
@@ -190,7 +188,7 @@ final class ResidentSession implements Runnable {
     }
 
     /**
-     * A version-2 client's HELLO: its version must be this service's (a client of another version
+     * A client's HELLO: its version must be this service's (a client of another version
      * does not send one: it met this service's HELLO and runs in-process). Fields after the
      * version are a later version's, left unread.
      */

@@ -2,9 +2,15 @@ package org.pamjava.resident;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +27,12 @@ import org.pamjava.PamConstants;
 /**
  * Protocol versions (docs/resident-protocol.md, "Versions"): a version-1 client (a pam_java.so
  * loaded before an upgrade: its first frame is a CALL) completes whole transactions against this
- * service; a version-2 client's HELLO is answered before its calls; a client HELLO of another
- * version, or a HELLO after a call, ends the connection. The client here writes the frames byte
- * for byte as pam_java.so does (pam-java-shim/src/resident.c) and answers the module's requests.
+ * service, and gets the call's log as LOG requests; a client of this version has its HELLO
+ * answered before its calls, and gets the log as LOG frames, unanswered, before the RESULT; a
+ * client HELLO of another version (version 2's included), or a HELLO after a call, ends the
+ * connection. The client here writes the frames byte for byte as pam_java.so does
+ * (pam-java-shim/src/resident.c), reads them as a stream (LOG frames may come together with the
+ * frame after them), and answers the module's requests.
  */
 @Timeout(60)
 class ResidentProtocolVersionsTest {
@@ -31,6 +40,8 @@ class ResidentProtocolVersionsTest {
     Path dir;
 
     private final List<String> logged = new CopyOnWriteArrayList<>();
+    /** What the call's log brought to the client, as "request TEXT" (version 1) or "frame TEXT". */
+    private final List<String> records = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
@@ -40,8 +51,48 @@ class ResidentProtocolVersionsTest {
         }
     }
 
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** pam_java.so's side of a connection: whole frames written, frames read one after another from the stream. */
+    static final class Client implements AutoCloseable {
+        private final SocketChannel socket;
+        private final DataInputStream in;
+
+        Client(SocketChannel socket) {
+            this.socket = socket;
+            this.in = new DataInputStream(Channels.newInputStream(socket));
+        }
+
+        void send(ResidentProtocol.Out frame) throws IOException {
+            ByteBuffer bytes = frame.frame();
+            while (bytes.hasRemaining()) {
+                socket.write(bytes);
+            }
+        }
+
+        /** The next frame, or null when the service closed the connection. */
+        ResidentProtocol.In receive() throws IOException {
+            int length;
+            try {
+                length = in.readInt();
+            } catch (EOFException closed) {
+                return null;
+            }
+            byte[] payload = new byte[length];
+            in.readFully(payload);
+            return new ResidentProtocol.In(ByteBuffer.wrap(payload));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     /** The service over dir/resident.sock, with dir/modules/Checks.java: user, password prompt, environment. */
-    private ResidentProtocol.Connection connected() throws Exception {
+    private Client connected() throws Exception {
         Path modules = Files.createDirectories(dir.resolve("modules"));
         Files.writeString(modules.resolve("Checks.java"), """
                 import java.util.List;
@@ -59,13 +110,13 @@ class ResidentProtocolVersionsTest {
                 """);
         Path socket = dir.resolve("resident.sock");
         ServiceOnSocket.start(socket, logged, toClose);
-        ResidentProtocol.Connection c = new ResidentProtocol.Connection(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+        Client c = new Client(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
         toClose.add(c);
         return c;
     }
 
     /** The service's HELLO: its kind and version; what a version-1 client reads of it is the kind alone. */
-    private static void expectHello(ResidentProtocol.Connection c) throws IOException {
+    private static void expectHello(Client c) throws IOException {
         ResidentProtocol.In hello = c.receive();
         assertEquals(ResidentProtocol.HELLO, hello.u8());
         assertEquals(ResidentProtocol.VERSION, hello.i32());
@@ -82,7 +133,7 @@ class ResidentProtocolVersionsTest {
      * Sends the call, answers its requests as the application of user {@code user} typing
      * {@code password}, and returns the RESULT's code; the requests' kinds go into {@code asked}.
      */
-    private static int transact(ResidentProtocol.Connection c, ResidentProtocol.Out call, String user, String password,
+    private int transact(Client c, ResidentProtocol.Out call, String user, String password,
             List<Integer> asked) throws IOException {
         c.send(call);
         while (true) {
@@ -90,6 +141,12 @@ class ResidentProtocolVersionsTest {
             int kind = frame.u8();
             if (kind == ResidentProtocol.RESULT) {
                 return frame.i32();
+            }
+            if (kind == ResidentProtocol.LOG) {
+                frame.i32(); // the priority, then the record: not answered
+                records.add("frame " + new String(frame.bytes(), StandardCharsets.UTF_8));
+                assertEquals(0, frame.remaining());
+                continue;
             }
             assertEquals(ResidentProtocol.REQUEST, kind);
             int what = frame.u8();
@@ -111,9 +168,9 @@ class ResidentProtocolVersionsTest {
                     reply.bytes(null); // not set
                 }
                 case ResidentChannel.PUT_ENV -> assertEquals("CHECKED=" + user, new String(frame.bytes(), StandardCharsets.UTF_8));
-                case ResidentChannel.LOG -> {
+                case ResidentProtocol.VERSION_1_LOG_REQUEST -> {
                     frame.i32(); // the priority, then the line (the runtime's own: "compiled ...")
-                    frame.bytes();
+                    records.add("request " + new String(frame.bytes(), StandardCharsets.UTF_8));
                     asked.remove(asked.size() - 1);
                 }
                 default -> throw new AssertionError("request " + what + " not expected");
@@ -131,13 +188,15 @@ class ResidentProtocolVersionsTest {
 
     @Test
     void aVersion1ClientCompletesWholeTransactionsOnOneConnection() throws Exception {
-        ResidentProtocol.Connection c = connected();
+        Client c = connected();
         expectHello(c);
         // No HELLO of its own: the first frame is the CALL, as pam_java.so sent it before version 2.
         List<Integer> asked = new ArrayList<>();
         assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(0, 1), "alice", "secret-of-alice", asked), logged.toString());
         assertEquals(List.of(ResidentChannel.GET_ITEM, ResidentChannel.CONVERSATION, ResidentChannel.GET_ENV,
                 ResidentChannel.PUT_ENV), asked);
+        assertEquals(1, records.size(), records.toString());
+        assertTrue(records.get(0).startsWith("request compiled " + dir.resolve("modules/Checks.java")), records.toString());
         assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 1), "alice", "", asked));
         // The kept connection's check (an END with no instance), then the process's next handle.
         assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 0), "", "", asked));
@@ -146,8 +205,8 @@ class ResidentProtocolVersionsTest {
     }
 
     @Test
-    void aVersion2ClientsHelloIsAnsweredThenItsCallsAreServed() throws Exception {
-        ResidentProtocol.Connection c = connected();
+    void aClientOfThisVersionHasItsHelloAnsweredThenItsCallsServedWithTheLogAsFrames() throws Exception {
+        Client c = connected();
         expectHello(c);
         c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         ResidentProtocol.In answer = c.receive();
@@ -156,21 +215,35 @@ class ResidentProtocolVersionsTest {
         assertEquals(0, answer.remaining());
         List<Integer> asked = new ArrayList<>();
         assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(0, 1), "carol", "secret-of-carol", asked), logged.toString());
+        assertEquals(List.of(ResidentChannel.GET_ITEM, ResidentChannel.CONVERSATION, ResidentChannel.GET_ENV,
+                ResidentChannel.PUT_ENV), asked, "no LOG request");
+        assertEquals(1, records.size(), records.toString());
+        assertTrue(records.get(0).startsWith("frame compiled " + dir.resolve("modules/Checks.java")), records.toString());
         assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 1), "carol", "", asked));
     }
 
     @Test
+    void aVersion2ClientsHelloEndsTheConnection() throws Exception {
+        // A version-2 pam_java.so never sends it (it meets this HELLO and runs in-process): one that did is refused.
+        Client c = connected();
+        expectHello(c);
+        c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(2));
+        assertNull(c.receive(), "closed without an answer");
+        awaitLogged("the client speaks protocol version 2, this service 3");
+    }
+
+    @Test
     void aClientHelloOfAnotherVersionEndsTheConnection() throws Exception {
-        ResidentProtocol.Connection c = connected();
+        Client c = connected();
         expectHello(c);
         c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION + 1));
         assertNull(c.receive(), "closed without an answer");
-        awaitLogged("the client speaks protocol version 3");
+        awaitLogged("the client speaks protocol version 4");
     }
 
     @Test
     void aHelloAfterACallEndsTheConnection() throws Exception {
-        ResidentProtocol.Connection c = connected();
+        Client c = connected();
         expectHello(c);
         assertEquals(PamConstants.PAM_SUCCESS, transact(c, call(ResidentProtocol.OP_END, 0), "", "", new ArrayList<>()));
         c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));

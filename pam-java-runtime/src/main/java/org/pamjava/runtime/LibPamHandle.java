@@ -57,6 +57,11 @@ public final class LibPamHandle implements PamHandle {
         return raw == null ? null : secrets.track(secretString(raw, name));
     }
 
+    /** Logs a record of this handle's call (pam_syslog(3) in the application): see {@link CallOutput}. */
+    void log(int priority, byte[] record) {
+        libpam.log(pamh, priority, record);
+    }
+
     /** At pam_end: overwrite the secret Strings this handle gave the module. */
     void wipeSecrets() {
         secrets.wipeAll();

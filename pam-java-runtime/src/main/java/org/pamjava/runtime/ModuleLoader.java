@@ -396,7 +396,16 @@ public final class ModuleLoader {
     }
 
     private static String name(Path file) {
-        return "pam-java-module:" + file;
+        return LOADER_NAME_PREFIX + file;
+    }
+
+    /** How a module's class loader is named: this, then the module file's path. */
+    private static final String LOADER_NAME_PREFIX = "pam-java-module:";
+
+    /** The module file whose class loader {@code loader} is, or null when it is no module's. */
+    public static String moduleOf(ClassLoader loader) {
+        String name = loader instanceof ModuleClassLoader ? loader.getName() : null;
+        return name != null && name.startsWith(LOADER_NAME_PREFIX) ? name.substring(LOADER_NAME_PREFIX.length()) : null;
     }
 
     private static URL url(Path p) {

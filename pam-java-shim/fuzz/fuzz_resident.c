@@ -13,6 +13,8 @@
 #include "../src/resident.c"
 #include "../src/connection.c"
 #include "../src/wire.c"
+/* resident.c has included services.h already: the stand-in needs its own declaration. */
+int fuzz_xauth_set(pam_handle_t *pamh, const char *name, size_t namelen, const char *data, size_t datalen);
 #define pj_xauth_set fuzz_xauth_set
 #include "../src/requests.c"
 #undef pj_xauth_set

@@ -1,5 +1,5 @@
 /*
- * fuzz_resident.c: the resident client's side of the wire (src/resident.c, wire.c, requests.c). The input is all the
+ * fuzz_resident.c: the resident client's side of the wire (src/resident.c, wire.c, spin.c, requests.c). The input is all the
  * service sends during one PAM call: frames of any length and kind, REQUESTs of every sort for
  * libpam's services (answered through a real libpam handle), RESULT, or garbage and a short end.
  * pj_resident_call must come back with a PAM code and no memory error, whatever arrives.
@@ -11,6 +11,7 @@
 #define pam_syslog fuzz_pam_syslog
 #include "../src/resident.c"
 #include "../src/wire.c"
+#include "../src/spin.c"
 #define pj_xauth_set fuzz_xauth_set
 #include "../src/requests.c"
 #undef pj_xauth_set

@@ -177,7 +177,7 @@ static int kept_connection_answers(int fd)
 {
     struct pj_out o = { 0 };
     struct pj_in in = { 0 };
-    struct pj_budget b = { CONNECT_MS * 1000000L, 0, NULL, NULL };
+    struct pj_budget b = { CONNECT_MS * 1000000L, 0, NULL, NULL, 0 };
 
     pj_out_start(&o, PJ_WIRE_CALL);
     pj_put_u8(&o, PJ_END);
@@ -206,7 +206,9 @@ static int handshake(int fd, uint32_t *version)
 {
     struct pj_in in = { 0 };
     struct pj_out o = { 0 };
-    struct pj_budget wait = { CONNECT_MS * 1000000L, 0, NULL, NULL };
+    /* Without a spin: the greeting needs the service's accepting thread and then a session's to
+     * wake (two wake-ups, 100 us in a cold login on a busy machine), longer than a spin lasts. */
+    struct pj_budget wait = { CONNECT_MS * 1000000L, 0, NULL, NULL, 1 };
 
     /* A live service greets at once; one that is stopped or hung (its backlog still accepts
      * connections) does not, and Java then runs here instead of the PAM call hanging. */
@@ -222,7 +224,7 @@ static int handshake(int fd, uint32_t *version)
     if (greeted) {
         /* The handshake has a CONNECT_MS of its own, as the greeting had (docs/resident-protocol.md):
          * a service slow to greet in a login storm answers a HELLO at once once it has. */
-        wait = (struct pj_budget){ CONNECT_MS * 1000000L, 0, NULL, NULL };
+        wait = (struct pj_budget){ CONNECT_MS * 1000000L, 0, NULL, NULL, 0 };
         pj_out_start(&o, PJ_WIRE_HELLO);
         pj_put_u32(&o, PJ_WIRE_VERSION);
         if ((rc = pj_send_frame(fd, &o, &wait)) == 0 && (rc = pj_receive_frame(fd, &in, &wait)) == 0)
@@ -288,6 +290,7 @@ static int connect_greeted(pam_handle_t *pamh, uint32_t *version)
         errno = EPERM;
         return -1;
     }
+    pj_wire_connected();
     if (handshake(fd, version) != 0) {
         int saved = errno;
         close(fd);
@@ -370,7 +373,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     int fd = *connection;
     struct pj_out o = { 0 };
     struct pj_in in = { 0 };
-    struct pj_budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1, LIVENESS_NS, service_alive, pamh };
+    struct pj_budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1, LIVENESS_NS, service_alive, pamh, 0 };
     int result = PAM_SERVICE_ERR, rc;
 
     pj_out_start(&o, PJ_WIRE_CALL);

@@ -77,12 +77,14 @@ void pj_in_free(struct pj_in *in);
 /*
  * What a wait may take. left_ns < 0: no limit, and then alive must be set: after liveness_ns
  * without a byte from the service, alive(alive_arg) says whether it still runs (0 ends the wait).
+ * no_spin: sleep at once, whatever the back-off says (spin.h): for an answer known to be slow.
  */
 struct pj_budget {
     long left_ns;
     long liveness_ns;
     int (*alive)(void *alive_arg);
     void *alive_arg;
+    int no_spin;
 };
 
 /* The waits' results: the connection failed or closed; the budget ran out; the service is not
@@ -93,5 +95,10 @@ enum { PJ_WAIT_FAILED = -1, PJ_WAIT_TIMED_OUT = -2, PJ_WAIT_SERVICE_HUNG = -3, P
 int pj_send_frame(int fd, struct pj_out *o, struct pj_budget *b);
 /* The next frame whole into in (pj_in_free it): 0, or a PJ_WAIT_ code. */
 int pj_receive_frame(int fd, struct pj_in *in, struct pj_budget *b);
+/*
+ * This thread has a new connection to the service: its waits start at the longest back-off
+ * (spin.h) when no CPU is free now, else where the thread's last waits left it.
+ */
+void pj_wire_connected(void);
 
 #endif

@@ -87,12 +87,15 @@ final class ResidentSession implements Runnable {
     private void serve(ResidentProtocol.Connection connection, ResidentChannel channel) throws IOException {
         connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         boolean handleStarted = false; // a call other than an end came: a handle uses the connection
+        boolean handleEnded = false; // the last call ended an instance: what comes next is another handle's
         boolean first = true; // no frame has come yet: a version-2 client's HELLO may
         while (!channel.broken()) {
             // A connection waits for its first call, or for the next handle after an end, at most
             // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
             // session lasts (an sshd login closes its session at logout).
-            ResidentProtocol.In frame = connection.receive(handleStarted ? 0 : idleMillis);
+            ResidentProtocol.In frame = handleEnded ? connection.receiveNextHandle(idleMillis)
+                    : connection.receive(handleStarted ? 0 : idleMillis);
+            handleEnded = false;
             if (frame == null) {
                 return; // the application closed (pam_end without us, a timeout, its exit), or idle too long
             }
@@ -116,6 +119,7 @@ final class ResidentSession implements Runnable {
                 Diagnostics log = new CallLog(channel, pamh);
                 if (op == ResidentProtocol.OP_END) {
                     handleStarted = false;
+                    handleEnded = instance != null; // else the probe of a kept connection: its call follows
                     rc = end(argv[0], log);
                 } else {
                     handleStarted = true;

@@ -5,7 +5,7 @@
 #   1  the two paths            inprocess | resident
 #   2  their machinery          workers, jvm, jvm_options, jvm_signals, natives | wire, requests, connection
 #   3  what both use            services (the libpam services), config (+ the trust walk), log,
-#                               clock (+ spinning), stops (SIGCONT), environment, descriptors, startup, op (types)
+#                               clock (+ spinning), spin (its back-off), stops (SIGCONT), environment, descriptors, startup, op (types)
 #
 # A file's part is its name without .c/.h. Fails (exit 1, every finding printed) when:
 #  - a part is not in the table above (a new file must be given its layer here);
@@ -22,7 +22,7 @@ declare -A layer=(
   [pam_java]=0
   [inprocess]=1 [resident]=1
   [workers]=2 [jvm]=2 [jvm_options]=2 [jvm_signals]=2 [natives]=2 [wire]=2 [requests]=2 [connection]=2
-  [services]=3 [config]=3 [log]=3 [clock]=3 [stops]=3 [environment]=3 [descriptors]=3 [startup]=3 [op]=3
+  [services]=3 [config]=3 [log]=3 [clock]=3 [spin]=3 [stops]=3 [environment]=3 [descriptors]=3 [startup]=3 [op]=3
 )
 status=0
 fail() { echo "check-layers: $*" >&2; status=1; }

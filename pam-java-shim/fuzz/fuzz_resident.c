@@ -1,5 +1,5 @@
 /*
- * fuzz_resident.c: the resident client's side of the wire (src/resident.c, connection.c, wire.c, requests.c). The input is all the
+ * fuzz_resident.c: the resident client's side of the wire (src/resident.c, connection.c, wire.c, spin.c, requests.c). The input is all the
  * service sends during one PAM call: frames of any length and kind, REQUESTs of every sort for
  * libpam's services (answered through a real libpam handle), LOG frames, RESULT, or garbage and a short end.
  * pj_resident_call must come back with a PAM code and no memory error, whatever arrives.
@@ -13,6 +13,7 @@
 #include "../src/resident.c"
 #include "../src/connection.c"
 #include "../src/wire.c"
+#include "../src/spin.c"
 /* resident.c has included services.h already: the stand-in needs its own declaration. */
 int fuzz_xauth_set(pam_handle_t *pamh, const char *name, size_t namelen, const char *data, size_t datalen);
 #define pj_xauth_set fuzz_xauth_set

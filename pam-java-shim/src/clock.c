@@ -12,17 +12,17 @@
 #define cpu_relax() do {} while (0)
 #endif
 
-static int spinning_allowed = -1;
+static int usable_cpus;
 
-static int may_spin(void)
+int pj_usable_cpus(void)
 {
-    int allowed = __atomic_load_n(&spinning_allowed, __ATOMIC_RELAXED);
-    if (allowed < 0) {
+    int n = __atomic_load_n(&usable_cpus, __ATOMIC_RELAXED);
+    if (n == 0) {
         cpu_set_t cpus;
-        allowed = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
-        __atomic_store_n(&spinning_allowed, allowed, __ATOMIC_RELAXED);
+        n = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 0 ? CPU_COUNT(&cpus) : 1;
+        __atomic_store_n(&usable_cpus, n, __ATOMIC_RELAXED);
     }
-    return allowed;
+    return n;
 }
 
 long pj_now_ns(void)
@@ -34,8 +34,8 @@ long pj_now_ns(void)
 
 int pj_spin_until(int (*ready)(void *arg), void *arg, long budget_ns)
 {
-    if (!may_spin())
-        return 0;
+    if (pj_usable_cpus() < 2)
+        return -1;
     long until = pj_now_ns() + budget_ns;
     for (int i = 0; !ready(arg); i++) {
         cpu_relax();

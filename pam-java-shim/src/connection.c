@@ -28,7 +28,9 @@ static int handshake(int fd, long greeting_ns, uint32_t *version)
 {
     struct pj_in in = { 0 };
     struct pj_out o = { 0 };
-    struct pj_budget wait = { greeting_ns > 0 ? greeting_ns : 1, 0, NULL, NULL };
+    /* Without a spin: the greeting needs the service's accepting thread and then a session's to
+     * wake (two wake-ups, 100 us in a cold login on a busy machine), longer than a spin lasts. */
+    struct pj_budget wait = { greeting_ns > 0 ? greeting_ns : 1, 0, NULL, NULL, 1 };
 
     /* A live service greets at once; one that is stopped or hung (its backlog still accepts
      * connections) does not, and Java then runs here instead of the PAM call hanging. */
@@ -44,7 +46,7 @@ static int handshake(int fd, long greeting_ns, uint32_t *version)
     if (greeted) {
         /* The handshake has a PJ_CONNECT_MS of its own (docs/resident-protocol.md): a service slow
          * to greet in a login storm answers a HELLO at once once it has. */
-        wait = (struct pj_budget){ PJ_CONNECT_MS * 1000000L, 0, NULL, NULL };
+        wait = (struct pj_budget){ PJ_CONNECT_MS * 1000000L, 0, NULL, NULL, 0 };
         pj_out_start(&o, PJ_WIRE_HELLO);
         pj_put_u32(&o, PJ_WIRE_VERSION);
         if ((rc = pj_send_frame(fd, &o, &wait)) == 0 && (rc = pj_receive_frame(fd, &in, &wait)) == 0)
@@ -161,6 +163,7 @@ int pj_connect_greeted(const char *socket_path, long greeting_ms, int wait_refus
         errno = EPERM;
         return not_connected(fd, why, "is refused (it runs as uid %d, not root)", (int)peer.uid);
     }
+    pj_wire_connected();
     if (handshake(fd, deadline - pj_now_ns(), version) != 0) {
         if (errno == EPROTONOSUPPORT)
             return not_connected(fd, why, "speaks protocol version %u, this pam_java.so version %d", (unsigned)*version,

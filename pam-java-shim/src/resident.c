@@ -172,7 +172,7 @@ static int kept_connection_answers(int fd)
 {
     struct pj_out o = { 0 };
     struct pj_in in = { 0 };
-    struct pj_budget b = { PJ_CONNECT_MS * 1000000L, 0, NULL, NULL };
+    struct pj_budget b = { PJ_CONNECT_MS * 1000000L, 0, NULL, NULL, 0 };
 
     pj_out_start(&o, PJ_WIRE_CALL);
     pj_put_u8(&o, PJ_END);
@@ -275,7 +275,7 @@ int pj_resident_call(pam_handle_t *pamh, int *connection, enum pj_op op, int fla
     struct pj_out o = { 0 };
     struct pj_in in = { 0 };
     struct pj_carry carry = { .len = 0 };
-    struct pj_budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1, LIVENESS_NS, service_alive, pamh };
+    struct pj_budget budget = { timeout_ms > 0 ? timeout_ms * 1000000L : -1, LIVENESS_NS, service_alive, pamh, 0 };
     int result = PAM_SERVICE_ERR, rc;
 
     pj_out_start(&o, PJ_WIRE_CALL);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "spin.h"
 #include "wire.h"
 
 static void put(struct pj_out *o, const void *data, size_t n)
@@ -174,8 +175,17 @@ static void spend(struct pj_budget *b, long start)
 /*
  * A reply usually comes within microseconds, and sleeping in poll costs more than that: a
  * wake-up and two context switches each way, most of a warm transaction through the service
- * without this. So a read spins first (clock.h) before it polls, as the in-process hand-offs do.
+ * without this. So a read spins first (clock.h) before it polls, as the in-process hand-offs do,
+ * when this thread's back-off (spin.h) says spinning has been paying off.
  */
+static __thread struct pj_spin_policy answer_spin;
+
+void pj_wire_connected(void)
+{
+    if (!pj_spin_cpu_free())
+        pj_spin_back_off_fully(&answer_spin);
+}
+
 struct attempt {
     int fd;
     unsigned char *p;
@@ -217,8 +227,12 @@ static int read_at_least(int fd, unsigned char *p, size_t need, size_t room, siz
     while (*got_total < need) {
         struct attempt a = { fd, p + *got_total, room - *got_total, 0, 0 };
         if (!attempt_read(&a) && !spun) {
-            spun = 1;
-            (void)pj_spin_until(attempt_read, &a, PJ_SPIN_ANSWER_NS);
+            spun = 1;       /* at most once per wait: after a sleep, what woke it is there */
+            if (!b->no_spin && pj_spin_should(&answer_spin)) {
+                int answered = pj_spin_until(attempt_read, &a, PJ_SPIN_ANSWER_NS);
+                if (answered >= 0)
+                    pj_spin_outcome(&answer_spin, answered);
+            }
         }
         ssize_t got = a.got;
         errno = a.error;

@@ -81,12 +81,14 @@ void pj_in_free(struct pj_in *in);
 /*
  * What a wait may take. left_ns < 0: no limit, and then alive must be set: after liveness_ns
  * without a byte from the service, alive(alive_arg) says whether it still runs (0 ends the wait).
+ * no_spin: sleep at once, whatever the back-off says (spin.h): for an answer known to be slow.
  */
 struct pj_budget {
     long left_ns;
     long liveness_ns;
     int (*alive)(void *alive_arg);
     void *alive_arg;
+    int no_spin;
 };
 
 /* The waits' results: the connection failed or closed; the budget ran out; the service is not
@@ -98,6 +100,11 @@ int pj_send_frame(int fd, struct pj_out *o, struct pj_budget *b);
 /* The next frame whole into in (pj_in_free it): 0, or a PJ_WAIT_ code. Bytes past it are a
  * violation (PJ_WAIT_FAILED): the service sends nothing unanswered but LOG frames. */
 int pj_receive_frame(int fd, struct pj_in *in, struct pj_budget *b);
+/*
+ * This thread has a new connection to the service: its waits start at the longest back-off
+ * (spin.h) when no CPU is free now, else where the thread's last waits left it.
+ */
+void pj_wire_connected(void);
 
 /* Bytes read past a frame, the start of the next: LOG frames come without waiting for an answer,
  * so several may arrive at once, with the frame after them. Wiped when a call ends. */

@@ -210,16 +210,16 @@ final class ResidentProtocol {
     }
 
     /**
-     * One connection's frames, both ways. A wait for a frame spins for {@link #SPIN_NANOS} before
-     * it sleeps: the other side usually answers within microseconds, and a sleep and wake-up costs
-     * more than that (the client does the same, pam-java-shim/src/clock.h). The channel is
-     * non-blocking, with a selector of its own to sleep on. Used by one thread at a time.
+     * One connection's frames, both ways. A wait for a frame may spin for up to {@link #SPIN_NANOS}
+     * before it sleeps: the other side usually answers within microseconds, and a sleep and
+     * wake-up costs more than that (the client does the same, pam-java-shim/src/spin.h). Whether
+     * it does is adaptive: each kind of wait has a back-off ({@link SpinPolicy}), and at most
+     * {@link SpinSlots} threads of the service spin at once. The channel is non-blocking, with a
+     * selector of its own to sleep on. Used by one thread at a time.
      */
     static final class Connection implements Closeable {
         /** Covers the application's own work between two calls of a transaction (libpam's stack walk). */
         static final long SPIN_NANOS = 120_000;
-        /** With one CPU, spinning would only keep the other side from running. */
-        private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
 
         /**
          * How long a frame may take once its first byte arrived, and a write may make no progress:
@@ -236,6 +236,20 @@ final class ResidentProtocol {
         private final SelectionKey key;
         /** Where frames arrive: direct, so a read needs no copy through a temporary buffer. */
         private final ByteBuffer inbox = ByteBuffer.allocateDirect(INBOX);
+        private final SpinSlots slots;
+        /**
+         * The waits within a handle (the next call, a reply): the application's libpam walk
+         * between two calls takes tens of microseconds. Starts where the service's last such
+         * spin left its connection (a login storm backs off at once).
+         */
+        private final SpinPolicy withinHandle;
+        /**
+         * The wait after an end, for the process's next handle: soon in a daemon that
+         * authenticates many users, never in a login that exits (sshd, su), whose connection
+         * ends when the process does. Starts at the longest back-off: a cold login does not
+         * spend a spin on its own exit.
+         */
+        private final SpinPolicy betweenHandles = new SpinPolicy(SpinPolicy.MOST_LEVEL);
 
         Connection(SocketChannel channel) throws IOException {
             this(channel, STALL_MILLIS);
@@ -243,8 +257,15 @@ final class ResidentProtocol {
 
         /** With another stall limit (tests). */
         Connection(SocketChannel channel, long stallMillis) throws IOException {
+            this(channel, stallMillis, SpinSlots.SERVICE);
+        }
+
+        /** With other spin slots (tests). */
+        Connection(SocketChannel channel, long stallMillis, SpinSlots slots) throws IOException {
             this.channel = channel;
             this.stallMillis = stallMillis;
+            this.slots = slots;
+            this.withinHandle = new SpinPolicy(slots.recentLevel());
             channel.configureBlocking(false);
             this.selector = Selector.open();
             this.key = channel.register(selector, SelectionKey.OP_READ);
@@ -294,9 +315,19 @@ final class ResidentProtocol {
             }
         }
 
-        /** The next frame, or null at a clean end of stream (the application went away). */
+        /** The next frame within a handle, or null at a clean end of stream (the application went away). */
         In receive() throws IOException {
             return receive(0);
+        }
+
+        /** The next frame within a handle (see {@link #receive(long, SpinPolicy)}). */
+        In receive(long idleMillis) throws IOException {
+            return receive(idleMillis, withinHandle);
+        }
+
+        /** The next frame after an end: the first of the process's next handle, if it has one. */
+        In receiveNextHandle(long idleMillis) throws IOException {
+            return receive(idleMillis, betweenHandles);
         }
 
         /**
@@ -309,9 +340,9 @@ final class ResidentProtocol {
          * the whole of it come in one read: the application never sends a frame before the
          * previous one is answered, so whatever arrived belongs to it.
          */
-        In receive(long idleMillis) throws IOException {
+        private In receive(long idleMillis, SpinPolicy spin) throws IOException {
             inbox.clear();
-            if (!awaitFirstByte(inbox, idleMillis)) {
+            if (!awaitFirstByte(inbox, idleMillis, spin)) {
                 return null;
             }
             long deadline = System.nanoTime() + stallMillis * 1_000_000;
@@ -356,41 +387,47 @@ final class ResidentProtocol {
 
         /**
          * Waits until {@code into} holds a byte: false when the stream ends first, or when
-         * {@code idleMillis} (0: no limit) pass.
+         * {@code idleMillis} (0: no limit) pass. Spins first when {@code spin} and a free slot allow.
          */
-        private boolean awaitFirstByte(ByteBuffer into, long idleMillis) throws IOException {
+        private boolean awaitFirstByte(ByteBuffer into, long idleMillis, SpinPolicy spin) throws IOException {
             long start = System.nanoTime();
-            while (into.position() == 0) {
-                int n = channel.read(into);
-                if (n < 0) {
-                    return false;
+            int n = channel.read(into);
+            if (n == 0 && spin.shouldSpin() && slots.tryStart()) {
+                try {
+                    do {
+                        Thread.onSpinWait();
+                        n = channel.read(into);
+                    } while (n == 0 && System.nanoTime() - start < SPIN_NANOS);
+                } finally {
+                    slots.stop();
                 }
-                if (n > 0) {
-                    return true;
+                spin.outcome(n != 0);
+                if (spin == withinHandle) {
+                    slots.recordLevel(spin.level());
                 }
-                long waited = System.nanoTime() - start;
-                if (SPIN && waited < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                    continue;
-                }
+            }
+            while (n == 0) {
                 long limit = 0;
                 if (idleMillis > 0) {
-                    limit = idleMillis - waited / 1_000_000;
+                    limit = idleMillis - (System.nanoTime() - start) / 1_000_000;
                     if (limit <= 0) {
                         return false;
                     }
                 }
                 sleep(SelectionKey.OP_READ, limit);
+                n = channel.read(into);
             }
-            return true;
+            return n > 0;
         }
 
         /**
          * Reads until {@code into} holds {@code need} bytes (more if they came with them, as room
          * allows): an EOFException when the stream ends first, an IOException at {@code deadline}.
+         * No spin: the application writes a frame with one write, so the rest of one whose start
+         * came is there with it, but for a frame bigger than the socket's buffer, whose writer waits
+         * for this side to read (it runs again when this side sleeps).
          */
         private void fill(ByteBuffer into, int need, long deadline) throws IOException {
-            long start = System.nanoTime();
             while (into.position() < need) {
                 int n = channel.read(into);
                 if (n > 0) {
@@ -399,12 +436,7 @@ final class ResidentProtocol {
                 if (n < 0) {
                     throw new EOFException("the connection ended inside a frame");
                 }
-                long now = System.nanoTime();
-                if (SPIN && now - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                long left = (deadline - now) / 1_000_000;
+                long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
                     throw new IOException("a frame stalled: not whole " + stallMillis + " ms after its first byte");
                 }

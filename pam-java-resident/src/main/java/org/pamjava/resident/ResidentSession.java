@@ -113,13 +113,16 @@ final class ResidentSession implements Runnable {
         statistics.connectionServed(); // before the greeting: a status asked on it counts it
         connection.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION));
         boolean handleStarted = false; // a call other than an end came: a handle uses the connection
+        boolean handleEnded = false; // the last call ended an instance: what comes next is another handle's
         boolean first = true; // no frame has come yet: the HELLO of a client of this version may
         boolean greeted = false; // the client's HELLO came: pam-java status may ask for the statistics
         while (!channel.broken()) {
             // A connection waits for its first call, or for the next handle after an end, at most
             // IDLE_MILLIS; between the calls of a handle it waits as long as the application's
             // session lasts (an sshd login closes its session at logout).
-            ResidentProtocol.In frame = connection.receive(handleStarted ? 0 : idleMillis);
+            ResidentProtocol.In frame = handleEnded ? connection.receiveNextHandle(idleMillis)
+                    : connection.receive(handleStarted ? 0 : idleMillis);
+            handleEnded = false;
             if (frame == null) {
                 return; // the application closed (pam_end without us, a timeout, its exit), or idle too long
             }
@@ -150,6 +153,7 @@ final class ResidentSession implements Runnable {
                 Diagnostics log = new CallLog(channel, pamh);
                 if (op == ResidentProtocol.OP_END) {
                     handleStarted = false;
+                    handleEnded = instance != null; // else the probe of a kept connection: its call follows
                     rc = end(argv[0], log);
                 } else {
                     handleStarted = true;

@@ -119,6 +119,75 @@ class ResidentConnectionTest {
         assertEquals(ResidentProtocol.CALL, in.u8());
     }
 
+    /** A second connection pair whose service side spins within {@code slots}. */
+    private ResidentProtocol.Connection serviceSideWith(SpinSlots slots, SocketChannel[] clientSide) throws IOException {
+        Path path = dir.resolve("spin");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path));
+            clientSide[0] = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            return new ResidentProtocol.Connection(server.accept(), ResidentProtocol.Connection.STALL_MILLIS, slots);
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Test
+    void waitsNoAnswerCoversBackOffAndANewConnectionStartsWhereTheyLeftIt() throws Exception {
+        // No frame ever comes: every spin runs out, whatever the machine's load.
+        SpinSlots slots = new SpinSlots(1);
+        SocketChannel[] peer = new SocketChannel[1];
+        try (ResidentProtocol.Connection c = serviceSideWith(slots, peer); SocketChannel p = peer[0]) {
+            assertNull(c.receive(20));
+            assertEquals(1, slots.recentLevel(), "the first unanswered spin");
+            assertNull(c.receive(20)); // backed off: sleeps at once, no spin, no outcome
+            assertEquals(1, slots.recentLevel());
+            assertNull(c.receive(20));
+            assertEquals(2, slots.recentLevel(), "the second, after the one wait it skipped");
+            assertEquals(0, slots.spinning(), "the slot given back");
+        }
+        try (ResidentProtocol.Connection c = serviceSideWith(slots, peer); SocketChannel p = peer[0]) {
+            for (int i = 0; i < 3; i++) {
+                assertNull(c.receive(20)); // starts at level 2: three waits sleep first
+                assertEquals(2, slots.recentLevel(), "wait " + i + " of the new connection spun");
+            }
+            assertNull(c.receive(20));
+            assertEquals(3, slots.recentLevel());
+        }
+    }
+
+    @Test
+    void aWaitThatFindsNoSlotFreeSleepsAndLeavesTheBackOffAlone() throws Exception {
+        SpinSlots slots = new SpinSlots(1);
+        assertTrue(slots.tryStart()); // another connection spins
+        SocketChannel[] peer = new SocketChannel[1];
+        try (ResidentProtocol.Connection c = serviceSideWith(slots, peer); SocketChannel p = peer[0]) {
+            assertNull(c.receive(20));
+            assertEquals(0, slots.recentLevel(), "it spun without a slot");
+            byte[] f = frame(ResidentProtocol.RESULT, (byte) 0, (byte) 0, (byte) 0, (byte) 5);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            while (b.hasRemaining()) {
+                p.write(b);
+            }
+            ResidentProtocol.In in = c.receive(1000);
+            assertEquals(ResidentProtocol.RESULT, in.u8());
+            assertEquals(5, in.i32());
+        } finally {
+            slots.stop();
+        }
+    }
+
+    @Test
+    void withOneCpuTheServiceNeverSpins() throws Exception {
+        SpinSlots slots = new SpinSlots(0);
+        SocketChannel[] peer = new SocketChannel[1];
+        try (ResidentProtocol.Connection c = serviceSideWith(slots, peer); SocketChannel p = peer[0]) {
+            for (int i = 0; i < 3; i++) {
+                assertNull(c.receive(20));
+            }
+            assertEquals(0, slots.recentLevel(), "a spin ran with no slot");
+        }
+    }
+
     @Test
     void aFrameLargerThanTheSocketBufferIsSentWhole() throws Exception {
         byte[] big = new byte[900_000];

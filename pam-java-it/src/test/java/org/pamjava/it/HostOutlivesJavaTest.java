@@ -32,7 +32,7 @@ class HostOutlivesJavaTest {
     @ParameterizedTest
     @ValueSource(strings = {"reflectexit", "methodref", "halthandle", "javacmain"})
     void anExitTheModulesOwnCodeDoesNotShowFailsTheCallsAndTheHostLives(String how) throws Exception {
-        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-" + how), how, PamTestBed.PAM_JAVA);
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-" + how), how, PamTestBed.PAM_JAVA).inProcess();
         Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
         assertJavaEndedAndHostLived(run, "Java code asked to end the process with status 0");
         assertFalse(run.authprivLog("the host keeps running without Java").isEmpty(), run.syslog().toString());
@@ -59,7 +59,7 @@ class HostOutlivesJavaTest {
 
     @Test
     void aJvmCrashOnAModulesOwnThreadFailsTheCallsAndTheHostLives() throws Exception {
-        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-threadcrash"), "threadcrash", PamTestBed.PAM_JAVA);
+        PamTestBed bed = Hardening.hostile(Hardening.bed("ends-threadcrash"), "threadcrash", PamTestBed.PAM_JAVA).inProcess();
         Run run = bed.run(Host.C, "svc", "auth", "acct", "end");
         assertJavaEndedAndHostLived(run, "the JVM failed fatally");
     }
@@ -91,7 +91,7 @@ class HostOutlivesJavaTest {
     @Test
     void aSignalTheUserForgesNeverReachesModuleCodeAsAnException() throws Exception {
         assumeTrue(Hardening.isRoot(), "making a setuid host needs root");
-        PamTestBed bed = Hardening.hostile(Hardening.bed("forged-segv"), "nullcanary", PamTestBed.PAM_JAVA);
+        PamTestBed bed = Hardening.hostile(Hardening.bed("forged-segv"), "nullcanary", PamTestBed.PAM_JAVA).inProcess();
         Hardening.setuidHostRunByNobody(bed);
         bed.timeoutSeconds = 60;
         Process host = bed.start(Host.C, "svc", List.of(), "", "auth");

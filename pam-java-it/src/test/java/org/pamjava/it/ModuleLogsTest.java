@@ -153,7 +153,8 @@ class ModuleLogsTest {
         try {
             for (Path pamJava : List.of(PamTestBed.PAM_JAVA, resident)) {
                 String name = pamJava.equals(resident) ? "resident" : "in-process";
-                Files.writeString(serviceFile, "auth required " + pamJava + MODULE_ARGS + "how=chatty name=" + name
+                // The in-process run says so: a resident service may serve the default socket.
+                Files.writeString(serviceFile, "auth required " + pamJava + (pamJava.equals(resident) ? "" : " in_process") + MODULE_ARGS + "how=chatty name=" + name
                         + "\naccount required pam_permit.so\n");
                 Path run = Files.createDirectory(scratch.resolve(name));
                 try (SyslogListener listener = new SyslogListener(run.resolve("log.sock"))) {

@@ -239,8 +239,9 @@ final class ResidentProtocol {
         private final SpinSlots slots;
         /**
          * The waits within a handle (the next call, a reply): the application's libpam walk
-         * between two calls takes tens of microseconds. Starts where the service's last such
-         * spin left its connection (a login storm backs off at once).
+         * between two calls takes tens of microseconds. Starts at the level the service's last
+         * such spin left its connection at, its first wait a probe: in a login storm a new
+         * connection that finds no answer backs off further at once.
          */
         private final SpinPolicy withinHandle;
         /**
@@ -249,7 +250,7 @@ final class ResidentProtocol {
          * ends when the process does. Starts at the longest back-off: a cold login does not
          * spend a spin on its own exit.
          */
-        private final SpinPolicy betweenHandles = new SpinPolicy(SpinPolicy.MOST_LEVEL);
+        private final SpinPolicy betweenHandles = SpinPolicy.backedOff(SpinPolicy.MOST_LEVEL);
 
         Connection(SocketChannel channel) throws IOException {
             this(channel, STALL_MILLIS);
@@ -265,7 +266,7 @@ final class ResidentProtocol {
             this.channel = channel;
             this.stallMillis = stallMillis;
             this.slots = slots;
-            this.withinHandle = new SpinPolicy(slots.recentLevel());
+            this.withinHandle = SpinPolicy.probingAt(slots.recentLevel());
             channel.configureBlocking(false);
             this.selector = Selector.open();
             this.key = channel.register(selector, SelectionKey.OP_READ);

@@ -20,13 +20,28 @@ final class SpinPolicy {
 
     /** Starting to spin at once. */
     SpinPolicy() {
-        this(0);
+        this(0, 0);
     }
 
-    /** Starting as after {@code level} unanswered spins in a row (its waits sleeping first). */
-    SpinPolicy(int level) {
-        this.level = Math.clamp(level, 0, MOST_LEVEL);
-        this.skip = (1 << this.level) - 1;
+    private SpinPolicy(int level, int skip) {
+        this.level = level;
+        this.skip = skip;
+    }
+
+    /**
+     * As after {@code level} unanswered spins in a row, but its first wait spins: what the first
+     * wait finds decides (answered: no back-off; not: one level more). A start that slept its
+     * first waits would learn nothing where waits are few (a cold login has six), and a level
+     * handed on from connection to connection would then never come down.
+     */
+    static SpinPolicy probingAt(int level) {
+        return new SpinPolicy(Math.clamp(level, 0, MOST_LEVEL), 0);
+    }
+
+    /** As after {@code level} unanswered spins in a row: its first 2<sup>level</sup> - 1 waits sleep. */
+    static SpinPolicy backedOff(int level) {
+        int clamped = Math.clamp(level, 0, MOST_LEVEL);
+        return new SpinPolicy(clamped, (1 << clamped) - 1);
     }
 
     /** Whether this wait may spin; a wait that may not counts the back-off down. */

@@ -132,7 +132,7 @@ class ResidentConnectionTest {
     }
 
     @Test
-    void waitsNoAnswerCoversBackOffAndANewConnectionStartsWhereTheyLeftIt() throws Exception {
+    void waitsNoAnswerCoversBackOffAndANewConnectionProbesFromWhereTheyLeftIt() throws Exception {
         // No frame ever comes: every spin runs out, whatever the machine's load.
         SpinSlots slots = new SpinSlots(1);
         SocketChannel[] peer = new SocketChannel[1];
@@ -146,12 +146,14 @@ class ResidentConnectionTest {
             assertEquals(0, slots.spinning(), "the slot given back");
         }
         try (ResidentProtocol.Connection c = serviceSideWith(slots, peer); SocketChannel p = peer[0]) {
-            for (int i = 0; i < 3; i++) {
-                assertNull(c.receive(20)); // starts at level 2: three waits sleep first
-                assertEquals(2, slots.recentLevel(), "wait " + i + " of the new connection spun");
+            assertNull(c.receive(20)); // starts at level 2 with a probe, unanswered: level 3
+            assertEquals(3, slots.recentLevel(), "the new connection's first wait");
+            for (int i = 0; i < 7; i++) {
+                assertNull(c.receive(20)); // level 3: seven waits sleep
+                assertEquals(3, slots.recentLevel(), "wait " + i + " after the probe spun");
             }
             assertNull(c.receive(20));
-            assertEquals(3, slots.recentLevel());
+            assertEquals(4, slots.recentLevel());
         }
     }
 

@@ -54,10 +54,26 @@ class SpinPolicyTest {
     }
 
     @Test
-    void aPolicyStartedAtALevelSleepsItsFirstWaits() {
-        assertEquals(63, sleepsBeforeTheNextSpin(new SpinPolicy(SpinPolicy.MOST_LEVEL)));
-        assertEquals(3, sleepsBeforeTheNextSpin(new SpinPolicy(2)));
-        assertEquals(63, sleepsBeforeTheNextSpin(new SpinPolicy(99)), "clamped to the longest back-off");
-        assertEquals(0, sleepsBeforeTheNextSpin(new SpinPolicy(-1)), "clamped to none");
+    void aPolicyStartedBackedOffSleepsItsFirstWaits() {
+        assertEquals(63, sleepsBeforeTheNextSpin(SpinPolicy.backedOff(SpinPolicy.MOST_LEVEL)));
+        assertEquals(3, sleepsBeforeTheNextSpin(SpinPolicy.backedOff(2)));
+        assertEquals(63, sleepsBeforeTheNextSpin(SpinPolicy.backedOff(99)), "clamped to the longest back-off");
+        assertEquals(0, sleepsBeforeTheNextSpin(SpinPolicy.backedOff(-1)), "clamped to none");
+    }
+
+    @Test
+    void aPolicyProbingAtALevelSpinsFirstAndTheProbeDecides() {
+        SpinPolicy answered = SpinPolicy.probingAt(SpinPolicy.MOST_LEVEL);
+        assertTrue(answered.shouldSpin(), "the probe");
+        answered.outcome(true);
+        assertEquals(0, answered.level());
+        assertTrue(answered.shouldSpin(), "after an answered probe");
+
+        SpinPolicy unanswered = SpinPolicy.probingAt(3);
+        assertTrue(unanswered.shouldSpin(), "the probe");
+        unanswered.outcome(false);
+        assertEquals(4, unanswered.level());
+        assertEquals(15, sleepsBeforeTheNextSpin(unanswered));
+        assertEquals(SpinPolicy.MOST_LEVEL, SpinPolicy.probingAt(99).level(), "clamped");
     }
 }

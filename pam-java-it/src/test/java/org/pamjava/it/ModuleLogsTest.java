@@ -54,6 +54,7 @@ class ModuleLogsTest {
         final Path socket;
         final List<String> records = new CopyOnWriteArrayList<>();
         private final ServerSocketChannel server;
+        private final List<Thread> readers = new CopyOnWriteArrayList<>();
 
         SyslogListener(Path socket) throws IOException {
             this.socket = socket;
@@ -63,7 +64,7 @@ class ModuleLogsTest {
                 try {
                     while (true) {
                         SocketChannel c = server.accept();
-                        Thread.ofVirtual().start(() -> read(c));
+                        readers.add(Thread.ofVirtual().start(() -> read(c)));
                     }
                 } catch (IOException closed) {
                     // the test is over
@@ -89,6 +90,28 @@ class ModuleLogsTest {
             } catch (IOException e) {
                 // the process closed its syslog connection
             }
+        }
+
+        /**
+         * Every record the process that wrote here sent, once it has exited: its connections end
+         * then, so their readers finish; a connection still in the backlog is accepted within the
+         * settle time (no new reader and no new record for 300 ms; at most 10 s in all).
+         */
+        List<String> drained() throws InterruptedException {
+            long end = System.nanoTime() + 10_000_000_000L;
+            int seen = -1;
+            while (System.nanoTime() < end) {
+                for (Thread t : readers) {
+                    t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+                }
+                int now = readers.size() * 100_000 + records.size();
+                if (now == seen) {
+                    break;
+                }
+                seen = now;
+                Thread.sleep(300);
+            }
+            return List.copyOf(records);
         }
 
         @Override
@@ -160,8 +183,9 @@ class ModuleLogsTest {
                 try (SyslogListener listener = new SyslogListener(run.resolve("log.sock"))) {
                     int exit = withDevLog(listener, run, List.of("pamtester", service, "alice", "authenticate"));
                     assertNotEquals(0, exit, "the module threw: the authentication fails");
-                    received.add(List.copyOf(listener.records));
-                    records.add(moduleRecords(listener.records));
+                    List<String> all = listener.drained();
+                    received.add(all);
+                    records.add(moduleRecords(all));
                 }
             }
         } finally {

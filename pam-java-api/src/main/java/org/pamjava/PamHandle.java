@@ -134,6 +134,155 @@ public interface PamHandle extends PamConstants {
      */
     String getUser(String prompt);
 
+    /**
+     * The token being authenticated (or, in {@code chauthtok}, the new one), as libpam's
+     * pam_get_authtok(3) gets it for {@link #PAM_AUTHTOK}: the item when a module before this one
+     * set it; otherwise a question to the user, whose answer becomes the item. The rule's
+     * arguments steer it exactly as they steer pam_unix: {@code use_first_pass} (and in
+     * {@code chauthtok} {@code use_authtok}) never asks, and fails when there is no item
+     * ({@link #PAM_AUTH_ERR}, {@link #PAM_AUTHTOK_ERR} in {@code chauthtok}); {@code try_first_pass}
+     * uses the item when there is one and asks when not; {@code authtok_type=WORD} (else the
+     * {@link #PAM_AUTHTOK_TYPE} item) is put in the new-password prompts ("New WORD password: ").
+     *
+     * <p>In {@code chauthtok} it asks twice ("New password: ", then "Retype new password: ") and a
+     * mismatch shows "Sorry, passwords do not match." and throws {@link PamException} with
+     * {@link #PAM_TRY_AGAIN}. During {@link #PAM_PRELIM_CHECK} a module would normally not ask:
+     * ask in the {@link #PAM_UPDATE_AUTHTOK} pass. Prompts are libpam's own, in the application's
+     * language where libpam has a translation.
+     *
+     * <pre>{@code
+     * char[] password = pamh.getAuthtokChars(null);
+     * try { return check(user, password) ? PAM_SUCCESS : PAM_AUTH_ERR; }
+     * finally { Arrays.fill(password, '\0'); }
+     * }</pre>
+     *
+     * @param prompt the question to ask, or {@code null} for libpam's ("Password: ", and in
+     *     {@code chauthtok} "New password: "); with a prompt of its own the retype question is
+     *     "Retype " followed by it
+     * @return the token, never {@code null}
+     * @throws PamException with libpam's code when there is no token: the user gave none or
+     *     cancelled ({@link #PAM_AUTHTOK_ERR}, {@link #PAM_CONV_ERR}), a mismatch
+     *     ({@link #PAM_TRY_AGAIN}), {@code use_first_pass} without an item
+     */
+    String getAuthtok(String prompt);
+
+    /**
+     * {@link #getAuthtok(String)} as a fresh {@code char[]} the caller owns and should wipe: no
+     * {@code String} copy of the secret is made.
+     */
+    char[] getAuthtokChars(String prompt);
+
+    /**
+     * pam_get_authtok(3) for {@link #PAM_OLDAUTHTOK}: the current password in {@code chauthtok},
+     * asked once with "Current password: " (or {@code prompt}) unless the item is set; honours
+     * {@code use_first_pass} and {@code try_first_pass} as {@link #getAuthtok(String)} does.
+     *
+     * @return the old token as a {@code char[]} to wipe, never {@code null}
+     * @throws PamException with libpam's code when there is none
+     */
+    char[] getOldauthtokChars(String prompt);
+
+    /**
+     * pam_get_authtok_noverify(3): in {@code chauthtok}, the new token asked once, without the
+     * retype question, for a module that checks its strength first and then calls
+     * {@link #verifyAuthtokChars(String)} (as pam_pwquality does); elsewhere as
+     * {@link #getAuthtokChars(String)}.
+     *
+     * @return the new token as a {@code char[]} to wipe, never {@code null}
+     */
+    char[] getAuthtokNoverifyChars(String prompt);
+
+    /**
+     * pam_get_authtok_verify(3): in {@code chauthtok}, asks the user to retype the new token that
+     * {@link #getAuthtokNoverifyChars(String)} got, unless it was already verified. A mismatch
+     * shows "Sorry, passwords do not match.", unsets {@link #PAM_AUTHTOK} and throws
+     * {@link PamException} with {@link #PAM_MAXTRIES}; no answer gives {@link #PAM_AUTHTOK_ERR}.
+     *
+     * @param prompt the first question's own prompt, or {@code null} for libpam's ("Retype new
+     *     password: ")
+     * @return the verified token as a {@code char[]} to wipe
+     * @throws PamException outside {@code chauthtok} with {@link #PAM_SYSTEM_ERR}
+     */
+    char[] verifyAuthtokChars(String prompt);
+
+    /**
+     * pam_prompt(3): asks the user one question and returns the answer ({@code null} when the
+     * application gave none). {@code text} is shown as it is: it is never a format string, so a
+     * {@code %} in a user name is harmless; build it with {@code String.format} where needed.
+     *
+     * @param style {@link #PAM_PROMPT_ECHO_OFF} (a secret, wiped at pam_end),
+     *     {@link #PAM_PROMPT_ECHO_ON}, {@link #PAM_ERROR_MSG} or {@link #PAM_TEXT_INFO}
+     * @throws PamException with {@link #PAM_CONV_ERR} (or the application's code) when the
+     *     conversation fails
+     */
+    String prompt(int style, String text);
+
+    /**
+     * pam_info(3): shows {@code text} to the user as information ({@link #PAM_TEXT_INFO}). Like
+     * libpam's, it does not look at {@link #PAM_SILENT}: a module skips it when {@code flags} has
+     * that flag.
+     *
+     * @throws PamException when the conversation fails
+     */
+    void info(String text);
+
+    /**
+     * pam_error(3): shows {@code text} to the user as an error ({@link #PAM_ERROR_MSG}).
+     *
+     * @throws PamException when the conversation fails
+     */
+    void error(String text);
+
+    /**
+     * pam_syslog(3): writes one record to syslog at {@code level} ({@link Syslog#LOG_ERR} ...
+     * {@link Syslog#LOG_DEBUG}) with the {@code LOG_AUTHPRIV} facility, the application's name
+     * and pid and the prefix {@code pam_java(SERVICE:TYPE): }, whether the module runs in the
+     * application or in the resident service. The message is one record whatever it holds: line
+     * breaks and other control characters are written escaped ({@code \n}, {@code \x1b}).
+     * {@link Syslog#LOG_DEBUG} records are dropped unless the rule has the {@code debug} argument.
+     *
+     * <p>{@code System.Logger} and {@code java.util.logging} loggers used by module code during a
+     * call write here too, at the mapped level, as do {@code System.out} ({@code LOG_INFO}) and
+     * {@code System.err} ({@code LOG_ERR}).
+     *
+     * @throws IllegalArgumentException when {@code level} is not a syslog level
+     */
+    void syslog(int level, String message);
+
+    /**
+     * Users and groups through the Name Service Switch (getpwnam_r(3), getgrouplist(3),
+     * getgrnam_r(3)), so LDAP and sssd users are found as local ones are.
+     */
+    Nss nss();
+
+    /**
+     * The Java value stored under {@code name} by a Java module of this handle
+     * (pam_get_data(3) for Java values), or {@code null} when there is none.
+     *
+     * <p>Java modules' data is kept apart from libpam's: no name here can read or overwrite what a
+     * C module stored with pam_set_data(3), nor the other way round. Every Java module of the
+     * handle that runs in the same place (the application, or the resident service) sees it; to
+     * share a value between two different module files, store JDK types (a {@code String}, a
+     * {@code Map}, a record of the JDK), since each file's own classes are its own.
+     *
+     * @throws ClassCastException when the value is not a {@code type}
+     */
+    <T> T getData(String name, Class<T> type);
+
+    /**
+     * pam_set_data(3) for a Java value: stores {@code value} under {@code name} for the rest of
+     * the handle, replacing (and cleaning up) what was there; a {@code null} value removes it.
+     *
+     * @param cleanup called once when the value goes: at pam_end with its status, or with
+     *     {@link #PAM_DATA_REPLACE} when replaced; may be {@code null}
+     */
+    <T> void setData(String name, T value, DataCleanup<? super T> cleanup);
+
+    /** {@link #setData(String, Object, DataCleanup)} with no cleanup. */
+    default void setData(String name, Object value) {
+        setData(name, value, null);
+    }
+
     /** pam_strerror(3): libpam's description of a PAM code. */
     String strerror(int errnum);
 

@@ -255,4 +255,18 @@ public final class LibPamHandle implements PamHandle {
     public String toString() {
         return "PamHandle[0x" + Long.toHexString(pamh) + "]";
     }
+
+    // Issue 17's API, implemented by the branches that follow (each replaces its part).
+    @Override public String getAuthtok(String prompt) { throw new UnsupportedOperationException("getAuthtok"); }
+    @Override public char[] getAuthtokChars(String prompt) { throw new UnsupportedOperationException("getAuthtokChars"); }
+    @Override public char[] getOldauthtokChars(String prompt) { throw new UnsupportedOperationException("getOldauthtokChars"); }
+    @Override public char[] getAuthtokNoverifyChars(String prompt) { throw new UnsupportedOperationException("getAuthtokNoverifyChars"); }
+    @Override public char[] verifyAuthtokChars(String prompt) { throw new UnsupportedOperationException("verifyAuthtokChars"); }
+    @Override public String prompt(int style, String text) { throw new UnsupportedOperationException("prompt"); }
+    @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
+    @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
+    @Override public void syslog(int level, String message) { throw new UnsupportedOperationException("syslog"); }
+    @Override public org.pamjava.Nss nss() { throw new UnsupportedOperationException("nss"); }
+    @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
+    @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

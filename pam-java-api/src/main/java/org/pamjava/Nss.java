@@ -1,0 +1,62 @@
+package org.pamjava;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Users and groups through the Name Service Switch, as C modules look them up: whatever
+ * {@code /etc/nsswitch.conf} configures (files, LDAP, sssd, systemd-userdb) answers, so a module
+ * never parses {@code /etc/passwd} or {@code /etc/group} itself. Get it from {@link PamHandle#nss()};
+ * the test kit gives a fake one there.
+ *
+ * <p>A user or group that does not exist is an empty {@code Optional} (or an empty list), not an
+ * error. A lookup that fails (the directory server unreachable, a corrupt database) throws
+ * {@link PamException} with {@link PamConstants#PAM_AUTHINFO_UNAVAIL} and the C library's reason, so
+ * a module can fail closed. Entries are immutable snapshots; the methods may be called from any
+ * thread, also outside a PAM call.
+ *
+ * <p>Where the module runs in pam_java's resident service, the lookups are made in the service's
+ * process, which uses the same {@code /etc/nsswitch.conf}.
+ *
+ * <pre>{@code
+ * boolean admin = pamh.nss().groupsOf(user).stream().anyMatch(g -> g.name().equals("wheel"));
+ * }</pre>
+ */
+public interface Nss {
+
+    /** The passwd entry of the user named {@code name} (getpwnam_r(3)), or empty when there is none. */
+    Optional<UserEntry> user(String name);
+
+    /** The passwd entry of the user with id {@code uid} (getpwuid_r(3)), or empty when there is none. */
+    Optional<UserEntry> user(long uid);
+
+    /** The group named {@code name} (getgrnam_r(3)), or empty when there is none. */
+    Optional<GroupEntry> group(String name);
+
+    /** The group with id {@code gid} (getgrgid_r(3)), or empty when there is none. */
+    Optional<GroupEntry> group(long gid);
+
+    /**
+     * Every group {@code user} belongs to, the primary group of its passwd entry first, then the
+     * supplementary groups in the order getgrouplist(3) gives them, each once; empty when there is
+     * no such user. A group id with no group entry is left out.
+     */
+    List<GroupEntry> groupsOf(String user);
+
+    /** Whether {@code user} belongs to the group named {@code group}, as its primary group or a supplementary one. */
+    default boolean isMember(String user, String group) {
+        for (GroupEntry g : groupsOf(user)) {
+            if (g.name().equals(group)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code id} fits C's 32-bit unsigned {@code uid_t}/{@code gid_t}. */
+    static void checkId(long id, String what) {
+        if (id < 0 || id > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException(what + " must be 0 to 4294967295, not " + id);
+        }
+    }
+}

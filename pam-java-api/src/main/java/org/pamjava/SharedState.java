@@ -1,0 +1,38 @@
+package org.pamjava;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares that a module keeps state across PAM handles, in the {@link ModuleState} class named
+ * here. The module class then needs a public constructor taking that class (instead of the
+ * no-argument one), which the runtime calls for each handle with the one shared instance:
+ *
+ * <pre>{@code
+ * @SharedState(Directory.Pool.class)
+ * public final class Directory implements PamModule {
+ *     public static final class Pool implements ModuleState {
+ *         final HttpClient http = HttpClient.newHttpClient();   // thread-safe, kept
+ *         @Override public void close() { http.close(); }
+ *     }
+ *     private final Pool pool;
+ *     public Directory(Pool pool) { this.pool = pool; }
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>A module that declares shared state is defined in one class loader per version of its file,
+ * whatever static state its classes have: its static fields are then shared by every handle too,
+ * as the state is. Without this annotation a module keeps pam_python's isolation: nothing it holds
+ * outlives its handle.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface SharedState {
+    /** The state's class: public, with a public no-argument constructor. */
+    Class<? extends ModuleState> value();
+}

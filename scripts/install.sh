@@ -11,7 +11,7 @@
 #   $PREFIX/libexec/pam-java/build-aot-cache     rebuilds the AOT cache (for another JDK)
 #   $SYSCONFDIR/security/pam_java.conf       commented defaults, resident_socket set (an existing one is kept)
 #   $LOCALSTATEDIR/cache/pam-java/           compiled .java modules: root-only, 0700
-#   $PREFIX/share/doc/pam-java/              guide, examples/, copyright
+#   $PREFIX/share/doc/pam-java/              guide, examples/, copyright, api/ (the module API's Javadoc, HTML)
 #   $PREFIX/share/man/man1/pam-java.1.gz, man8/pam_java.8.gz, man8/pam-java-resident.8.gz
 #
 # `install.sh uninstall` (`make uninstall`) removes all that but the configuration file, as
@@ -94,6 +94,10 @@ chmod 0644 "$d$PREFIX/share/man/man8/pam_java.8.gz" "$d$PREFIX/share/man/man1/pa
 gzip -9n < docs/guide.md > "$d$doc_dir/guide.md.gz"
 chmod 0644 "$d$doc_dir/guide.md.gz"
 install -m 0644 packaging/debian/copyright "$d$doc_dir/copyright"
+# The module API's Javadoc (HTML): directories 0755, files 0644, whatever the build's umask was.
+rm -rf "$d$doc_dir/api"
+cp -R "$dist/share/doc/pam-java/api" "$d$doc_dir/api"
+find "$d$doc_dir/api" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
 install -D -m 0644 examples/totp/TotpModule.java "$d$doc_dir/examples/totp/TotpModule.java"
 install -D -m 0644 examples/access/AccessPolicyModule.java "$d$doc_dir/examples/access/AccessPolicyModule.java"
 

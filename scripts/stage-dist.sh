@@ -24,6 +24,13 @@ for part in runtime host resident stack client cli; do
   place 0644 "pam-java-$part/target/pam-java-$part-$version.jar" "$runtime/pam-java-$part.jar"
 done
 install -D -m 0644 examples/totp/TotpModule.java "$runtime/examples/totp/TotpModule.java"
+# The module API's Javadoc as HTML (the -javadoc jar the public-api profile builds), for the package's
+# /usr/share/doc/pam-java/api. Unpacked beside its place and renamed over it: no half-written tree.
+api_doc="$dist/share/doc/pam-java/api"
+rm -rf "$api_doc.new.$$" && mkdir -p "$api_doc.new.$$"
+(cd "$api_doc.new.$$" && "$JAVA_HOME/bin/jar" xf "$PROJECT_DIR/pam-java-api/target/pam-java-api-$version-javadoc.jar")
+rm -rf "$api_doc.new.$$/META-INF"
+rm -rf "$api_doc" && mv "$api_doc.new.$$" "$api_doc"
 # pam_java.conf's grammar in shell, which both launchers source.
 place 0644 pam-java-shim/pam-java-conf.sh "$runtime/pam-java-conf.sh"
 sed "s|@JAVA_HOME@|$JAVA_HOME|" pam-java-cli/src/main/sh/pam-java > "$dist/bin/pam-java"

@@ -112,6 +112,10 @@ check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$roo
   -a -f "$root/usr/share/man/man8/pam_java.8.gz" -a -f "$root/usr/share/man/man1/pam-java.1.gz" \
   -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
   -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java"
+check "the module API's Javadoc installed as HTML, PamHandle's page among it" \
+  grep -q "pam_get_authtok" "$root/usr/share/doc/pam-java/api/org.pamjava/org/pamjava/PamHandle.html"
+check "no file of the API's Javadoc is writable by others" \
+  test -z "$(find "$root/usr/share/doc/pam-java/api" -perm /022 -print -quit)"
 
 check "/usr/sbin/pam-java-resident, its man page and systemd units installed" \
   test -x "$root/usr/sbin/pam-java-resident" -a -f "$root/usr/lib/systemd/system/pam-java-resident.service" \

@@ -111,8 +111,7 @@ check "/var/cache/pam-java root 700" [ "$(stat_of /var/cache/pam-java)" = "root:
 check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$root/usr/bin/pam-java" \
   -a -f "$root/usr/share/man/man8/pam_java.8.gz" -a -f "$root/usr/share/man/man1/pam-java.1.gz" \
   -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
-  -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java" \
-  -a -f "$root/usr/share/doc/pam-java/examples/officehours/OfficeHoursModule.java"
+  -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java"
 check "the module API's Javadoc installed as HTML, PamHandle's page among it" \
   grep -q "pam_get_authtok" "$root/usr/share/doc/pam-java/api/org.pamjava/org/pamjava/PamHandle.html"
 check "no file of the API's Javadoc is writable by others" \

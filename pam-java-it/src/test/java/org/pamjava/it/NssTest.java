@@ -196,6 +196,41 @@ class NssTest {
     }
 
     /**
+     * Text that is not UTF-8 (Latin-1 from an old directory): in the gecos it becomes U+FFFD; in a
+     * name it fails the lookup, since a replaced byte could make two names one.
+     */
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void textThatIsNotUtf8(Host host) throws Exception {
+        byte[] passwdBefore = Files.readAllBytes(PASSWD);
+        byte[] groupBefore = Files.readAllBytes(GROUP);
+        try {
+            Files.write(PASSWD, concat(passwdBefore, latin1("pjnss-latin:x:45140:45101:Ren\u00e9:/home/pjnss-latin:/bin/sh\n")));
+            Files.write(GROUP, concat(groupBefore, latin1("pjnss-caf\u00e9:x:45141:\npjnss-mixed:x:45142:pjnss-ann,caf\u00e9\n")));
+            Run run = bed("nss-latin1", host, "user=pjnss-latin gid=45141 group=pjnss-mixed").run(host, "svc", "auth");
+            assertCodes(run, "auth", 0);
+            assertEquals(List.of(
+                    "user=pjnss-latin -> name=pjnss-latin uid=45140 gid=45101 gecos=Ren\ufffd home=/home/pjnss-latin shell=/bin/sh",
+                    "gid=45141 -> error 9 getgrgid_r(45141): gr_name is not valid UTF-8",
+                    "group=pjnss-mixed -> error 9 getgrnam_r(pjnss-mixed): a member in gr_mem is not valid UTF-8"),
+                    seen(run), run.lines() + "\nsyslog: " + run.syslog());
+        } finally {
+            Files.write(PASSWD, passwdBefore);
+            Files.write(GROUP, groupBefore);
+        }
+    }
+
+    private static byte[] latin1(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /**
      * A group whose entry needs more than the 1 MiB cap (90000 members) fails the lookup with
      * PAM_AUTHINFO_UNAVAIL: a module never sees a cut member list. The line is the last of
      * /etc/group, and removed again: the files source fails every lookup that reads past it.

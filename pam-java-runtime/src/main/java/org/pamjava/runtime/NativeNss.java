@@ -11,7 +11,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -78,27 +77,28 @@ public final class NativeNss implements Nss {
     private static final long GR_GID = offset(GROUP, "gr_gid");
     private static final long GR_MEM = offset(GROUP, "gr_mem");
 
+    // int getpwnam_r(const char *, struct passwd *, char *buf, size_t, struct passwd **result), getgrnam_r alike
+    private static final FunctionDescriptor BY_NAME = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    // int getpwuid_r(uid_t, struct passwd *, char *buf, size_t, struct passwd **result), getgrgid_r alike
+    private static final FunctionDescriptor BY_ID = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+
+    // Each made at its first use: the first downcall handle of a JVM costs most (java.lang.invoke
+    // and the linker start), and each new shape tens of milliseconds more in a cold JVM.
+    private static final Downcall GETPWNAM = new Downcall("getpwnam_r", BY_NAME);
+    private static final Downcall GETPWUID = new Downcall("getpwuid_r", BY_ID);
+    private static final Downcall GETGRNAM = new Downcall("getgrnam_r", BY_NAME);
+    private static final Downcall GETGRGID = new Downcall("getgrgid_r", BY_ID);
+    // int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
+    private static final Downcall GETGROUPLIST = new Downcall("getgrouplist",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    // char *strerror(int): only when a lookup fails
+    private static final Downcall STRERROR = new Downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
     private static final NativeNss INSTANCE = new NativeNss();
 
-    /** The downcalls, or null when they could not be made (then {@link #unavailable} says why). */
-    private final Downcalls libc;
-    private final RuntimeException unavailable;
+    private NativeNss() {}
 
-    private NativeNss() {
-        Downcalls made = null;
-        RuntimeException failure = null;
-        try {
-            made = new Downcalls();
-        } catch (RuntimeException e) {
-            // No native access (--illegal-native-access=deny), or a C library without these
-            // functions: every lookup fails closed with the reason, the JVM stays up.
-            failure = e;
-        }
-        this.libc = made;
-        this.unavailable = failure;
-    }
-
-    /** The process's one instance (the downcall handles are made once, at the first lookup). */
+    /** The process's one instance. */
     public static Nss instance() {
         return INSTANCE;
     }
@@ -107,41 +107,48 @@ public final class NativeNss implements Nss {
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 
-    /** The method handles of the five functions and of strerror(3). */
-    private static final class Downcalls {
-        final MethodHandle getpwnam;
-        final MethodHandle getpwuid;
-        final MethodHandle getgrnam;
-        final MethodHandle getgrgid;
-        final MethodHandle getgrouplist;
-        final MethodHandle strerror;
+    /**
+     * The method handle of one C function, made at its first use. When it cannot be made (no
+     * native access: {@code --illegal-native-access=deny}; a C library without the function; not
+     * LP64) every lookup that needs it fails closed with the reason, and the JVM stays up.
+     */
+    private static final class Downcall {
+        private final String function;
+        private final FunctionDescriptor descriptor;
+        private volatile MethodHandle handle;
+        private RuntimeException failure;
 
-        Downcalls() {
-            Linker linker = Linker.nativeLinker();
-            if (linker.canonicalLayouts().get("size_t").byteSize() != JAVA_LONG.byteSize() || ADDRESS.byteSize() != 8) {
-                throw new IllegalStateException("NSS lookups need a 64-bit C library (LP64)");
-            }
-            SymbolLookup c = linker.defaultLookup();
-            // int getpwnam_r(const char *, struct passwd *, char *buf, size_t, struct passwd **result)
-            FunctionDescriptor byName = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-            // int getpwuid_r(uid_t, struct passwd *, char *buf, size_t, struct passwd **result)
-            FunctionDescriptor byId = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-            getpwnam = linker.downcallHandle(find(c, "getpwnam_r"), byName);
-            getpwuid = linker.downcallHandle(find(c, "getpwuid_r"), byId);
-            getgrnam = linker.downcallHandle(find(c, "getgrnam_r"), byName);
-            getgrgid = linker.downcallHandle(find(c, "getgrgid_r"), byId);
-            // int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
-            getgrouplist = linker.downcallHandle(find(c, "getgrouplist"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-            strerror = linker.downcallHandle(find(c, "strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        Downcall(String function, FunctionDescriptor descriptor) {
+            this.function = function;
+            this.descriptor = descriptor;
         }
 
-        private static MemorySegment find(SymbolLookup c, String name) {
-            Optional<MemorySegment> symbol = c.find(name);
-            if (symbol.isEmpty()) {
-                throw new IllegalStateException("the C library has no " + name);
+        MethodHandle get() {
+            MethodHandle h = handle;
+            return h != null ? h : make();
+        }
+
+        private synchronized MethodHandle make() {
+            if (handle == null && failure == null) {
+                try {
+                    Linker linker = Linker.nativeLinker();
+                    if (linker.canonicalLayouts().get("size_t").byteSize() != JAVA_LONG.byteSize() || ADDRESS.byteSize() != 8) {
+                        throw new IllegalStateException("NSS lookups need a 64-bit C library (LP64)");
+                    }
+                    Optional<MemorySegment> symbol = linker.defaultLookup().find(function);
+                    if (symbol.isEmpty()) {
+                        throw new IllegalStateException("the C library has no " + function);
+                    }
+                    handle = linker.downcallHandle(symbol.get(), descriptor);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
             }
-            return symbol.get();
+            if (handle == null) {
+                throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, "NSS lookups are not available in this JVM ("
+                        + function + "): " + failure.getMessage());
+            }
+            return handle;
         }
     }
 
@@ -153,7 +160,7 @@ public final class NativeNss implements Nss {
             MemorySegment pwd = lookup(arena, PASSWD, "getpwnam_r(" + name + ")", new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
-                    return (int) downcalls().getpwnam.invokeExact(cName, entry, buf, size, result);
+                    return (int) GETPWNAM.get().invokeExact(cName, entry, buf, size, result);
                 }
             });
             return pwd == null ? Optional.empty() : Optional.of(userEntry(pwd, "getpwnam_r(" + name + ")"));
@@ -168,7 +175,7 @@ public final class NativeNss implements Nss {
             MemorySegment pwd = lookup(arena, PASSWD, "getpwuid_r(" + uid + ")", new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
-                    return (int) downcalls().getpwuid.invokeExact(cUid, entry, buf, size, result);
+                    return (int) GETPWUID.get().invokeExact(cUid, entry, buf, size, result);
                 }
             });
             return pwd == null ? Optional.empty() : Optional.of(userEntry(pwd, "getpwuid_r(" + uid + ")"));
@@ -183,7 +190,7 @@ public final class NativeNss implements Nss {
             MemorySegment grp = lookup(arena, GROUP, "getgrnam_r(" + name + ")", new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
-                    return (int) downcalls().getgrnam.invokeExact(cName, entry, buf, size, result);
+                    return (int) GETGRNAM.get().invokeExact(cName, entry, buf, size, result);
                 }
             });
             return grp == null ? Optional.empty() : Optional.of(groupEntry(grp, "getgrnam_r(" + name + ")"));
@@ -198,7 +205,7 @@ public final class NativeNss implements Nss {
             MemorySegment grp = lookup(arena, GROUP, "getgrgid_r(" + gid + ")", new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
-                    return (int) downcalls().getgrgid.invokeExact(cGid, entry, buf, size, result);
+                    return (int) GETGRGID.get().invokeExact(cGid, entry, buf, size, result);
                 }
             });
             return grp == null ? Optional.empty() : Optional.of(groupEntry(grp, "getgrgid_r(" + gid + ")"));
@@ -237,7 +244,7 @@ public final class NativeNss implements Nss {
                 count.set(JAVA_INT, 0, capacity);
                 int rc;
                 try {
-                    rc = (int) downcalls().getgrouplist.invokeExact(cName, (int) primary, ids, count);
+                    rc = (int) GETGROUPLIST.get().invokeExact(cName, (int) primary, ids, count);
                 } catch (Throwable t) {
                     throw rethrown(t);
                 }
@@ -296,14 +303,6 @@ public final class NativeNss implements Nss {
             }
             throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": " + strerror(rc));
         }
-    }
-
-    private Downcalls downcalls() {
-        if (libc == null) {
-            throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, "NSS lookups are not available in this JVM: "
-                    + unavailable.getMessage());
-        }
-        return libc;
     }
 
     private static RuntimeException rethrown(Throwable t) {
@@ -392,9 +391,9 @@ public final class NativeNss implements Nss {
     }
 
     /** strerror(3) of {@code errnum}, in the process's locale (undecodable bytes replaced: it is a message). */
-    private String strerror(int errnum) {
+    private static String strerror(int errnum) {
         try {
-            MemorySegment message = (MemorySegment) downcalls().strerror.invokeExact(errnum);
+            MemorySegment message = (MemorySegment) STRERROR.get().invokeExact(errnum);
             return new String(bytes(message, "strerror", "message"), StandardCharsets.UTF_8);
         } catch (Throwable t) {
             return "error " + errnum;

@@ -7,7 +7,8 @@ import java.util.Optional;
  * Users and groups through the Name Service Switch, as C modules look them up: whatever
  * {@code /etc/nsswitch.conf} configures (files, LDAP, sssd, systemd-userdb) answers, so a module
  * never parses {@code /etc/passwd} or {@code /etc/group} itself. Get it from {@link PamHandle#nss()};
- * the test kit gives a fake one there.
+ * in the test kit that is the directory the test gave its stack (a {@code FakeNss}, or the
+ * machine's own), and a stack given none throws {@link IllegalStateException} there.
  *
  * <p>A user or group that does not exist is an empty {@code Optional} (or an empty list), not an
  * error. A name that is empty or holds a NUL character is an {@link IllegalArgumentException}, as

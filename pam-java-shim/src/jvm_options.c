@@ -164,7 +164,8 @@ int pj_jvm_options_build(struct pj_jvm_options *o, const char *cache_dir, const 
     ok &= add_option(o, "-Xlog:disable", NULL);
     ok &= add_option(o, "-Xlog:aot=warning", NULL);
     /* The JDK prints these two warnings on its initial stderr, the host's terminal, whatever
-     * System.err is: allow what they warn about instead. */
+     * System.err is: allow what they warn about instead (native access: the natives, and the
+     * C library's NSS lookups behind PamHandle.nss(), made through java.lang.foreign). */
     ok &= add_option(o, "--enable-native-access=ALL-UNNAMED", NULL);
     ok &= add_option(o, "--sun-misc-unsafe-memory-access=allow", NULL);
     if ((size_t)snprintf(o->aot_path, sizeof(o->aot_path), "%s/%s", PJ_RUNTIME_DIR, PJ_AOT_CACHE) < sizeof(o->aot_path)

@@ -7,16 +7,28 @@ import java.util.Optional;
  * Users and groups through the Name Service Switch, as C modules look them up: whatever
  * {@code /etc/nsswitch.conf} configures (files, LDAP, sssd, systemd-userdb) answers, so a module
  * never parses {@code /etc/passwd} or {@code /etc/group} itself. Get it from {@link PamHandle#nss()};
- * the test kit gives a fake one there.
+ * in the test kit that is the directory the test gave its stack (a {@code FakeNss}, or the
+ * machine's own), and a stack given none throws {@link IllegalStateException} there.
  *
  * <p>A user or group that does not exist is an empty {@code Optional} (or an empty list), not an
- * error. A lookup that fails (the directory server unreachable, a corrupt database) throws
+ * error. A name that is empty or holds a NUL character is an {@link IllegalArgumentException}, as
+ * is an id outside 0 to 4294967295. A lookup that fails (the directory server unreachable, a corrupt database) throws
  * {@link PamException} with {@link PamConstants#PAM_AUTHINFO_UNAVAIL} and the C library's reason, so
  * a module can fail closed. Entries are immutable snapshots; the methods may be called from any
  * thread, also outside a PAM call.
  *
+ * <p>Text is UTF-8: a name (of a user, a group, a member), a home directory or a shell that is not
+ * valid UTF-8 makes the lookup fail ({@code PAM_AUTHINFO_UNAVAIL}, naming the field), since a
+ * replaced byte could make one name equal another; in the free-text gecos field bytes that are
+ * not UTF-8 (a Latin-1 name from an old directory) become U+FFFD.
+ *
  * <p>Where the module runs in pam_java's resident service, the lookups are made in the service's
- * process, which uses the same {@code /etc/nsswitch.conf}.
+ * process, which uses the same {@code /etc/nsswitch.conf}. pam_java calls the C library through
+ * {@code java.lang.foreign}: in a JVM pam_java started, and in the service, native access is
+ * enabled; in a Java application's own JVM started without {@code --enable-native-access=ALL-UNNAMED}
+ * the JDK prints its one warning about a restricted method on the application's stderr at the
+ * first lookup, and the lookups work. The first lookup of a JVM costs some 0.1 to 0.3 s (the JDK's
+ * method-handle machinery); later ones tens of microseconds plus what the source takes.
  *
  * <pre>{@code
  * boolean admin = pamh.nss().groupsOf(user).stream().anyMatch(g -> g.name().equals("wheel"));
@@ -40,6 +52,11 @@ public interface Nss {
      * Every group {@code user} belongs to, the primary group of its passwd entry first, then the
      * supplementary groups in the order getgrouplist(3) gives them, each once; empty when there is
      * no such user. A group id with no group entry is left out.
+     *
+     * <p>getgrouplist(3) does not say when one of the sources failed (an LDAP server down): the
+     * supplementary groups are those of the sources that answered, as for initgroups(3), which
+     * every login uses. A module that denies members of a group should look that group up with
+     * {@link #group(String)}, which does report a failure.
      */
     List<GroupEntry> groupsOf(String user);
 
@@ -51,6 +68,20 @@ public interface Nss {
             }
         }
         return false;
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} unless {@code name} can be a user or group name for
+     * C: not empty and without a NUL character (C would cut the name there and look up another
+     * one). {@code what} names it in the message ("user name").
+     */
+    static void checkName(String name, String what) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " must not contain a NUL character");
+        }
     }
 
     /** Throws {@link IllegalArgumentException} unless {@code id} fits C's 32-bit unsigned {@code uid_t}/{@code gid_t}. */

@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param name the login name ({@code pw_name})
  * @param uid the user id ({@code pw_uid}), 0 to 4294967295
  * @param gid the primary group id ({@code pw_gid})
- * @param gecos the real name and other details ({@code pw_gecos}), possibly empty
+ * @param gecos the real name and other details ({@code pw_gecos}), possibly empty; bytes that
+ *     are not UTF-8 are U+FFFD here
  * @param home the home directory ({@code pw_dir})
  * @param shell the login shell ({@code pw_shell}), possibly empty
  */

@@ -168,6 +168,24 @@ class RunAndSimulateTest {
         assertEquals("auth: 19 PAM_CONV_ERR (Conversation error)", unanswered.lines().getLast(), unanswered.toString());
     }
 
+    /**
+     * A module that looks a group up (PamHandle.nss()) gets the machine's NSS in the engine of
+     * {@code simulate} as through the real libpam in {@code run}: root is in its group root, a
+     * user that does not exist in none; and neither command prints the JDK's native-access warning.
+     */
+    @Test
+    void runAndSimulateLookUpGroupsInTheMachinesNss() throws Exception {
+        Dist.service(confdir, "groupapp", "auth required $PAM_JAVA $MODULES/GroupMemberModule.java group=root");
+        String dir = confdir.toString();
+        for (String command : List.of("run", "simulate")) {
+            PamJavaCommand.Result root = PamJavaCommand.run(tmp, command, "--confdir", dir, "groupapp", "root", "auth");
+            assertEquals("auth: 0 PAM_SUCCESS (Success)", root.lines().getLast(), root.toString());
+            PamJavaCommand.Result nobody = PamJavaCommand.run(tmp, command, "--confdir", dir, "groupapp", "pam-java-no-such-user", "auth");
+            assertEquals("auth: 7 PAM_AUTH_ERR (Authentication failure)", nobody.lines().getLast(), nobody.toString());
+            assertTrue(!root.err().contains("WARNING") && !nobody.err().contains("WARNING"), root + "\n" + nobody);
+        }
+    }
+
     @Test
     void simulateTakesAssumedResultsForModulesItCannotRunAndASingleFile() throws Exception {
         Path file = Files.writeString(tmp.resolve("candidate"), "auth required pam_unix.so\nauth required pam_permit.so\n");

@@ -69,7 +69,9 @@ final class SimulateCommand {
         List<PamOperation> operations = OperationWords.parse("simulate", args.operands().subList(2, args.operands().size()));
         Map<PamItem, String> items = Items.parse("simulate", args.all("--item"));
         SimulatedModules modules = new SimulatedModules(args.all("--assume"));
-        PamStack stack = PamStack.of(source(service, args)).withOnlyModules(modules.resolver());
+        // Java modules look users and groups up as pam_java.so's would: in this machine's NSS.
+        PamStack stack = PamStack.of(source(service, args)).withOnlyModules(modules.resolver())
+                .withNss(org.pamjava.runtime.NativeNss.instance());
 
         SimulatedConversation conversation = new SimulatedConversation(args.all("--answer"));
         List<SimulatedOperation> done = new ArrayList<>();

@@ -68,6 +68,10 @@ class CallPathClassesTest {
                     "the ClassFile API rewrite (built on lambdas), only for a module class whose bytes name"
                             + " exit, halt, exec or start (ModuleCallRewriter.mayCall decides without it)",
                     Set.of("org/pamjava/runtime/ModuleCallRewriter")),
+            new Exemption("org/pamjava/runtime/NativeNss",
+                    "a module's own NSS lookups (PamHandle.nss()): java.lang.foreign downcalls are method"
+                            + " handles; loaded at the first nss() of a JVM, never by a call that does not look up",
+                    Set.of("org/pamjava/runtime/LibPamHandle")),
             new Exemption("org/pamjava/host/AotTraining",
                     "the build's AOT training run (a main of its own), never called by pam_java.so",
                     Set.of()));

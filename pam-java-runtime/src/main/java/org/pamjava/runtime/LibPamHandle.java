@@ -251,6 +251,12 @@ public final class LibPamHandle implements PamHandle {
         return libpam.jvmInitialized();
     }
 
+    /** The C library's NSS lookups, the same object for every handle of the process ({@link NativeNss}). */
+    @Override
+    public org.pamjava.Nss nss() {
+        return NativeNss.instance();
+    }
+
     @Override
     public String toString() {
         return "PamHandle[0x" + Long.toHexString(pamh) + "]";
@@ -266,7 +272,6 @@ public final class LibPamHandle implements PamHandle {
     @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
     @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
     @Override public void syslog(int level, String message) { throw new UnsupportedOperationException("syslog"); }
-    @Override public org.pamjava.Nss nss() { throw new UnsupportedOperationException("nss"); }
     @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
     @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

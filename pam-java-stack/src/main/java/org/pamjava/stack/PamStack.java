@@ -2,6 +2,7 @@ package org.pamjava.stack;
 
 import java.util.Objects;
 import org.pamjava.Conversation;
+import org.pamjava.Nss;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 
@@ -24,10 +25,17 @@ public final class PamStack {
 
     private final ConfigSource source;
     private final ModuleResolver resolver;
+    /** What {@code PamHandle.nss()} gives the modules, or null: see {@link #withNss}. */
+    private final Nss nss;
 
     private PamStack(ConfigSource source, ModuleResolver resolver) {
+        this(source, resolver, null);
+    }
+
+    private PamStack(ConfigSource source, ModuleResolver resolver, Nss nss) {
         this.source = source;
         this.resolver = resolver;
+        this.nss = nss;
     }
 
     /** A stack over {@code source} whose rules can use {@link ModuleResolver#standard()} modules. */
@@ -37,12 +45,22 @@ public final class PamStack {
 
     /** The same stack, with {@code modules} tried before the modules already known. */
     public PamStack withModules(ModuleResolver modules) {
-        return new PamStack(source, modules.orElse(resolver));
+        return new PamStack(source, modules.orElse(resolver), nss);
     }
 
     /** The same stack with exactly {@code resolver} (not even the standard modules besides). */
     public PamStack withOnlyModules(ModuleResolver resolver) {
-        return new PamStack(source, Objects.requireNonNull(resolver));
+        return new PamStack(source, Objects.requireNonNull(resolver), nss);
+    }
+
+    /**
+     * The same stack, whose modules get {@code nss} from {@code PamHandle.nss()}: a fake directory
+     * in a test, the C library's NSS in {@code pam-java simulate}. The engine has no default (it
+     * carries no native code): without this, a module's {@code nss()} throws
+     * {@link IllegalStateException}, so a lookup never silently answers from the wrong directory.
+     */
+    public PamStack withNss(Nss nss) {
+        return new PamStack(source, resolver, Objects.requireNonNull(nss, "nss"));
     }
 
     /** The parsed configuration of {@code service}, with its diagnostics. */
@@ -67,6 +85,8 @@ public final class PamStack {
                     + config.service() + (config.libpamCrashes() ? " (libpam's pam_start would crash the host)" : "")
                     + ": " + config.diagnostics());
         }
-        return new StackTransaction(source, resolver, config, user, conversation);
+        StackTransaction transaction = new StackTransaction(source, resolver, config, user, conversation);
+        transaction.useNss(nss);
+        return transaction;
     }
 }

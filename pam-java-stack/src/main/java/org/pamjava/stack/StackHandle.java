@@ -43,6 +43,8 @@ final class StackHandle implements PamHandle {
     private int failUser = PAM_SUCCESS;
     /** The prompt of a user-name question the application answered with PAM_CONV_AGAIN. */
     private String pendingUserPrompt;
+    /** What {@link #nss()} gives, or null when the stack was given no directory. */
+    private org.pamjava.Nss nss;
 
     StackHandle(String service, String user, Conversation conversation, Runnable onServiceChange) {
         this.service = service;
@@ -228,6 +230,25 @@ final class StackHandle implements PamHandle {
         return false;
     }
 
+    /** Sets what {@link #nss()} gives; null: none (see PamStack.withNss). */
+    void useNss(org.pamjava.Nss nss) {
+        this.nss = nss;
+    }
+
+    /**
+     * The directory the stack was given ({@code PamStack.withNss}).
+     *
+     * @throws IllegalStateException when it was given none: the engine has no default directory
+     */
+    @Override
+    public org.pamjava.Nss nss() {
+        if (nss == null) {
+            throw new IllegalStateException("this PAM stack has no NSS directory: give one with PamStack.withNss"
+                    + " (TestStack.nss(FakeNss...) or TestStack.systemNss() in the test kit)");
+        }
+        return nss;
+    }
+
     @Override
     public String toString() {
         return "PamHandle[engine 0x" + Long.toHexString(id) + ", service=" + service + ", user=" + user + "]";
@@ -243,7 +264,6 @@ final class StackHandle implements PamHandle {
     @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
     @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
     @Override public void syslog(int level, String message) { throw new UnsupportedOperationException("syslog"); }
-    @Override public org.pamjava.Nss nss() { throw new UnsupportedOperationException("nss"); }
     @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
     @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

@@ -56,6 +56,11 @@ public final class StackTransaction implements AutoCloseable {
         loadModules();
     }
 
+    /** What the handle's {@code nss()} gives (PamStack.withNss), or null for none. */
+    void useNss(org.pamjava.Nss nss) {
+        handle.useNss(nss);
+    }
+
     /** The handle the modules of this transaction are given. */
     public PamHandle handle() {
         return handle;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.pamjava.Nss;
 import org.pamjava.PamModule;
 import org.pamjava.stack.ConfigSource;
 import org.pamjava.stack.ModuleResolver;
@@ -33,20 +34,23 @@ public final class TestStack {
     private final String pamConf;
     private final Map<String, Supplier<PamModule>> modules;
     private final ModuleResolver loader;
+    /** What the modules' {@code PamHandle.nss()} gives, or null for none: see {@link #nss(Nss)}. */
+    private final Nss nss;
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
                       Map<String, Supplier<PamModule>> modules) {
-        this(service, files, directory, pamConf, modules, new JavaModuleFiles());
+        this(service, files, directory, pamConf, modules, new JavaModuleFiles(), null);
     }
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
-                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader) {
+                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader, Nss nss) {
         this.service = service;
         this.files = files;
         this.directory = directory;
         this.pamConf = pamConf;
         this.modules = modules;
         this.loader = loader;
+        this.nss = nss;
     }
 
     /**
@@ -54,7 +58,27 @@ public final class TestStack {
      * {@code .java} and {@code .jar} modules, so rules can name real module files.
      */
     public TestStack loader(ModuleResolver resolver) {
-        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver));
+        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver), nss);
+    }
+
+    /**
+     * The directory of users and groups the modules' {@code PamHandle.nss()} gives, usually a
+     * {@link FakeNss}. A stack given none has none: a module's {@code nss()} then throws
+     * {@link IllegalStateException}, so a test never depends on the users of the machine it runs
+     * on by accident ({@link #systemNss()} asks for those on purpose).
+     */
+    public TestStack nss(Nss nss) {
+        return new TestStack(service, files, directory, pamConf, modules, loader, java.util.Objects.requireNonNull(nss, "nss"));
+    }
+
+    /**
+     * The machine's own users and groups through the C library's NSS, as pam_java gives them to
+     * modules in an application and in the resident service. The test JVM needs
+     * {@code --enable-native-access=ALL-UNNAMED} (surefire's {@code argLine}), or the JDK prints a
+     * warning on its stderr at the first lookup.
+     */
+    public TestStack systemNss() {
+        return nss(org.pamjava.runtime.NativeNss.instance());
     }
 
     /**
@@ -93,7 +117,7 @@ public final class TestStack {
         }
         Map<String, String> copy = new LinkedHashMap<>(files);
         copy.put(name, content);
-        return new TestStack(service, copy, directory, pamConf, modules, loader);
+        return new TestStack(service, copy, directory, pamConf, modules, loader, nss);
     }
 
     /** Registers a module: a fresh instance from {@code factory} for each transaction, as pam_java does. */
@@ -101,7 +125,7 @@ public final class TestStack {
         Objects.requireNonNull(factory, "factory");
         Map<String, Supplier<PamModule>> copy = new LinkedHashMap<>(modules);
         copy.put(name, factory::get);
-        return new TestStack(service, files, directory, pamConf, copy, loader);
+        return new TestStack(service, files, directory, pamConf, copy, loader, nss);
     }
 
     /**
@@ -143,7 +167,8 @@ public final class TestStack {
         } else {
             source = ConfigSource.files(files);
         }
-        return PamStack.of(source).withModules(this::resolve);
+        PamStack stack = PamStack.of(source).withModules(this::resolve);
+        return nss == null ? stack : stack.withNss(nss);
     }
 
     private Optional<PamModule> resolve(String path, List<String> args) {

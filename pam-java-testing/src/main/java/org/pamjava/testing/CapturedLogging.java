@@ -118,13 +118,15 @@ final class CapturedLogging {
     }
 
     /**
-     * A stream that passes everything on, and keeps each line a module call's thread printed as
-     * one record (the line's terminator not part of it; an empty line none), as pam_java does.
+     * A stream that passes everything on, and keeps what a module call's thread prints as pam_java's
+     * SyslogOutput does: a message is what the thread wrote up to a flush that ends a line (one
+     * {@code println}, newlines inside it included), its terminator not part of it, an empty one
+     * none.
      */
     private static final class ModuleLines extends OutputStream {
         private final PrintStream through;
         private final int level;
-        private final ThreadLocal<ByteArrayOutputStream> lines = ThreadLocal.withInitial(ByteArrayOutputStream::new);
+        private final ThreadLocal<ByteArrayOutputStream> messages = ThreadLocal.withInitial(ByteArrayOutputStream::new);
 
         ModuleLines(PrintStream through, int level) {
             this.through = through;
@@ -135,7 +137,7 @@ final class CapturedLogging {
         public void write(int b) {
             through.write(b);
             if (CallLog.inCall()) {
-                keep(b);
+                messages.get().write(b);
             }
         }
 
@@ -143,31 +145,23 @@ final class CapturedLogging {
         public void write(byte[] b, int off, int len) {
             through.write(b, off, len);
             if (CallLog.inCall()) {
-                for (int i = off; i < off + len; i++) {
-                    keep(b[i]);
-                }
-            }
-        }
-
-        private void keep(int b) {
-            ByteArrayOutputStream line = lines.get();
-            if (b != '\n') {
-                line.write(b);
-                return;
-            }
-            String text = line.toString(StandardCharsets.UTF_8);
-            line.reset();
-            if (text.endsWith("\r")) {
-                text = text.substring(0, text.length() - 1);
-            }
-            if (!text.isEmpty()) {
-                CallLog.toCurrentCall(level, text);
+                messages.get().write(b, off, len);
             }
         }
 
         @Override
         public void flush() {
             through.flush();
+            ByteArrayOutputStream message = messages.get();
+            String text = message.toString(StandardCharsets.UTF_8);
+            if (!text.endsWith("\n")) {
+                return;
+            }
+            message.reset();
+            text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
+            if (!text.isEmpty()) {
+                CallLog.toCurrentCall(level, text);
+            }
         }
     }
 }

@@ -156,6 +156,9 @@ int pj_jvm_options_build(struct pj_jvm_options *o, const char *cache_dir, const 
     o->speedup_at = o->n;
     ok &= add_option(o, "-XX:+UnlockDiagnosticVMOptions", NULL);
     ok &= add_option(o, "-XX:-AOTReplayTraining", NULL);
+    /* java.util.logging and System.Logger (its default backend) in module code: records to the
+     * call's syslog, as prints. Named, not loaded: LogManager reads it only when something logs. */
+    ok &= add_option(o, "-Djava.util.logging.config.class=" PJ_LOGGING_CONFIG_CLASS, NULL);
     /* Reflection (the module's constructor) without generating method-handle classes: ~5 ms. */
     ok &= add_option(o, "-Djdk.reflect.useNativeAccessorOnly=true", NULL);
     /* Unified logging writes to stdout; the host's terminal is not ours. Its stdout output goes

@@ -15,6 +15,9 @@
 /* The JNI entry class (init, call, end) and the class whose natives natives.c registers. */
 #define PJ_ENTRY_CLASS "org/pamjava/host/NativeEntry"
 #define PJ_NATIVES_CLASS "org/pamjava/host/HostNatives"
+/* java.util.logging's configuration class (LogManager instantiates it when something first logs):
+ * the module's records to its call's syslog, as its prints. */
+#define PJ_LOGGING_CONFIG_CLASS "org.pamjava.runtime.ModuleLogging"
 /* The AOT cache in PJ_RUNTIME_DIR, used when there (scripts/build-aot-cache.sh). */
 #define PJ_AOT_CACHE "pam-java.aot"
 

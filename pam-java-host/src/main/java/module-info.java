@@ -2,4 +2,5 @@
 module org.pamjava.host {
     requires org.pamjava.runtime;
     requires java.compiler; // AotTraining compiles its training module at build time
+    requires java.logging; // and logs a record, so a module's first one finds JUL in the AOT cache
 }

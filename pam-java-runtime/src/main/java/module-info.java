@@ -7,6 +7,7 @@
 module org.pamjava.runtime {
     requires transitive org.pamjava;
     requires java.compiler;
+    requires java.logging;
 
     exports org.pamjava.runtime to org.pamjava.host, org.pamjava.resident, org.pamjava.testing, org.pamjava.cli;
 }

@@ -3,6 +3,7 @@ module org.pamjava.testing {
     requires transitive org.pamjava;
     requires transitive org.pamjava.stack;
     requires org.pamjava.runtime;
+    requires java.logging;
 
     exports org.pamjava.testing;
 }

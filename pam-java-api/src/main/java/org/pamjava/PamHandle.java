@@ -238,12 +238,19 @@ public interface PamHandle extends PamConstants {
      * {@link Syslog#LOG_DEBUG}) with the {@code LOG_AUTHPRIV} facility, the application's name
      * and pid and the prefix {@code pam_java(SERVICE:TYPE): }, whether the module runs in the
      * application or in the resident service. The message is one record whatever it holds: line
-     * breaks and other control characters are written escaped ({@code \n}, {@code \x1b}).
-     * {@link Syslog#LOG_DEBUG} records are dropped unless the rule has the {@code debug} argument.
+     * breaks and other control characters are written escaped as rsyslog escapes them (a newline
+     * is {@code #012}, ESC {@code #033}), and a message over 1000 bytes is cut with a marker.
+     * {@link Syslog#LOG_DEBUG} records are dropped unless the rule has the {@code debug} argument
+     * and this is the thread of its call (the end hook, which pam_end runs outside any rule, has
+     * no arguments: its debug records are dropped too).
      *
-     * <p>{@code System.Logger} and {@code java.util.logging} loggers used by module code during a
-     * call write here too, at the mapped level, as do {@code System.out} ({@code LOG_INFO}) and
-     * {@code System.err} ({@code LOG_ERR}).
+     * <p>When pam_java created the JVM ({@link #jvmInitialized()} true: in-process from a C
+     * application, and in the resident service), {@code System.Logger} and
+     * {@code java.util.logging} records logged on a call's thread are written here too, at the
+     * mapped level, as are {@code System.out} ({@code LOG_INFO}) and {@code System.err}
+     * ({@code LOG_ERR}) lines; a debug logger is loggable only while a call with {@code debug}
+     * runs. In a Java application's own JVM they stay the application's (its handlers, its
+     * streams): use this method for syslog there.
      *
      * @throws IllegalArgumentException when {@code level} is not a syslog level
      */

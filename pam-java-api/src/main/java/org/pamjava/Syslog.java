@@ -8,6 +8,11 @@ package org.pamjava;
  * <p>As in Linux-PAM's own modules, {@link #LOG_DEBUG} records are written only when the rule has
  * the {@code debug} argument ({@code auth required pam_java.so mymodule.java debug}); the other
  * levels always are, and the administrator filters them in the syslog daemon or journal.
+ *
+ * <p>The loggers' levels map to these when pam_java created the JVM: {@code java.util.logging}'s
+ * {@code SEVERE} is {@link #LOG_ERR}, {@code WARNING} {@link #LOG_WARNING}, {@code INFO}
+ * {@link #LOG_INFO}, {@code CONFIG} and finer {@link #LOG_DEBUG}; {@code System.Logger}'s
+ * {@code ERROR}, {@code WARNING}, {@code INFO}, and {@code DEBUG} and {@code TRACE} the same way.
  */
 public final class Syslog {
     /** The system is unusable. */

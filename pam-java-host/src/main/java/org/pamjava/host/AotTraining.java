@@ -97,6 +97,12 @@ public final class AotTraining {
         new SecretStrings(HostCalls.INSTANCE);
         new org.pamjava.Message(PamConstants.PAM_PROMPT_ECHO_OFF, "training");
         new org.pamjava.Response("training", 0).toString();
+        // A module's first log record, java.util.logging's and System.Logger's, configured as
+        // pam_java.so configures its JVM (-Djava.util.logging.config.class, jvm_options.c): no
+        // route is set here, so the records are dropped.
+        System.setProperty("java.util.logging.config.class", org.pamjava.runtime.ModuleLogging.class.getName());
+        java.util.logging.Logger.getLogger("training").info("training");
+        System.getLogger("training").log(System.Logger.Level.INFO, "training {0}", "record");
         // What init makes of System.out and System.err when pam_java.so created the JVM.
         new java.io.PrintStream(new org.pamjava.runtime.SyslogOutput(Diagnostics.LOG_INFO,
                 new org.pamjava.runtime.CallOutput(new HostSyslog())), true, java.nio.charset.StandardCharsets.UTF_8);

@@ -20,6 +20,7 @@ import org.pamjava.runtime.ModuleInstance;
 import org.pamjava.runtime.ModuleInvoker;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
+import org.pamjava.runtime.ModuleLogging;
 import org.pamjava.runtime.SyslogOutput;
 import org.pamjava.runtime.SyslogRecords;
 import org.pamjava.runtime.Utf8;
@@ -76,6 +77,9 @@ final class NativeEntry {
                 SyslogOutput.Sink syslog = new CallOutput(new HostSyslog());
                 System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, syslog), true, StandardCharsets.UTF_8));
                 System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, syslog), true, StandardCharsets.UTF_8));
+                // java.util.logging and System.Logger the same way, once something logs: the JVM's
+                // -Djava.util.logging.config.class (jvm_options.c) names ModuleLogging.
+                ModuleLogging.route(syslog);
             }
             List<Path> extra = new ArrayList<>();
             for (String entry : classPath.split(":")) {

@@ -33,6 +33,7 @@ import jdk.net.UnixDomainPrincipal;
 import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
 import org.pamjava.runtime.CallOutput;
+import org.pamjava.runtime.ModuleLogging;
 import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
@@ -254,6 +255,9 @@ public final class ResidentService {
             SyslogOutput.Sink output = new CallOutput(new OutsideCallsOutput(log));
             System.setOut(new PrintStream(new SyslogOutput(Diagnostics.LOG_INFO, output), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(new SyslogOutput(Diagnostics.LOG_ERR, output), true, StandardCharsets.UTF_8));
+            // And java.util.logging / System.Logger records, once something logs (the launcher's
+            // -Djava.util.logging.config.class names ModuleLogging).
+            ModuleLogging.route(output);
             service.serve(inherited, settings.timeoutMillis());
             return 0;
         } catch (IOException e) {

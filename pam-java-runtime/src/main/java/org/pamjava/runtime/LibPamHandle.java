@@ -62,6 +62,21 @@ public final class LibPamHandle implements PamHandle {
         libpam.log(pamh, priority, record);
     }
 
+    /**
+     * pam_syslog(3) of this handle's call, as prints are ({@link #log}); LOG_DEBUG only on the
+     * thread of a call whose rule has {@code debug} ({@link ModuleInvoker}).
+     */
+    @Override
+    public void syslog(int level, String message) {
+        if (!org.pamjava.Syslog.isLevel(level)) {
+            throw new IllegalArgumentException("not a syslog level (0 to 7): " + level);
+        }
+        Objects.requireNonNull(message, "message");
+        if (level != org.pamjava.Syslog.LOG_DEBUG || ModuleInvoker.thisThreadsCallHasDebug(this)) {
+            log(level, SyslogRecords.of(message));
+        }
+    }
+
     /** At pam_end: overwrite the secret Strings this handle gave the module. */
     void wipeSecrets() {
         secrets.wipeAll();
@@ -271,7 +286,6 @@ public final class LibPamHandle implements PamHandle {
     @Override public String prompt(int style, String text) { throw new UnsupportedOperationException("prompt"); }
     @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
     @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
-    @Override public void syslog(int level, String message) { throw new UnsupportedOperationException("syslog"); }
     @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
     @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

@@ -34,14 +34,45 @@ public final class ModuleInvoker {
         }
     };
 
-    /** The handle whose operation or end hook this thread runs: the PAM environment of its children ({@link ModuleProcesses}). */
-    private static final ThreadLocal<PamHandle> CALLING = new ThreadLocal<>();
+    /**
+     * The call this thread runs: its handle (the PAM environment of its children, {@link
+     * ModuleProcesses}; where its prints go, {@link CallOutput}) and the rule's arguments (whether
+     * its LOG_DEBUG records are written, {@link ModuleLogging}).
+     */
+    private static final ThreadLocal<ModuleCall> CALLING = new ThreadLocal<>();
+
+    /**
+     * An operation or end hook in progress on a thread. {@code args} are the rule's (the module
+     * path first), empty for the end hook, which pam_end(3) runs outside any rule; {@code debug}
+     * says whether they hold the {@code debug} argument.
+     */
+    record ModuleCall(PamHandle handle, List<String> args, boolean debug) {}
 
     private ModuleInvoker() {}
 
     /** The handle of the PAM call this thread runs, or null (a thread of the module's own, host code). */
     static PamHandle handleOfThisThreadsCall() {
-        return CALLING.get();
+        ModuleCall call = CALLING.get();
+        return call == null ? null : call.handle();
+    }
+
+    /**
+     * Whether this thread runs a call on {@code pamh} (any handle when null) whose rule has the
+     * {@code debug} argument: Linux-PAM's convention for LOG_DEBUG records.
+     */
+    static boolean thisThreadsCallHasDebug(PamHandle pamh) {
+        ModuleCall call = CALLING.get();
+        return call != null && call.debug() && (pamh == null || call.handle() == pamh);
+    }
+
+    /** Whether the rule's arguments (after the module path) include {@code debug}, as pam_unix's "debug". */
+    static boolean hasDebugArgument(List<String> args) {
+        for (int i = 1; i < args.size(); i++) {
+            if ("debug".equals(args.get(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the module's class overrides the operation's method. */
@@ -57,7 +88,11 @@ public final class ModuleInvoker {
     public static int invoke(PamModule module, String moduleName, PamOperation op, PamHandle pamh, int flags,
                              List<String> args, Diagnostics log) {
         int result;
-        CALLING.set(pamh);
+        boolean debug = hasDebugArgument(args);
+        CALLING.set(new ModuleCall(pamh, args, debug));
+        if (debug) {
+            ModuleLogging.debugCallStarts();
+        }
         try {
             result = op.call(module, pamh, flags, args);
         } catch (OutOfMemoryError e) {
@@ -68,6 +103,9 @@ public final class ModuleInvoker {
             return PamConstants.PAM_SERVICE_ERR;
         } finally {
             CALLING.remove();
+            if (debug) {
+                ModuleLogging.debugCallEnds();
+            }
         }
         // PamModule's defaults return PAM_SYMBOL_ERR: only then is reflection needed to tell a
         // missing method (which gets its log line) from a module that returned the code itself.
@@ -86,7 +124,7 @@ public final class ModuleInvoker {
 
     /** Runs the module's {@code end} hook; a failure is logged and otherwise ignored. */
     public static void end(PamModule module, String moduleName, PamHandle pamh, Diagnostics log) {
-        CALLING.set(pamh);
+        CALLING.set(new ModuleCall(pamh, List.of(), false));
         try {
             module.end(pamh);
         } catch (Throwable t) {

@@ -27,6 +27,8 @@ final class StackHandle implements PamHandle {
     private final Runnable onServiceChange;
     private final StackEnvironment env = new StackEnvironment();
     private final List<Integer> failDelays = new ArrayList<>();
+    /** What the modules logged through {@link #syslog} and, in the test kit, their loggers and prints. */
+    final CallLog log = new CallLog();
 
     private String service;
     private String user;
@@ -166,6 +168,15 @@ final class StackHandle implements PamHandle {
         failDelays.add(microseconds);
     }
 
+    /**
+     * pam_syslog(3): kept as a {@link SyslogRecord} of the rule whose call logged it;
+     * {@link org.pamjava.Syslog#LOG_DEBUG} only when that rule has the {@code debug} argument.
+     */
+    @Override
+    public void syslog(int level, String message) {
+        log.handleSyslog(level, message);
+    }
+
     /** Every pam_fail_delay(3) request so far, in microseconds. */
     List<Integer> failDelays() {
         return List.copyOf(failDelays);
@@ -263,7 +274,6 @@ final class StackHandle implements PamHandle {
     @Override public String prompt(int style, String text) { throw new UnsupportedOperationException("prompt"); }
     @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
     @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
-    @Override public void syslog(int level, String message) { throw new UnsupportedOperationException("syslog"); }
     @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
     @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

@@ -34,6 +34,8 @@ public final class StackTransaction implements AutoCloseable {
     private final ModuleResolver resolver;
     private final StackHandle handle;
     private final Map<String, Optional<PamModule>> modules = new LinkedHashMap<>();
+    /** The first rule naming each module: whose the records of its end hook are. */
+    private final Map<String, PamRule> firstRules = new LinkedHashMap<>();
     /** Keys of pam_java.so rules whose pam_java.so itself is not there: libpam cannot load it. */
     private final Set<String> missingNativeModules = new HashSet<>();
     private final Map<List<PamRule>, int[]> frozen = new IdentityHashMap<>();
@@ -148,12 +150,16 @@ public final class StackTransaction implements AutoCloseable {
             return PamConstants.PAM_SYSTEM_ERR;
         }
         ended = true;
-        for (Optional<PamModule> module : modules.values()) {
-            module.ifPresent(m -> {
+        for (Map.Entry<String, Optional<PamModule>> module : modules.entrySet()) {
+            module.getValue().ifPresent(m -> {
+                // pam_end runs no rule: the end hook has no arguments, so no debug records.
+                CallLog.Call before = handle.log.enter(firstRules.get(module.getKey()), false);
                 try {
                     m.end(handle);
                 } catch (Throwable t) {
                     // logged and ignored by pam_java
+                } finally {
+                    CallLog.leave(before);
                 }
             });
         }
@@ -177,6 +183,15 @@ public final class StackTransaction implements AutoCloseable {
     /** Every rule run so far in this transaction, in order. */
     public List<RuleTrace> trace() {
         return List.copyOf(trace);
+    }
+
+    /**
+     * Every record the modules logged so far, in order: through {@link PamHandle#syslog}, and what
+     * reached {@link CallLog#toCurrentCall} during their calls. LOG_DEBUG records only from rules
+     * with the {@code debug} argument.
+     */
+    public List<SyslogRecord> logRecords() {
+        return handle.log.records();
     }
 
     /** Every pam_fail_delay(3) request the modules made, in microseconds, in order. */
@@ -230,6 +245,7 @@ public final class StackTransaction implements AutoCloseable {
                     if (key != null && !modules.containsKey(key)) {
                         Optional<PamModule> module = resolver.resolve(rule.modulePath(), moduleArgs(rule));
                         modules.put(key, module);
+                        firstRules.put(key, rule);
                         if (module.isEmpty() && ModuleResolver.isPamJava(rule.modulePath())
                                 && !resolver.installed(rule.modulePath())) {
                             missingNativeModules.add(key);
@@ -279,6 +295,7 @@ public final class StackTransaction implements AutoCloseable {
         }
         PamModule m = module.get();
         List<String> args = moduleArgs(rule);
+        CallLog.Call before = handle.log.enter(rule, CallLog.hasDebug(args, pamJava));
         try {
             int result = op.call(m, handle, flags, args);
             if (result < 0 || result >= Control.RETURN_VALUES) {
@@ -290,6 +307,8 @@ public final class StackTransaction implements AutoCloseable {
             return new StackRunner.Outcome(PamConstants.PAM_BUF_ERR, e);
         } catch (Throwable t) {
             return new StackRunner.Outcome(PamConstants.PAM_SERVICE_ERR, t);
+        } finally {
+            CallLog.leave(before);
         }
     }
 }

@@ -150,6 +150,7 @@ public final class TestStack {
     /** Starts a transaction (pam_start) for {@code user}, or with no user yet when {@code null}. */
     public TestTransaction start(String user) {
         ScriptedConversation conversation = new ScriptedConversation();
+        CapturedLogging.install(); // before the modules are made: their loggers are then JUL's
         return new TestTransaction(engine().start(service, user, conversation), conversation);
     }
 

@@ -10,6 +10,7 @@ import org.pamjava.PamOperation;
 import org.pamjava.stack.PamConfig;
 import org.pamjava.stack.RuleTrace;
 import org.pamjava.stack.StackTransaction;
+import org.pamjava.stack.SyslogRecord;
 
 /**
  * A PAM transaction under test, as an application drives it: the six operations, each returning an
@@ -135,6 +136,18 @@ public final class TestTransaction implements AutoCloseable {
         return pam.trace();
     }
 
+    /**
+     * Every record the modules logged so far, in order, as pam_java would write them to syslog:
+     * {@link PamHandle#syslog}, {@code System.Logger} and {@code java.util.logging} records
+     * (levels mapped as {@link org.pamjava.Syslog} says), and {@code System.out} ({@code LOG_INFO})
+     * and {@code System.err} ({@code LOG_ERR}) lines printed on the thread of a module call; each
+     * with the rule whose call logged it. {@code LOG_DEBUG} records only from rules with the
+     * {@code debug} argument. Immutable.
+     */
+    public List<SyslogRecord> logRecords() {
+        return pam.logRecords();
+    }
+
     /** The pam_fail_delay(3) requests the modules made, in microseconds. */
     public List<Integer> failDelays() {
         return pam.failDelays();
@@ -142,19 +155,35 @@ public final class TestTransaction implements AutoCloseable {
 
     /** pam_end(3) with {@code status}; the modules' {@code end} runs. */
     public int end(int status) {
-        return pam.end(status);
+        CapturedLogging.operationStarts(pam.config());
+        try {
+            return pam.end(status);
+        } finally {
+            CapturedLogging.operationEnds();
+        }
     }
 
     /** pam_end(3) with {@code PAM_SUCCESS} unless already ended. */
     @Override
     public void close() {
-        pam.close();
+        CapturedLogging.operationStarts(pam.config());
+        try {
+            pam.close();
+        } finally {
+            CapturedLogging.operationEnds();
+        }
     }
 
     private OperationResult run(PamOperation op, IntSupplier call) {
         int traceBefore = pam.trace().size();
         int messagesBefore = conversation.messages().size();
-        int code = call.getAsInt();
+        int code;
+        CapturedLogging.operationStarts(pam.config());
+        try {
+            code = call.getAsInt();
+        } finally {
+            CapturedLogging.operationEnds();
+        }
         List<RuleTrace> trace = pam.trace();
         List<org.pamjava.Message> messages = conversation.messages();
         return new OperationResult(op, code, trace.subList(traceBefore, trace.size()),

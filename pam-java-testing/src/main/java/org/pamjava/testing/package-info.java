@@ -22,6 +22,13 @@
  * exceptions and codes) is checked against pam_java.so's, in-process and in the resident service,
  * case by case: {@code TestKitMatchesLibpamTest} in pam-java-it.
  *
+ * <p>What the modules log is captured as pam_java would write it to syslog:
+ * {@link org.pamjava.testing.TestTransaction#logRecords()} lists each record with its syslog level,
+ * its message and the rule whose call logged it, from {@code PamHandle.syslog},
+ * {@code System.Logger}, {@code java.util.logging}, {@code System.out} and {@code System.err}
+ * (printed on the call's thread); {@code LOG_DEBUG} records only from rules with the {@code debug}
+ * argument. The test's own output and logging still get everything.
+ *
  * <p>Null policy: parameters and return values are non-null unless documented otherwise; PAM items
  * use {@code null} for C's {@code NULL}.
  */

@@ -274,6 +274,7 @@ public final class StackTransaction implements AutoCloseable {
         }
         PamModule m = module.get();
         List<String> args = moduleArgs(rule);
+        handle.running(op, rule.args()); // libpam's mod_argv: every argument of the rule
         try {
             int result = op.call(m, handle, flags, args);
             if (result < 0 || result >= Control.RETURN_VALUES) {
@@ -285,6 +286,8 @@ public final class StackTransaction implements AutoCloseable {
             return new StackRunner.Outcome(PamConstants.PAM_BUF_ERR, e);
         } catch (Throwable t) {
             return new StackRunner.Outcome(PamConstants.PAM_SERVICE_ERR, t);
+        } finally {
+            handle.running(null, null);
         }
     }
 }

@@ -109,6 +109,8 @@ class AuthtokMatchesLibpamTest {
                 chauthtok("chauthtok: noverify then verify", List.of(password("steps=noverify;verify")), "new", "new"),
                 chauthtok("chauthtok: noverify then verify mistyped", List.of(password("steps=noverify;verify")), "new", "wen"),
                 chauthtok("chauthtok: verify unanswered", List.of(password("steps=noverify;verify")), "new", "(null)"),
+                chauthtok("chauthtok: verify without an item (libpam would read through NULL)",
+                        List.of(password("steps=verify"))),
                 chauthtok("chauthtok: verify after get asks nothing", List.of(password("steps=get;verify")), "new", "new"),
                 chauthtok("chauthtok: prompts of its own",
                         List.of(password("[steps=noverify=New PIN: ;verify=New PIN: ;unset;get=Other PIN: ]")),

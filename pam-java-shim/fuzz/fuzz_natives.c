@@ -229,7 +229,7 @@ static void step(jlong pamh, struct input *in)
     int rc;
     inject_countdown = (op & 0x80) ? (int)(next_u8(in) % 4) + 1 : 0;
     inject_enter = (op & 0x40) != 0;
-    switch (op % 12) {
+    switch (op % 13) {
     case 0: {
         jobjectArray out = out_array(1);
         int item = item_of(next_u8(in));
@@ -323,6 +323,15 @@ static void step(jlong pamh, struct input *in)
         jbyteArray text = next_bytes(in);
         if (text != NULL)
             IN_NATIVE((log_line(env, NULL, pamh, next_int(in), text), 0));
+        break;
+    }
+    case 12: {
+        int which = (int)(next_u8(in) % 6) - 1;   /* -1 and 4 name no pam_get_authtok: refused */
+        jbyteArray prompt = next_bytes(in);
+        jobjectArray out = out_array(1);
+        rc = IN_NATIVE(get_authtok(env, NULL, pamh, which, prompt, out));
+        if ((which < 0 || which > PJ_AUTHTOK_VERIFY) && rc != PAM_SYSTEM_ERR && rc != PAM_BUF_ERR && rc != PAM_ABORT)
+            bug("a native ran a pam_get_authtok that does not exist");
         break;
     }
     }

@@ -320,38 +320,51 @@ static jint JNICALL fail_delay(JNIEnv *env, jclass cls, jlong pamh, jint usec)
     return rc;
 }
 
-struct get_user {
+/* pam_get_user(3) and the pam_get_authtok(3) family may call the conversation: they run on the application's thread. */
+struct prompted {
     pam_handle_t *pamh;
+    int which;        /* enum pj_authtok, or -1 for the user name */
     const char *prompt;
-    char *user;       /* a copy: libpam's string is only safe to read while the caller waits */
+    char *value;      /* a copy (wiped: it may be a password): libpam's string is only safe to read while the caller waits */
     int rc;
 };
 
-/* pam_get_user(3) may call the conversation, so it too runs on the application's thread. */
-static void get_user_on_caller(void *arg)
+static void prompted_on_caller(void *arg)
 {
-    struct get_user *g = arg;
-    g->rc = pj_get_user_copy(g->pamh, g->prompt, &g->user);
+    struct prompted *g = arg;
+    g->rc = g->which < 0 ? pj_get_user_copy(g->pamh, g->prompt, &g->value)
+                         : pj_get_authtok_copy(g->pamh, g->which, g->prompt, &g->value);
 }
 
-static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray prompt, jobjectArray out)
+static jint prompted(JNIEnv *env, jlong pamh, int which, jbyteArray prompt, jobjectArray out)
 {
     struct pj_call *call = owning_call(pamh);
-    struct get_user g = { handle_of(pamh), NULL, NULL, PAM_ABORT };
+    struct prompted g = { handle_of(pamh), which, NULL, NULL, PAM_ABORT };
     char *p = NULL;
-    (void)cls;
 
     if (call == NULL)
         return NOT_IN_CALL;
     if (prompt != NULL && (p = c_string(env, prompt, NULL)) == NULL)
         return PAM_BUF_ERR;
     g.prompt = p;
-    if (pj_handback(call, get_user_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.user != NULL
-        && !store_bytes(env, out, 0, g.user, strlen(g.user)))
+    if (pj_handback(call, prompted_on_caller, &g) == 0 && g.rc == PAM_SUCCESS && g.value != NULL
+        && !store_bytes(env, out, 0, g.value, strlen(g.value)))
         g.rc = PAM_BUF_ERR;
-    free(g.user);
+    wipe_free(g.value);
     free(p);
     return g.rc;
+}
+
+static jint JNICALL get_user(JNIEnv *env, jclass cls, jlong pamh, jbyteArray prompt, jobjectArray out)
+{
+    (void)cls;
+    return prompted(env, pamh, -1, prompt, out);
+}
+
+static jint JNICALL get_authtok(JNIEnv *env, jclass cls, jlong pamh, jint which, jbyteArray prompt, jobjectArray out)
+{
+    (void)cls;
+    return which < 0 ? PAM_SYSTEM_ERR : prompted(env, pamh, which, prompt, out);
 }
 
 static jbyteArray JNICALL str_error(JNIEnv *env, jclass cls, jlong pamh, jint errnum)
@@ -431,6 +444,7 @@ static const JNINativeMethod natives[] = {
     NATIVE("conversation", "(J[I[[B[[B[I)I", conversation),
     NATIVE("failDelay", "(JI)I", fail_delay),
     NATIVE("getUser", "(J[B[[B)I", get_user),
+    NATIVE("getAuthtok", "(JI[B[[B)I", get_authtok),
     NATIVE("strerror", "(JI)[B", str_error),
     NATIVE("log", "(JI[B)V", log_line),
     NATIVE("jvmInitialized", "()Z", jvm_initialized),

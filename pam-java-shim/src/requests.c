@@ -9,6 +9,10 @@
 #include "requests.h"
 #include "services.h"
 
+_Static_assert(PJ_WIRE_AUTHTOK == PJ_AUTHTOK && PJ_WIRE_OLDAUTHTOK == PJ_OLDAUTHTOK
+               && PJ_WIRE_AUTHTOK_NOVERIFY == PJ_AUTHTOK_NOVERIFY && PJ_WIRE_AUTHTOK_VERIFY == PJ_AUTHTOK_VERIFY,
+               "the wire's pam_get_authtok kinds are services.h's");
+
 /* The reply to one request: runs the libpam service on this (the application's) thread. */
 void pj_answer_request(pam_handle_t *pamh, unsigned what, struct pj_in *rq, struct pj_out *o)
 {
@@ -107,6 +111,14 @@ void pj_answer_request(pam_handle_t *pamh, unsigned what, struct pj_in *rq, stru
         pj_put_u32(o, (uint32_t)rc);
         pj_put_cstr(o, rc == PAM_SUCCESS ? b : NULL);
         break;
+    case PJ_WIRE_GET_AUTHTOK: {
+        int which = (int)pj_get_u32(rq);
+        a = pj_get_str(rq, NULL);
+        rc = rq->bad ? PAM_SYSTEM_ERR : pj_get_authtok_copy(pamh, which, a, &b);
+        pj_put_u32(o, (uint32_t)rc);
+        pj_put_cstr(o, rc == PAM_SUCCESS ? b : NULL);
+        break;
+    }
     case PJ_WIRE_STRERROR: {
         int errnum = (int)pj_get_u32(rq);
         pj_put_u32(o, PAM_SUCCESS);

@@ -163,6 +163,49 @@ int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user)
     return rc;
 }
 
+int pj_get_authtok_copy(pam_handle_t *pamh, int which, const char *prompt, char **token)
+{
+    const char *tok = NULL;
+    int rc;
+
+    *token = NULL;
+    switch (which) {
+    case PJ_AUTHTOK:
+        rc = pam_get_authtok(pamh, PAM_AUTHTOK, &tok, prompt);
+        break;
+    case PJ_OLDAUTHTOK:
+        rc = pam_get_authtok(pamh, PAM_OLDAUTHTOK, &tok, prompt);
+        break;
+    case PJ_AUTHTOK_NOVERIFY:
+        rc = pam_get_authtok_noverify(pamh, &tok, prompt);
+        break;
+    case PJ_AUTHTOK_VERIFY:
+        /* libpam compares the retyped answer with *authtok, the token noverify got (the item);
+         * with no item it would read through NULL: there is nothing to verify. */
+        rc = pam_get_item(pamh, PAM_AUTHTOK, (const void **)&tok);
+        if (rc == PAM_SUCCESS && tok == NULL)
+            rc = PAM_AUTHTOK_ERR;
+        if (rc == PAM_SUCCESS)
+            rc = pam_get_authtok_verify(pamh, &tok, prompt);
+        break;
+    default:
+        return PAM_SYSTEM_ERR;
+    }
+    if (rc == PAM_SUCCESS && tok == NULL)
+        rc = PAM_AUTHTOK_ERR;
+    /* The token is the application's reply (or another module's): the bound of every reply. */
+    if (rc == PAM_SUCCESS && strnlen(tok, PJ_MAX_REPLIES_BYTES + 1) > PJ_MAX_REPLIES_BYTES) {
+        pj_log(pamh, LOG_ERR, "the token pam_get_authtok returned has more than %d bytes;"
+               " it fails (PAM_AUTHTOK_ERR)", PJ_MAX_REPLIES_BYTES);
+        rc = PAM_AUTHTOK_ERR;
+    }
+    if (rc == PAM_SUCCESS && (*token = strdup(tok)) == NULL) {
+        pj_log(NULL, LOG_ERR, "out of memory copying the token");
+        rc = PAM_BUF_ERR;
+    }
+    return rc;
+}
+
 const char *pj_strerror(pam_handle_t *pamh, int errnum)
 {
     return pam_strerror(pamh, errnum);

@@ -37,6 +37,20 @@ void pj_responses_free(struct pam_response *responses, int n);
 int pj_fail_delay(pam_handle_t *pamh, unsigned int usec);
 /* pam_get_user(3), with a malloc'd copy of the name in *user (NULL unless PAM_SUCCESS). */
 int pj_get_user_copy(pam_handle_t *pamh, const char *prompt, char **user);
+/* Which pam_get_authtok(3) a module asks for (the runtime's PamCalls and the wire use the same numbers). */
+enum pj_authtok {
+    PJ_AUTHTOK = 0,              /* pam_get_authtok(PAM_AUTHTOK) */
+    PJ_OLDAUTHTOK = 1,           /* pam_get_authtok(PAM_OLDAUTHTOK) */
+    PJ_AUTHTOK_NOVERIFY = 2,     /* pam_get_authtok_noverify */
+    PJ_AUTHTOK_VERIFY = 3        /* pam_get_authtok_verify of the PAM_AUTHTOK item */
+};
+/*
+ * libpam's own pam_get_authtok family, run as pam_java.so, the module libpam is running: the rule's
+ * arguments and the operation are libpam's. A wiped-when-freed copy of the token in *token (NULL
+ * unless PAM_SUCCESS); a token longer than PJ_MAX_REPLIES_BYTES is PAM_AUTHTOK_ERR (logged).
+ * May converse: run it on the application's thread.
+ */
+int pj_get_authtok_copy(pam_handle_t *pamh, int which, const char *prompt, char **token);
 const char *pj_strerror(pam_handle_t *pamh, int errnum);
 /* A module's log line: pam_syslog with a handle, syslog without; only the priority's level is kept. */
 void pj_log_line(pam_handle_t *pamh, int priority, const char *text);

@@ -40,6 +40,13 @@
 #define PJ_WIRE_FAIL_DELAY 9
 #define PJ_WIRE_GET_USER 10
 #define PJ_WIRE_STRERROR 11
+/* (12 was version 1's LOG request.) pam_get_authtok(3) and its siblings: which:u32 prompt:str,
+ * answered by code:u32 token:str. which is services.h's enum pj_authtok: */
+#define PJ_WIRE_GET_AUTHTOK 13
+#define PJ_WIRE_AUTHTOK 0
+#define PJ_WIRE_OLDAUTHTOK 1
+#define PJ_WIRE_AUTHTOK_NOVERIFY 2
+#define PJ_WIRE_AUTHTOK_VERIFY 3
 
 /* No frame's length (its kind and fields) is bigger: 1 MiB. */
 #define PJ_WIRE_MAX_FRAME 1048576

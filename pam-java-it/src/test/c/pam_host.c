@@ -20,7 +20,7 @@
 
 static const char usage[] =
     "usage: pam_host [--confdir DIR] [--user U] [--item NAME=VALUE]... [--env NAME=VALUE]...\n"
-    "                [--echo] [--null-replies] [--reply-size N] [--threads N] [--repeat N]\n"
+    "                [--echo] [--null-replies] [--reply-markers] [--reply-size N] [--threads N] [--repeat N]\n"
     "                [--stats-every N] [--fail-delay]\n"
     "                [--signals] [--hold FILE] SERVICE OPERATION...\n"
     "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
@@ -39,7 +39,8 @@ static const char usage[] =
     "operation \"sigchanged <op> <signals whose disposition changed>\" and \"mask <op> same|changed\".\n"
     "Transactions start on first use. Prints \"<operation> <code> <pam_strerror>\" per operation\n"
     "and each conversation message as \"conv <style> <text>\"; replies are the message text itself\n"
-    "with --echo, NULL with --null-replies, N bytes with --reply-size N, else lines of stdin.\n"
+    "with --echo, NULL with --null-replies, N bytes with --reply-size N, else lines of stdin\n"
+    "(with --reply-markers, a line \"(null)\" is a NULL reply and \"(fail)\" fails the conversation).\n"
     "With --threads N, N threads each run the operations on\n"
     "their own transaction at once, and lines start with \"t<i> \". With --repeat N, each\n"
     "thread runs the operations on N transactions in turn, quietly, and prints the number of\n"
@@ -49,7 +50,7 @@ static const char usage[] =
 struct options {
     const char *confdir, *user, *service, *hold;
     const char *items[16], *envs[16];
-    int n_items, n_envs, echo, threads, signals, repeat, stats_every, null_replies, reply_size, fail_delay;
+    int n_items, n_envs, echo, threads, signals, repeat, stats_every, null_replies, reply_size, fail_delay, reply_markers;
     char **ops;
     int n_ops;
 };
@@ -113,13 +114,13 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
             pthread_mutex_lock(&stdin_lock);
             int got = read_line(line, sizeof(line));
             pthread_mutex_unlock(&stdin_lock);
-            if (!got) {
+            if (!got || (opt.reply_markers && strcmp(line, "(fail)") == 0)) {
                 for (int j = 0; j < i; j++)
                     free(r[j].resp);
                 free(r);
                 return PAM_CONV_ERR;
             }
-            r[i].resp = strdup(line);
+            r[i].resp = opt.reply_markers && strcmp(line, "(null)") == 0 ? NULL : strdup(line);
             explicit_bzero(line, sizeof(line));   /* the host's own copy of what was typed */
         }
     }
@@ -545,6 +546,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) opt.threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--signals") == 0) opt.signals = 1;
         else if (strcmp(argv[i], "--null-replies") == 0) opt.null_replies = 1;
+        else if (strcmp(argv[i], "--reply-markers") == 0) opt.reply_markers = 1;
         else if (strcmp(argv[i], "--fail-delay") == 0) opt.fail_delay = 1;
         else if (strcmp(argv[i], "--reply-size") == 0 && i + 1 < argc) opt.reply_size = atoi(argv[++i]);
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) opt.repeat = atoi(argv[++i]);

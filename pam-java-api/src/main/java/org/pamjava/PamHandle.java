@@ -136,19 +136,23 @@ public interface PamHandle extends PamConstants {
 
     /**
      * The token being authenticated (or, in {@code chauthtok}, the new one), as libpam's
-     * pam_get_authtok(3) gets it for {@link #PAM_AUTHTOK}: the item when a module before this one
-     * set it; otherwise a question to the user, whose answer becomes the item. The rule's
-     * arguments steer it exactly as they steer pam_unix: {@code use_first_pass} (and in
-     * {@code chauthtok} {@code use_authtok}) never asks, and fails when there is no item
-     * ({@link #PAM_AUTH_ERR}, {@link #PAM_AUTHTOK_ERR} in {@code chauthtok}); {@code try_first_pass}
-     * uses the item when there is one and asks when not; {@code authtok_type=WORD} (else the
-     * {@link #PAM_AUTHTOK_TYPE} item) is put in the new-password prompts ("New WORD password: ").
+     * pam_get_authtok(3) gets it for {@link #PAM_AUTHTOK}: it is libpam's own function, run as the
+     * module of the current rule. The item when a module before this one set it; otherwise a
+     * question to the user, whose answer becomes the item. The rule's arguments steer it as they
+     * steer pam_unix: {@code use_first_pass} (and in {@code chauthtok} {@code use_authtok}) never
+     * asks, and fails when there is no item ({@link #PAM_AUTH_ERR}; {@link #PAM_AUTHTOK_ERR} in
+     * {@code chauthtok}); {@code try_first_pass} is what happens without an argument anyway: the
+     * item when there is one, else the question. In {@code chauthtok} only,
+     * {@code authtok_type=WORD} (else the {@link #PAM_AUTHTOK_TYPE} item) is put in the prompts
+     * ("New WORD password: ", "Retype new WORD password: "), and the argument sets that item.
      *
-     * <p>In {@code chauthtok} it asks twice ("New password: ", then "Retype new password: ") and a
+     * <p>In {@code chauthtok} it asks twice ("New password: ", then "Retype new password: "); a
      * mismatch shows "Sorry, passwords do not match." and throws {@link PamException} with
-     * {@link #PAM_TRY_AGAIN}. During {@link #PAM_PRELIM_CHECK} a module would normally not ask:
-     * ask in the {@link #PAM_UPDATE_AUTHTOK} pass. Prompts are libpam's own, in the application's
-     * language where libpam has a translation.
+     * {@link #PAM_TRY_AGAIN}, leaving the item unset; a token got this way counts as verified for
+     * {@link #verifyAuthtokChars(String)}. libpam does not look at the pass: during
+     * {@link #PAM_PRELIM_CHECK} a module would normally not ask for the new token, but in the
+     * {@link #PAM_UPDATE_AUTHTOK} pass. Prompts are libpam's own, in the application's language
+     * where libpam has a translation (the test kit's are libpam's English ones).
      *
      * <pre>{@code
      * char[] password = pamh.getAuthtokChars(null);
@@ -158,11 +162,14 @@ public interface PamHandle extends PamConstants {
      *
      * @param prompt the question to ask, or {@code null} for libpam's ("Password: ", and in
      *     {@code chauthtok} "New password: "); with a prompt of its own the retype question is
-     *     "Retype " followed by it
+     *     "Retype " followed by it. It is shown as it is, never as a format string
      * @return the token, never {@code null}
-     * @throws PamException with libpam's code when there is no token: the user gave none or
-     *     cancelled ({@link #PAM_AUTHTOK_ERR}, {@link #PAM_CONV_ERR}), a mismatch
-     *     ({@link #PAM_TRY_AGAIN}), {@code use_first_pass} without an item
+     * @throws PamException with libpam's code when there is no token: the user gave none, or the
+     *     conversation failed ({@link #PAM_AUTHTOK_ERR}, whatever the conversation's own code; in
+     *     {@code chauthtok} after showing "Password change has been aborted."), a mismatch
+     *     ({@link #PAM_TRY_AGAIN}), {@code use_first_pass} or {@code use_authtok} without an item
+     *     (above); a token longer than 512 KiB, the bound of every conversation's replies, is
+     *     {@link #PAM_AUTHTOK_ERR} too
      */
     String getAuthtok(String prompt);
 
@@ -173,9 +180,11 @@ public interface PamHandle extends PamConstants {
     char[] getAuthtokChars(String prompt);
 
     /**
-     * pam_get_authtok(3) for {@link #PAM_OLDAUTHTOK}: the current password in {@code chauthtok},
-     * asked once with "Current password: " (or {@code prompt}) unless the item is set; honours
-     * {@code use_first_pass} and {@code try_first_pass} as {@link #getAuthtok(String)} does.
+     * pam_get_authtok(3) for {@link #PAM_OLDAUTHTOK}: the current password, asked once unless the
+     * item is set: "Current password: " (in {@code chauthtok} "Current WORD password: " with the
+     * {@code authtok_type=WORD} argument or {@link #PAM_AUTHTOK_TYPE} item), or {@code prompt}.
+     * {@code use_first_pass} without the item fails with {@link #PAM_AUTH_ERR} (even in
+     * {@code chauthtok}); {@code use_authtok} does not apply; no answer is {@link #PAM_AUTHTOK_ERR}.
      *
      * @return the old token as a {@code char[]} to wipe, never {@code null}
      * @throws PamException with libpam's code when there is none
@@ -183,9 +192,10 @@ public interface PamHandle extends PamConstants {
     char[] getOldauthtokChars(String prompt);
 
     /**
-     * pam_get_authtok_noverify(3): in {@code chauthtok}, the new token asked once, without the
-     * retype question, for a module that checks its strength first and then calls
-     * {@link #verifyAuthtokChars(String)} (as pam_pwquality does); elsewhere as
+     * pam_get_authtok_noverify(3): in {@code chauthtok}, the new token asked once ("New password: "
+     * or {@code prompt}), without the retype question, for a module that checks its strength
+     * first and then calls {@link #verifyAuthtokChars(String)} (as pam_pwquality does); the
+     * arguments and failures are {@link #getAuthtokChars(String)}'s. Elsewhere it is
      * {@link #getAuthtokChars(String)}.
      *
      * @return the new token as a {@code char[]} to wipe, never {@code null}
@@ -193,24 +203,31 @@ public interface PamHandle extends PamConstants {
     char[] getAuthtokNoverifyChars(String prompt);
 
     /**
-     * pam_get_authtok_verify(3): in {@code chauthtok}, asks the user to retype the new token that
-     * {@link #getAuthtokNoverifyChars(String)} got, unless it was already verified. A mismatch
-     * shows "Sorry, passwords do not match.", unsets {@link #PAM_AUTHTOK} and throws
-     * {@link PamException} with {@link #PAM_MAXTRIES}; no answer gives {@link #PAM_AUTHTOK_ERR}.
+     * pam_get_authtok_verify(3): in {@code chauthtok}, asks the user to retype the new token (the
+     * {@link #PAM_AUTHTOK} item, which {@link #getAuthtokNoverifyChars(String)} got), unless this
+     * handle already verified it (libpam remembers that for the handle, until an unprompted
+     * new-password question). A mismatch shows "Sorry, passwords do not match.", unsets
+     * {@link #PAM_AUTHTOK} and throws {@link PamException} with {@link #PAM_TRY_AGAIN}; no answer
+     * (or a failed conversation) unsets it too, shows "Password change has been aborted." and
+     * gives {@link #PAM_AUTHTOK_ERR}.
      *
-     * @param prompt the first question's own prompt, or {@code null} for libpam's ("Retype new
-     *     password: ")
+     * @param prompt the first question's own prompt, so the question is "Retype " followed by
+     *     it, or {@code null} for libpam's ("Retype new password: ", "Retype new WORD password: "
+     *     with the {@link #PAM_AUTHTOK_TYPE} item)
      * @return the verified token as a {@code char[]} to wipe
-     * @throws PamException outside {@code chauthtok} with {@link #PAM_SYSTEM_ERR}
+     * @throws PamException with {@link #PAM_AUTHTOK_ERR} when there is no {@link #PAM_AUTHTOK} to
+     *     verify (nothing is asked: libpam itself would read through a null pointer), else outside
+     *     {@code chauthtok} with {@link #PAM_SYSTEM_ERR}
      */
     char[] verifyAuthtokChars(String prompt);
 
     /**
-     * pam_prompt(3): asks the user one question and returns the answer ({@code null} when the
-     * application gave none). {@code text} is shown as it is: it is never a format string, so a
-     * {@code %} in a user name is harmless; build it with {@code String.format} where needed.
+     * pam_prompt(3): asks the user one question (a conversation of one message) and returns the
+     * answer ({@code null} when the application gave none). {@code text} is shown as it is: it is
+     * never a format string, so a {@code %} in a user name is harmless; build it with
+     * {@code String.format} where needed.
      *
-     * @param style {@link #PAM_PROMPT_ECHO_OFF} (a secret, wiped at pam_end),
+     * @param style {@link #PAM_PROMPT_ECHO_OFF} (a secret: the String is wiped at pam_end),
      *     {@link #PAM_PROMPT_ECHO_ON}, {@link #PAM_ERROR_MSG} or {@link #PAM_TEXT_INFO}
      * @throws PamException with {@link #PAM_CONV_ERR} (or the application's code) when the
      *     conversation fails
@@ -218,16 +235,17 @@ public interface PamHandle extends PamConstants {
     String prompt(int style, String text);
 
     /**
-     * pam_info(3): shows {@code text} to the user as information ({@link #PAM_TEXT_INFO}). Like
-     * libpam's, it does not look at {@link #PAM_SILENT}: a module skips it when {@code flags} has
-     * that flag.
+     * pam_info(3): shows {@code text} to the user as information ({@link #PAM_TEXT_INFO}), as it
+     * is (never a format string). Like libpam's, it does not look at {@link #PAM_SILENT}: a module
+     * skips it when {@code flags} has that flag.
      *
      * @throws PamException when the conversation fails
      */
     void info(String text);
 
     /**
-     * pam_error(3): shows {@code text} to the user as an error ({@link #PAM_ERROR_MSG}).
+     * pam_error(3): shows {@code text} to the user as an error ({@link #PAM_ERROR_MSG}), as it is
+     * (never a format string); like {@link #info(String)}, it does not look at {@link #PAM_SILENT}.
      *
      * @throws PamException when the conversation fails
      */

@@ -26,6 +26,9 @@ final class HostCalls implements PamCalls {
     }
     @Override public int failDelay(long pamh, int microseconds) { return HostNatives.failDelay(pamh, microseconds); }
     @Override public int getUser(long pamh, byte[] prompt, byte[][] out) { return HostNatives.getUser(pamh, prompt, out); }
+    @Override public int getAuthtok(long pamh, int which, byte[] prompt, byte[][] out) {
+        return HostNatives.getAuthtok(pamh, which, prompt, out);
+    }
     @Override public byte[] strerror(long pamh, int errnum) { return HostNatives.strerror(pamh, errnum); }
     @Override public void log(long pamh, int priority, byte[] message) { HostNatives.log(pamh, priority, message); }
     @Override public boolean jvmInitialized() { return HostNatives.jvmInitialized(); }

@@ -37,6 +37,9 @@ final class HostNatives {
 
     static native int getUser(long pamh, byte[] prompt, byte[][] out);
 
+    /** libpam's pam_get_authtok family (PamCalls.getAuthtok), run on the application's thread. */
+    static native int getAuthtok(long pamh, int which, byte[] prompt, byte[][] out);
+
     static native byte[] strerror(long pamh, int errnum);
 
     /** pam_syslog(3) when called inside a PAM call on pamh, syslog(3) otherwise; LOG_AUTHPRIV. */

@@ -34,6 +34,12 @@ final class ResidentChannel implements PamCalls {
     static final int FAIL_DELAY = 9;
     static final int GET_USER = 10;
     static final int STRERROR = 11;
+    /** pam_get_authtok(3) and its siblings; its {@code which} values are PamCalls' (12 was version 1's LOG request). */
+    static final int GET_AUTHTOK = 13;
+    static final int AUTHTOK = PamCalls.AUTHTOK;
+    static final int OLDAUTHTOK = PamCalls.OLDAUTHTOK;
+    static final int AUTHTOK_NOVERIFY = PamCalls.AUTHTOK_NOVERIFY;
+    static final int AUTHTOK_VERIFY = PamCalls.AUTHTOK_VERIFY;
 
     private final ResidentProtocol.Connection connection;
     private final Diagnostics serviceLog;
@@ -292,6 +298,17 @@ final class ResidentChannel implements PamCalls {
         }
         long start = System.nanoTime(); // libpam prompts for the user name when it has none
         int rc = withStrings(request(GET_USER).bytes(prompt), out);
+        conversationNanos += System.nanoTime() - start;
+        return rc;
+    }
+
+    @Override
+    public int getAuthtok(long pamh, int which, byte[] prompt, byte[][] out) {
+        if (!inCall()) {
+            return NOT_IN_CALL;
+        }
+        long start = System.nanoTime(); // libpam asks the user unless the item is set
+        int rc = withStrings(request(GET_AUTHTOK).i32(which).bytes(prompt), out);
         conversationNanos += System.nanoTime() - start;
         return rc;
     }

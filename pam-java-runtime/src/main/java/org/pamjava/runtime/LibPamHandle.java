@@ -278,14 +278,46 @@ public final class LibPamHandle implements PamHandle {
     }
 
     // Issue 17's API, implemented by the branches that follow (each replaces its part).
-    @Override public String getAuthtok(String prompt) { throw new UnsupportedOperationException("getAuthtok"); }
-    @Override public char[] getAuthtokChars(String prompt) { throw new UnsupportedOperationException("getAuthtokChars"); }
-    @Override public char[] getOldauthtokChars(String prompt) { throw new UnsupportedOperationException("getOldauthtokChars"); }
-    @Override public char[] getAuthtokNoverifyChars(String prompt) { throw new UnsupportedOperationException("getAuthtokNoverifyChars"); }
-    @Override public char[] verifyAuthtokChars(String prompt) { throw new UnsupportedOperationException("verifyAuthtokChars"); }
-    @Override public String prompt(int style, String text) { throw new UnsupportedOperationException("prompt"); }
-    @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
-    @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
+    @Override
+    public String getAuthtok(String prompt) {
+        char[] token = getAuthtokChars(prompt);
+        try {
+            return secrets.track(new String(token));
+        } finally {
+            Arrays.fill(token, '\0');
+        }
+    }
+
+    @Override public char[] getAuthtokChars(String prompt) { return authtok(PamCalls.AUTHTOK, prompt, "pam_get_authtok"); }
+    @Override public char[] getOldauthtokChars(String prompt) {
+        return authtok(PamCalls.OLDAUTHTOK, prompt, "pam_get_authtok(PAM_OLDAUTHTOK)");
+    }
+    @Override public char[] getAuthtokNoverifyChars(String prompt) {
+        return authtok(PamCalls.AUTHTOK_NOVERIFY, prompt, "pam_get_authtok_noverify");
+    }
+    @Override public char[] verifyAuthtokChars(String prompt) {
+        return authtok(PamCalls.AUTHTOK_VERIFY, prompt, "pam_get_authtok_verify");
+    }
+
+    /** libpam's own pam_get_authtok family (it knows the rule's arguments and the operation); the token as chars. */
+    private char[] authtok(int which, String prompt, String what) {
+        byte[][] out = new byte[1][];
+        byte[] p = prompt == null ? null : Utf8.encode(prompt, "prompt");
+        check(libpam.getAuthtok(pamh, which, p, out), what);
+        if (out[0] == null) { // libpam said PAM_SUCCESS without a token: none to give
+            throw new PamException(PAM_AUTHTOK_ERR, what + ": " + strerror(PAM_AUTHTOK_ERR));
+        }
+        return Utf8.decodeSecret(out[0], what);
+    }
+
+    /** pam_prompt(3) is a conversation of one message: so is this; {@code text} is shown as it is. */
+    @Override
+    public String prompt(int style, String text) {
+        return conversation(new Message(style, Objects.requireNonNull(text, "text"))).resp();
+    }
+
+    @Override public void info(String text) { prompt(PAM_TEXT_INFO, text); }
+    @Override public void error(String text) { prompt(PAM_ERROR_MSG, text); }
     @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
     @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

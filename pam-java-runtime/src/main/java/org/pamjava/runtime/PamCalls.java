@@ -39,6 +39,25 @@ public interface PamCalls {
 
     int getUser(long pamh, byte[] prompt, byte[][] out);
 
+    /** {@link #getAuthtok}'s {@code which}: pam_get_authtok(3) of {@code PAM_AUTHTOK}. */
+    int AUTHTOK = 0;
+    /** pam_get_authtok(3) of {@code PAM_OLDAUTHTOK}. */
+    int OLDAUTHTOK = 1;
+    /** pam_get_authtok_noverify(3). */
+    int AUTHTOK_NOVERIFY = 2;
+    /** pam_get_authtok_verify(3) of the {@code PAM_AUTHTOK} item ({@code PAM_AUTHTOK_ERR} when there is none). */
+    int AUTHTOK_VERIFY = 3;
+
+    /**
+     * libpam's own pam_get_authtok family, run on the application's thread (it may converse) as
+     * the module libpam is running, so the rule's arguments and the operation are libpam's:
+     * {@code out[0]} = the token (null unless PAM_SUCCESS), a copy the caller wipes.
+     *
+     * @param which {@link #AUTHTOK}, {@link #OLDAUTHTOK}, {@link #AUTHTOK_NOVERIFY} or {@link #AUTHTOK_VERIFY}
+     * @param prompt null for libpam's prompts
+     */
+    int getAuthtok(long pamh, int which, byte[] prompt, byte[][] out);
+
     byte[] strerror(long pamh, int errnum);
 
     /** pam_syslog(3) inside a PAM call on pamh, syslog(3) otherwise; {@code message} is one record ({@link SyslogRecords}). */

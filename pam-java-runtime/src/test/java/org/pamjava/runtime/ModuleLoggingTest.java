@@ -44,6 +44,7 @@ class ModuleLoggingTest {
         }
         @Override public int failDelay(long pamh, int microseconds) { return PamConstants.PAM_SYSTEM_ERR; }
         @Override public int getUser(long pamh, byte[] prompt, byte[][] out) { return PamConstants.PAM_SYSTEM_ERR; }
+        @Override public int getAuthtok(long pamh, int which, byte[] prompt, byte[][] out) { return PamConstants.PAM_SYSTEM_ERR; }
         @Override public byte[] strerror(long pamh, int errnum) { return null; }
         @Override public boolean jvmInitialized() { return true; }
         @Override public void wipeString(String secret) {}

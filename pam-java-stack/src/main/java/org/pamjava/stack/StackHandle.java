@@ -47,6 +47,14 @@ final class StackHandle implements PamHandle {
     private String pendingUserPrompt;
     /** What {@link #nss()} gives, or null when the stack was given no directory. */
     private org.pamjava.Nss nss;
+    /** pam_get_authtok and its siblings, on this handle's items and conversation. */
+    private final StackAuthtok authtoks = new StackAuthtok(new StackAuthtok.Items() {
+        @Override public char[] token(int item) { return item == PAM_AUTHTOK ? getAuthtokChars() : getOldauthtokChars(); }
+        @Override public void setToken(int item, char[] value) { setTokenChars(item, value); }
+        @Override public String authtokType() { return authtokType; }
+        @Override public void setAuthtokType(String type) { authtokType = type; }
+        @Override public String prompt(Message message) { return conversation(message).resp(); }
+    });
 
     StackHandle(String service, String user, Conversation conversation, Runnable onServiceChange) {
         this.service = service;
@@ -98,6 +106,19 @@ final class StackHandle implements PamHandle {
             Arrays.fill(old, '\0');
         }
         return value == null ? null : value.toCharArray();
+    }
+
+    /** Sets PAM_AUTHTOK or PAM_OLDAUTHTOK to {@code value} (taken, not copied), wiping the old one. */
+    private void setTokenChars(int item, char[] value) {
+        char[] old = item == PAM_AUTHTOK ? authtok : oldauthtok;
+        if (old != null) {
+            Arrays.fill(old, '\0');
+        }
+        if (item == PAM_AUTHTOK) {
+            authtok = value;
+        } else {
+            oldauthtok = value;
+        }
     }
 
     /** _pam_sanitize: what pam_authenticate and pam_chauthtok do to the tokens before and after. */
@@ -266,14 +287,34 @@ final class StackHandle implements PamHandle {
     }
 
     // Issue 17's API, implemented by the branches that follow (each replaces its part).
-    @Override public String getAuthtok(String prompt) { throw new UnsupportedOperationException("getAuthtok"); }
-    @Override public char[] getAuthtokChars(String prompt) { throw new UnsupportedOperationException("getAuthtokChars"); }
-    @Override public char[] getOldauthtokChars(String prompt) { throw new UnsupportedOperationException("getOldauthtokChars"); }
-    @Override public char[] getAuthtokNoverifyChars(String prompt) { throw new UnsupportedOperationException("getAuthtokNoverifyChars"); }
-    @Override public char[] verifyAuthtokChars(String prompt) { throw new UnsupportedOperationException("verifyAuthtokChars"); }
-    @Override public String prompt(int style, String text) { throw new UnsupportedOperationException("prompt"); }
-    @Override public void info(String text) { throw new UnsupportedOperationException("info"); }
-    @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
+    @Override
+    public String getAuthtok(String prompt) {
+        char[] token = getAuthtokChars(prompt);
+        try {
+            return new String(token);
+        } finally {
+            Arrays.fill(token, '\0');
+        }
+    }
+
+    @Override public char[] getAuthtokChars(String prompt) { return authtoks.get(PAM_AUTHTOK, prompt, false); }
+    @Override public char[] getOldauthtokChars(String prompt) { return authtoks.get(PAM_OLDAUTHTOK, prompt, false); }
+    @Override public char[] getAuthtokNoverifyChars(String prompt) { return authtoks.get(PAM_AUTHTOK, prompt, true); }
+    @Override public char[] verifyAuthtokChars(String prompt) { return authtoks.verify(prompt); }
+
+    /** A rule's module is about to run with {@code args} (libpam's mod_argv), or has returned ({@code null}). */
+    void running(org.pamjava.PamOperation operation, List<String> args) {
+        authtoks.running(operation, args);
+    }
+
+    /** pam_prompt(3): a conversation of one message; {@code text} is shown as it is. */
+    @Override
+    public String prompt(int style, String text) {
+        return conversation(new Message(style, text)).resp();
+    }
+
+    @Override public void info(String text) { prompt(PAM_TEXT_INFO, text); }
+    @Override public void error(String text) { prompt(PAM_ERROR_MSG, text); }
     @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
     @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
 }

@@ -296,6 +296,7 @@ public final class StackTransaction implements AutoCloseable {
         PamModule m = module.get();
         List<String> args = moduleArgs(rule);
         CallLog.Call before = handle.log.enter(rule, CallLog.hasDebug(args, pamJava));
+        handle.running(op, rule.args()); // libpam's mod_argv: every argument of the rule
         try {
             int result = op.call(m, handle, flags, args);
             if (result < 0 || result >= Control.RETURN_VALUES) {
@@ -309,6 +310,7 @@ public final class StackTransaction implements AutoCloseable {
             return new StackRunner.Outcome(PamConstants.PAM_SERVICE_ERR, t);
         } finally {
             CallLog.leave(before);
+            handle.running(null, null);
         }
     }
 }

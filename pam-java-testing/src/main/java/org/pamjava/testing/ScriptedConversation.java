@@ -38,6 +38,15 @@ public final class ScriptedConversation implements Conversation {
         return this;
     }
 
+    /**
+     * Queues no reply (C {@code NULL}) to the next prompt: an application whose user gave none,
+     * which libpam's pam_get_authtok(3) treats as a failed answer.
+     */
+    public ScriptedConversation noAnswer() {
+        script.add(new Answer(null));
+        return this;
+    }
+
     /** Queues replies to the next prompts, in order. */
     public ScriptedConversation answers(String... texts) {
         for (String t : texts) {

@@ -34,6 +34,7 @@ import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
 import org.pamjava.runtime.CallOutput;
 import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.HandleDataRegistry;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
 import org.pamjava.runtime.TrustedPaths;
@@ -121,6 +122,8 @@ public final class ResidentService {
     private final Backoff backoff = new Backoff();
     /** The connections served and their calls: what the exit closes and the stuck-call watch counts. */
     private final ResidentCalls calls;
+    /** The Java data of the PAM handles whose modules run here (PamHandle.setData), by (process, handle). */
+    private final HandleDataRegistry handleData = new HandleDataRegistry();
     /** A descriptor kept free to refuse a connection with when the descriptors run out. */
     private FileChannel spare;
 
@@ -370,7 +373,7 @@ public final class ResidentService {
         connections.incrementAndGet();
         try {
             sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
-                    connections::decrementAndGet, calls, statistics));
+                    connections::decrementAndGet, calls, statistics, handleData));
         } catch (RejectedExecutionException | Error e) {
             // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
             connections.decrementAndGet();

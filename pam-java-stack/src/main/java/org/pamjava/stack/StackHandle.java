@@ -27,6 +27,7 @@ final class StackHandle implements PamHandle {
     private final Runnable onServiceChange;
     private final StackEnvironment env = new StackEnvironment();
     private final List<Integer> failDelays = new ArrayList<>();
+    private final StackData data = new StackData(this::cleanupFailed);
 
     private String service;
     private String user;
@@ -97,6 +98,20 @@ final class StackHandle implements PamHandle {
     }
 
     /** _pam_sanitize: what pam_authenticate and pam_chauthtok do to the tokens before and after. */
+    /** pam_end for the Java data: every value's cleanup with {@code status}. */
+    void endData(int status) {
+        data.end(status);
+    }
+
+    /** A cleanup threw: reported as pam_java logs it, at LOG_ERR (nowhere while syslog is not there). */
+    private void cleanupFailed(String what, Throwable failure) {
+        try {
+            syslog(org.pamjava.Syslog.LOG_ERR, what);
+        } catch (RuntimeException noLog) {
+            // the handle cannot log: the failure stays the cleanup's own
+        }
+    }
+
     void clearAuthtoks() {
         authtok = replace(authtok, null);
         oldauthtok = replace(oldauthtok, null);
@@ -244,6 +259,6 @@ final class StackHandle implements PamHandle {
     @Override public void error(String text) { throw new UnsupportedOperationException("error"); }
     @Override public void syslog(int level, String message) { throw new UnsupportedOperationException("syslog"); }
     @Override public org.pamjava.Nss nss() { throw new UnsupportedOperationException("nss"); }
-    @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
-    @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
+    @Override public <T> T getData(String name, Class<T> type) { return data.get(name, type); }
+    @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { data.set(name, value, cleanup); }
 }

@@ -145,6 +145,11 @@ public final class ResidentService {
                 new SynchronousQueue<>(), this::sessionThread);
     }
 
+    /** How many PAM handles hold Java data in the service now: each from its first module instance to its pam_end. */
+    int handlesWithData() {
+        return handleData.handles();
+    }
+
     /**
      * The pause after a failure to accept or to start a connection: 10 ms, doubling up to 1 s
      * while failures go on, back to 10 ms once a connection is served. A lasting failure (no

@@ -21,7 +21,7 @@ import org.pamjava.it.PamTestBed.Run;
  * once at pam_end with pam_end's status (PAM_DATA_SILENT included), a replaced value's with
  * PAM_DATA_REPLACE; a C module's pam_set_data under the same name (pam_cdata.so) is neither seen
  * nor touched; and a long run of handles in one process leaves nothing behind (a new handle at a
- * reused address starts empty). From a C host (in process, or through the default service when
+ * reused address starts empty, and pam-java status counts no handle with data in the service). From a C host (in process, or through the default service when
  * one serves the run: scripts/with-default-service.sh), a JVM host (in process), and through the
  * resident service the tests start.
  */
@@ -125,5 +125,22 @@ class HandleDataTest {
         assertEquals(handles, run.results("c-cleanup from-C 0").size());
         Set<String> addresses = new HashSet<>(run.results("stored pamh="));
         assertTrue(addresses.size() < handles, "no address was reused, so the test proves nothing: " + addresses.size());
+        if (throughService(host)) {
+            // The service, which outlives every application, holds nothing of these handles now.
+            assertEquals("handle data:     0 PAM handles in progress holding Java data",
+                    serviceStatusLine(host == Host.RESIDENT ? ResidentFixture.CONF
+                            : PamTestBed.DIST.resolve("etc/security/pam_java.conf"), "handle data:"));
+        }
+    }
+
+    /** The line of pam-java status (dist/bin/pam-java) that starts with {@code label}, for the service {@code conf} names. */
+    private static String serviceStatusLine(Path conf, String label) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(PamTestBed.DIST.resolve("bin/pam-java").toString(), "status", "--config",
+                conf.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "pam-java status finished");
+        return out.lines().filter(l -> l.startsWith(label)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + label + " in\n" + out));
     }
 }

@@ -147,7 +147,8 @@ final class ResidentSession implements Runnable {
             }
             first = false; // a CALL first: a version-1 client, served without the handshake (and LOG requests)
             if (kind == ResidentProtocol.STATUS && greeted && instance == null && !handleStarted) {
-                connection.send(statistics.report(ResidentService.class.getPackage().getImplementationVersion()));
+                connection.send(statistics.report(ResidentService.class.getPackage().getImplementationVersion(),
+                        handleData.handles()));
                 continue;
             }
             if (kind != ResidentProtocol.CALL) {

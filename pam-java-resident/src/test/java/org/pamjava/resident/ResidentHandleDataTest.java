@@ -119,11 +119,15 @@ class ResidentHandleDataTest implements PamConstants {
         return Files.exists(out) ? Files.readAllLines(out) : List.of();
     }
 
-    /** The session ends an instance after the client's close: waited for (the class's timeout bounds it). */
+    /**
+     * The session ends an instance after the client's close: waited for, at most 30 s (a bound
+     * for a service that never lets go, also after the test, where the class's timeout does not reach).
+     */
     private void awaitNoHandles() throws InterruptedException {
-        while (service.handlesWithData() != 0) {
+        for (int i = 0; i < 3000 && service.handlesWithData() != 0; i++) {
             Thread.sleep(10);
         }
+        assertEquals(0, service.handlesWithData(), "handles whose instances all ended still hold data");
     }
 
     @Test

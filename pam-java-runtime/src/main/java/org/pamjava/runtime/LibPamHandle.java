@@ -28,7 +28,11 @@ public final class LibPamHandle implements PamHandle {
         this(pamh, libpamVersion, libpam, HandleData.Member.alone());
     }
 
-    /** @param data this instance's share of the handle's Java data (see {@link HandleDataRegistry}) */
+    /**
+     * A module instance's handle over {@code pamh}.
+     *
+     * @param data this instance's share of the handle's Java data (see {@link HandleDataRegistry})
+     */
     public LibPamHandle(long pamh, String libpamVersion, PamCalls libpam, HandleData.Member data) {
         this.pamh = pamh;
         this.libpamVersion = libpamVersion;

@@ -110,11 +110,6 @@ final class NativeEntry {
         }
     }
 
-    /** How many handles hold Java data in this process now (the leak check of the tests). */
-    static int handlesWithData() {
-        return HANDLE_DATA.handles();
-    }
-
     /** pam_end of the instance {@code token} names: its end hook, then its share of the handle's data with pam_end's {@code status}. */
     static void end(long pamh, long token, byte[] moduleArg, int status) {
         Diagnostics log = syslog(pamh);

@@ -8,7 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <security/pam_modules.h>
@@ -19,10 +22,55 @@
 #include "wire.h"
 
 /*
+ * This process's key, sent in every connection's HELLO: the service shares the Java data of a
+ * PAM handle (PamHandle.setData) between the connections of one process, and knows a process by
+ * it (Java's SO_PEERCRED has no pid). 128 random bits: no other process can name this one's
+ * handles, whatever its pid namespace. key_owner is the pid the key is for, minus that pid while
+ * a thread makes it: a forked child finds its parent's pid there and makes a key of its own (its
+ * modules start with instances and data of their own, as a child's call always has).
+ */
+static pid_t key_owner;
+static uint64_t key[2];
+
+static void make_key(uint64_t out[2])
+{
+    if (getrandom(out, 2 * sizeof(uint64_t), GRND_NONBLOCK) == 2 * (ssize_t)sizeof(uint64_t))
+        return;
+    /* No entropy yet (early boot): unique is enough, the socket is root's alone anyway. */
+    struct timespec mono, real;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &real);
+    out[0] = ((uint64_t)getpid() << 32) ^ (uint64_t)mono.tv_nsec ^ ((uint64_t)mono.tv_sec << 30);
+    out[1] = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+}
+
+static void process_key(uint64_t out[2])
+{
+    pid_t me = getpid();
+
+    for (;;) {
+        pid_t owner = __atomic_load_n(&key_owner, __ATOMIC_ACQUIRE);
+        if (owner == me)
+            break;
+        if (owner == -me) {
+            sched_yield();      /* another thread of this process is making it */
+            continue;
+        }
+        if (__atomic_compare_exchange_n(&key_owner, &owner, -me, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            make_key(key);
+            __atomic_store_n(&key_owner, me, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    out[0] = key[0];
+    out[1] = key[1];
+}
+
+/*
  * The handshake (docs/resident-protocol.md, "Versions"): the service's HELLO, within greeting_ns,
  * carries its version (none: version 1); one that is not PJ_WIRE_VERSION is not spoken to at all
- * (EPROTONOSUPPORT, *version says which it was). Else this side's HELLO with its version, and the
- * service's RESULT 0 before any CALL, within PJ_CONNECT_MS. 0, or -1 with errno set.
+ * (EPROTONOSUPPORT, *version says which it was). Else this side's HELLO with its version and the
+ * process key, and the service's RESULT 0 before any CALL, within PJ_CONNECT_MS. 0, or -1 with errno set.
  */
 static int handshake(int fd, long greeting_ns, uint32_t *version)
 {
@@ -47,8 +95,12 @@ static int handshake(int fd, long greeting_ns, uint32_t *version)
         /* The handshake has a PJ_CONNECT_MS of its own (docs/resident-protocol.md): a service slow
          * to greet in a login storm answers a HELLO at once once it has. */
         wait = (struct pj_budget){ PJ_CONNECT_MS * 1000000L, 0, NULL, NULL, 0 };
+        uint64_t process[2];
+        process_key(process);
         pj_out_start(&o, PJ_WIRE_HELLO);
         pj_put_u32(&o, PJ_WIRE_VERSION);
+        pj_put_u64(&o, process[0]);
+        pj_put_u64(&o, process[1]);
         if ((rc = pj_send_frame(fd, &o, &wait)) == 0 && (rc = pj_receive_frame(fd, &in, &wait)) == 0)
             greeted = pj_get_u8(&in) == PJ_WIRE_RESULT && pj_get_u32(&in) == PAM_SUCCESS && !in.bad
                       && in.pos == in.len;

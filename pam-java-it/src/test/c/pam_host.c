@@ -23,7 +23,7 @@ static const char usage[] =
     "                [--echo] [--null-replies] [--reply-markers] [--reply-size N] [--threads N] [--repeat N]\n"
     "                [--stats-every N] [--fail-delay]\n"
     "                [--signals] [--hold FILE] SERVICE OPERATION...\n"
-    "OPERATION: auth setcred acct open close chauthtok end maps; prefix 2: to use a second\n"
+    "OPERATION: auth setcred acct open close chauthtok end end:STATUS maps; prefix 2: to use a second\n"
     "transaction. Item values may use \\xHH escapes. Probes: sleep:MS, env (Java variables), files (JVM files in /tmp), locale,\n"
     "forkauth (a forked child authenticates and ends), raise (send signals to the process),\n"
     "nofile (the soft and hard RLIMIT_NOFILE),\n"
@@ -475,8 +475,9 @@ static void run_operations(const char *prefix)
         else if (strcmp(op, "open") == 0) rc = pam_open_session(t->pamh, 0);
         else if (strcmp(op, "close") == 0) rc = pam_close_session(t->pamh, 0);
         else if (strcmp(op, "chauthtok") == 0) rc = pam_chauthtok(t->pamh, 0);
-        else if (strcmp(op, "end") == 0) {
-            rc = pam_end(t->pamh, PAM_SUCCESS);
+        else if (strcmp(op, "end") == 0 || strncmp(op, "end:", 4) == 0) {
+            /* end:STATUS gives pam_end that status (0x40000000 is PAM_DATA_SILENT): what cleanups see. */
+            rc = pam_end(t->pamh, op[3] == ':' ? (int)strtol(op + 4, NULL, 0) : PAM_SUCCESS);
             t->started = 0;     /* a later operation starts a new transaction */
             if (quiet)
                 continue;

@@ -286,20 +286,35 @@ public interface PamHandle extends PamConstants {
      *
      * <p>Java modules' data is kept apart from libpam's: no name here can read or overwrite what a
      * C module stored with pam_set_data(3), nor the other way round. Every Java module of the
-     * handle that runs in the same place (the application, or the resident service) sees it; to
-     * share a value between two different module files, store JDK types (a {@code String}, a
-     * {@code Map}, a record of the JDK), since each file's own classes are its own.
+     * handle that runs in the same place sees it: in the application (every rule there, and the
+     * rules that say {@code in_process}), or in the resident service (the rules it runs for that
+     * application process), but the two places do not see each other's. To share a value between
+     * two different module files, store JDK types (a {@code String}, a {@code Map}, a record of
+     * the JDK), since each file's own classes are its own. A process the application forks
+     * starts with none (its modules start with new instances too).
      *
-     * @throws ClassCastException when the value is not a {@code type}
+     * @throws ClassCastException when the value is not a {@code type} (the message names both)
+     * @throws NullPointerException when {@code name} or {@code type} is null
      */
     <T> T getData(String name, Class<T> type);
 
     /**
      * pam_set_data(3) for a Java value: stores {@code value} under {@code name} for the rest of
-     * the handle, replacing (and cleaning up) what was there; a {@code null} value removes it.
+     * the handle, replacing what was there; a {@code null} value removes it.
      *
-     * @param cleanup called once when the value goes: at pam_end with its status, or with
-     *     {@link #PAM_DATA_REPLACE} when replaced; may be {@code null}
+     * <p>The value that goes (replaced, or removed by {@code null}) is cleaned up at once with
+     * {@code PAM_DATA_REPLACE | PAM_SUCCESS}, as pam_set_data(3) cleans up data it replaces (a C
+     * module removes data by storing NULL, which runs the old cleanup so); storing the very same
+     * object again does not clean it up, as it does not go. The values left are cleaned up at
+     * pam_end(3), after the last Java module's {@link PamModule#end end} hook of the handle there,
+     * in the order they were stored. Through the resident service, an application that ends
+     * without pam_end (it died, or lost the service) has its values cleaned up with
+     * {@code PAM_ABORT | PAM_DATA_SILENT}, so that nothing outlives it in the service.
+     *
+     * @param cleanup called once when the value goes (see {@link DataCleanup}); may be {@code null}.
+     *     What it throws is logged, and the other cleanups still run
+     * @throws IllegalStateException when the handle has ended (a cleanup storing a value)
+     * @throws NullPointerException when {@code name} is null
      */
     <T> void setData(String name, T value, DataCleanup<? super T> cleanup);
 

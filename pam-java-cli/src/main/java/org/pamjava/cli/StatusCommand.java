@@ -107,6 +107,10 @@ final class StatusCommand {
                 + ", protocol " + report.protocolVersion() + ", up " + uptime(report.uptimeMillis()));
         line(out, "connections:", report.connectionsOpen() + " open, " + report.connectionsServed()
                 + " served since it started, " + report.connectionsRefused() + " refused");
+        if (report.handlesWithData() >= 0) {
+            // Each PAM handle in progress with Java data: one that stays after its pam_end would be a leak.
+            line(out, "handle data:", plural(report.handlesWithData(), "PAM handle") + " in progress holding Java data");
+        }
         Figures total = report.total();
         line(out, "calls:", total.calls() + ", " + plural(total.failures(), "failure") + ", "
                 + plural(total.errors(), "error")
@@ -208,6 +212,7 @@ final class StatusCommand {
             service.put("connectionsOpen", r.connectionsOpen());
             service.put("connectionsServed", r.connectionsServed());
             service.put("connectionsRefused", r.connectionsRefused());
+            service.put("handlesWithData", r.handlesWithData() >= 0 ? r.handlesWithData() : null);
             service.putAll(figures(r.total()));
             service.remove("module");
             List<Object> modules = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pamjava.resident.ResidentStatus;
 import org.pamjava.resident.ResidentStatus.Decision;
@@ -60,6 +61,17 @@ class StatusCommandTest {
                 "  /etc/security/bad\\x0aname.java\n",
                 "(the other modules, beyond the service's bound)",
                 "failures: calls whose result was not PAM_SUCCESS");
+    }
+
+    @Test
+    void theHandlesHoldingJavaDataAreShownWhenTheServiceCountsThem() {
+        Report old = report();
+        Report counting = new Report(old.pid(), old.packageVersion(), old.protocolVersion(), old.uptimeMillis(),
+                old.connectionsOpen(), old.connectionsServed(), old.connectionsRefused(), old.total(), old.modules(), 3);
+        assertContains(StatusCommand.text(used(counting, null)),
+                "handle data:     3 PAM handles in progress holding Java data\n");
+        assertEquals(3, ((Map<?, ?>) StatusCommand.json(used(counting, null)).get("service")).get("handlesWithData"));
+        assertFalse(StatusCommand.text(used(old, null)).contains("handle data:"), "an older service does not say");
     }
 
     @Test

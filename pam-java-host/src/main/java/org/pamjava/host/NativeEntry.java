@@ -14,6 +14,7 @@ import org.pamjava.PamModule;
 import org.pamjava.PamOperation;
 import org.pamjava.runtime.CallOutput;
 import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.HandleDataRegistry;
 import org.pamjava.runtime.LibPamHandle;
 import org.pamjava.runtime.ModuleDispatch;
 import org.pamjava.runtime.ModuleInstance;
@@ -36,6 +37,12 @@ import org.pamjava.runtime.Utf8;
  */
 final class NativeEntry {
     private static final Map<Long, ModuleInstance> INSTANCES = new ConcurrentHashMap<>();
+    /**
+     * The Java data of this process's handles, by handle address: every pam_java rule of a handle
+     * runs its instance here (a forked child runs no Java), and the address is the handle's until
+     * its pam_end, when its last instance leaves and the entry goes.
+     */
+    private static final HandleDataRegistry HANDLE_DATA = new HandleDataRegistry();
     private static volatile ModuleLoader loader;
     private static volatile String libpamVersion = "unknown";
 
@@ -107,13 +114,14 @@ final class NativeEntry {
         }
     }
 
+    /** pam_end of the instance {@code token} names: its end hook, then its share of the handle's data with pam_end's {@code status}. */
     static void end(long pamh, long token, byte[] moduleArg, int status) {
         Diagnostics log = syslog(pamh);
         try {
             String module = Utf8.decode(moduleArg, "module argument");
             ModuleInstance instance = INSTANCES.remove(token);
             if (instance != null) {
-                ModuleDispatch.end(instance, module, log);
+                ModuleDispatch.end(instance, module, status, log);
             }
         } catch (Throwable t) {
             log.logFailure("pam_java internal error at pam_end: " + t, t);
@@ -128,7 +136,9 @@ final class NativeEntry {
                 throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                         "the pam_java runtime did not initialise; see the first error in syslog");
             }
-            instance = new ModuleInstance(loader.load(moduleArg, log), new LibPamHandle(pamh, libpamVersion, HostCalls.INSTANCE));
+            PamModule module = loader.load(moduleArg, log);
+            instance = new ModuleInstance(module, new LibPamHandle(pamh, libpamVersion, HostCalls.INSTANCE,
+                    HANDLE_DATA.join(Long.valueOf(pamh))));
             INSTANCES.put(token, instance); // one thread uses a handle at a time
         }
         return instance;

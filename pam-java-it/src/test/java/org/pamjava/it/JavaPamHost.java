@@ -145,9 +145,15 @@ public final class JavaPamHost {
                     t.ended = true;
                     yield pam.end(PamConstants.PAM_SUCCESS);
                 }
-                default -> throw new IllegalArgumentException("unknown operation " + op);
+                default -> {
+                    if (!op.startsWith("end:")) { // end:STATUS, as pam_host's
+                        throw new IllegalArgumentException("unknown operation " + op);
+                    }
+                    t.ended = true;
+                    yield pam.end(Integer.decode(op.substring("end:".length())));
+                }
             };
-            System.out.println(prefix + spec + " " + rc + (op.equals("end") ? "" : " " + pam.strerror(rc)));
+            System.out.println(prefix + spec + " " + rc + (op.equals("end") || op.startsWith("end:") ? "" : " " + pam.strerror(rc)));
         }
         for (Transaction t : List.of(first, second)) {
             if (t.pam != null && !t.ended) {

@@ -19,13 +19,15 @@ import org.pamjava.PamOperation;
  *
  * <pre>
  * service HELLO   version:i32 (the first frame of every connection; version 1 sent no field)
- * client  HELLO   version:i32 (a client of this version, before its first CALL; answered by RESULT 0)
+ * client  HELLO   version:i32 processKey:i64 i64 (a client of this version, before its first CALL; answered by
+ *                 RESULT 0; the key, which names the application process for its handles' Java data, may be absent)
  * client  CALL    op:u8 flags:i32 pamh:i64 moduleDir:bytes libpamVersion:bytes argc:i32 argv:bytes*
  * client  REPLY   rc:i32, then what the request returns (see ResidentChannel)
  * service REQUEST what:u8, then the request's arguments
  * service RESULT  rc:i32
  * client  STATUS  (pam-java status, after the handshake, between handles; answered by the service's STATUS)
- * service STATUS  pid:i64 packageVersion:bytes version:i32 uptimeMillis:i64 connections... (see ServiceStatistics)
+ * service STATUS  pid:i64 packageVersion:bytes version:i32 uptimeMillis:i64 connections... handlesWithData:i32
+ *                 (see ServiceStatistics)
  * service LOG     priority:i32 text:bytes (during a call, before its REQUESTs and RESULT; not answered)
  * </pre>
  * A client whose first frame is a CALL speaks version 1 (a pam_java.so loaded before an upgrade):

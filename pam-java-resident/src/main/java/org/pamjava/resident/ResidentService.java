@@ -35,6 +35,7 @@ import org.pamjava.PamModule;
 import org.pamjava.runtime.CallOutput;
 import org.pamjava.runtime.ModuleLogging;
 import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.HandleDataRegistry;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
 import org.pamjava.runtime.TrustedPaths;
@@ -122,6 +123,8 @@ public final class ResidentService {
     private final Backoff backoff = new Backoff();
     /** The connections served and their calls: what the exit closes and the stuck-call watch counts. */
     private final ResidentCalls calls;
+    /** The Java data of the PAM handles whose modules run here (PamHandle.setData), by (process, handle). */
+    private final HandleDataRegistry handleData = new HandleDataRegistry();
     /** A descriptor kept free to refuse a connection with when the descriptors run out. */
     private FileChannel spare;
 
@@ -141,6 +144,11 @@ public final class ResidentService {
         this.calls = new ResidentCalls(log);
         this.sessions = sessions != null ? sessions : new ThreadPoolExecutor(0, maxConnections, 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), this::sessionThread);
+    }
+
+    /** How many PAM handles hold Java data in the service now: each from its first module instance to its pam_end. */
+    int handlesWithData() {
+        return handleData.handles();
     }
 
     /**
@@ -374,7 +382,7 @@ public final class ResidentService {
         connections.incrementAndGet();
         try {
             sessions.execute(new ResidentSession(client, this::load, log, idleMillis,
-                    connections::decrementAndGet, calls, statistics));
+                    connections::decrementAndGet, calls, statistics, handleData));
         } catch (RejectedExecutionException | Error e) {
             // No thread for it (a thread's start failed: out of memory, a pids limit): refused.
             connections.decrementAndGet();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.pamjava.PamConstants;
 import org.pamjava.PamModule;
 import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.HandleDataRegistry;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.LibPamHandle;
 import org.pamjava.runtime.ModuleDispatch;
@@ -34,6 +35,13 @@ final class ResidentSession implements Runnable {
     private final Runnable ended;
     private final ResidentCalls calls;
     private final ServiceStatistics statistics;
+    /** The service's Java data of PAM handles, shared by the connections of one application process. */
+    private final HandleDataRegistry handleData;
+    /**
+     * Who the application process is, as its HELLO says (its process key); until then, or for a
+     * client that sends none, an object of this connection alone, so its handles' data is its own.
+     */
+    private Object process = new Object();
     private ModuleInstance instance;
     /** The statistics of the module the last call named, and that name: looked up again only when it changes. */
     private ServiceStatistics.Module counted;
@@ -46,17 +54,20 @@ final class ResidentSession implements Runnable {
 
     ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog) {
         this(socket, loads, serviceLog, IDLE_MILLIS, () -> { }, new ResidentCalls(serviceLog),
-                new ServiceStatistics(() -> 1));
+                new ServiceStatistics(() -> 1), new HandleDataRegistry());
     }
 
     /**
      * @param ended runs when the connection is closed (the service counts its connections)
      * @param calls the service's connections, which this one joins while it is served
      * @param statistics where its calls are counted, and what a STATUS request is answered from
+     * @param handleData the service's Java data of PAM handles (PamHandle.setData), which this
+     *     connection's instances join by (application process, handle)
      */
     ResidentSession(SocketChannel socket, Loads loads, Diagnostics serviceLog, long idleMillis, Runnable ended,
-            ResidentCalls calls, ServiceStatistics statistics) {
+            ResidentCalls calls, ServiceStatistics statistics, HandleDataRegistry handleData) {
         this.statistics = statistics;
+        this.handleData = handleData;
         this.socket = socket;
         this.calls = calls;
         this.idleMillis = idleMillis;
@@ -98,10 +109,10 @@ final class ResidentSession implements Runnable {
             Thread.interrupted();
             try {
                 if (instance != null) {
-                    ModuleDispatch.drop(instance); // the application went away: no end hook, as no pam_end
+                    // The application went away: no end hook, as no pam_end. Its handle's values
+                    // are still released here, where they would outlive it: with PAM_ABORT.
+                    ModuleDispatch.drop(instance, PamConstants.PAM_ABORT | PamConstants.PAM_DATA_SILENT, serviceLog);
                 }
-            } catch (IOException e) {
-                serviceLog.log(Diagnostics.LOG_WARNING, "pam_java resident: cannot close a module's loader: " + e);
             } finally {
                 instance = null;
                 ended.run();
@@ -129,14 +140,15 @@ final class ResidentSession implements Runnable {
             int kind = frame.u8();
             if (first && kind == ResidentProtocol.HELLO) {
                 first = false;
-                handshake(connection, frame);
+                process = handshake(connection, frame, process);
                 greeted = true;
                 channel.handshakeDone();
                 continue;
             }
             first = false; // a CALL first: a version-1 client, served without the handshake (and LOG requests)
             if (kind == ResidentProtocol.STATUS && greeted && instance == null && !handleStarted) {
-                connection.send(statistics.report(ResidentService.class.getPackage().getImplementationVersion()));
+                connection.send(statistics.report(ResidentService.class.getPackage().getImplementationVersion(),
+                        handleData.handles()));
                 continue;
             }
             if (kind != ResidentProtocol.CALL) {
@@ -154,7 +166,7 @@ final class ResidentSession implements Runnable {
                 if (op == ResidentProtocol.OP_END) {
                     handleStarted = false;
                     handleEnded = instance != null; // else the probe of a kept connection: its call follows
-                    rc = end(argv[0], log);
+                    rc = end(argv[0], call.flags(), log);
                 } else {
                     handleStarted = true;
                     rc = ModuleDispatch.run(op, call.flags(), argv, log, new SessionInstance(this, channel, pamh,
@@ -193,27 +205,37 @@ final class ResidentSession implements Runnable {
 
     /**
      * A client's HELLO: its version must be this service's (a client of another version
-     * does not send one: it met this service's HELLO and runs in-process). Fields after the
-     * version are a later version's, left unread.
+     * does not send one: it met this service's HELLO and runs in-process), then its process key
+     * when it sends one (the application process's connections share its handles' Java data),
+     * else {@code connectionOnly}. Fields after those are a later version's, left unread.
      */
-    private static void handshake(ResidentProtocol.Connection connection, ResidentProtocol.In hello)
-            throws IOException {
+    private static Object handshake(ResidentProtocol.Connection connection, ResidentProtocol.In hello,
+            Object connectionOnly) throws IOException {
         int version = hello.i32();
         if (version != ResidentProtocol.VERSION) {
             throw new IOException("the client speaks protocol version " + version + ", this service "
                     + ResidentProtocol.VERSION);
         }
+        Object process = hello.remaining() >= 16 ? new ProcessKey(hello.i64(), hello.i64()) : connectionOnly;
         connection.send(new ResidentProtocol.Out(ResidentProtocol.RESULT).i32(PamConstants.PAM_SUCCESS));
+        return process;
     }
 
-    private int end(byte[] moduleArg, Diagnostics log) {
+    /** An application process as its pam_java.so names itself in its HELLO: 128 random bits, new in a forked child. */
+    record ProcessKey(long high, long low) {}
+
+    /** A PAM handle of an application process: the key of its Java data in the service. */
+    record HandleKey(Object process, long pamh) {}
+
+    /** The end hook; {@code status} is pam_end's (the END call's flags), for the handle's cleanups. */
+    private int end(byte[] moduleArg, int status, Diagnostics log) {
         ModuleInstance ending = instance;
         instance = null;
         if (ending == null) {
             return PamConstants.PAM_SUCCESS;
         }
         try {
-            ModuleDispatch.end(ending, Utf8.decode(moduleArg, "module argument"), log);
+            ModuleDispatch.end(ending, Utf8.decode(moduleArg, "module argument"), status, log);
         } catch (Throwable t) {
             log.logFailure("pam_java internal error at pam_end: " + t, t);
         }
@@ -227,8 +249,9 @@ final class ResidentSession implements Runnable {
         @Override
         public ModuleInstance instance(String moduleArg, Diagnostics log) throws ModuleLoadException {
             if (session.instance == null) {
-                session.instance = new ModuleInstance(session.loads.load(moduleDir, moduleArg, log),
-                        new LibPamHandle(pamh, libpamVersion, channel));
+                PamModule module = session.loads.load(moduleDir, moduleArg, log);
+                session.instance = new ModuleInstance(module, new LibPamHandle(pamh, libpamVersion, channel,
+                        session.handleData.join(new HandleKey(session.process, pamh))));
             }
             return session.instance;
         }

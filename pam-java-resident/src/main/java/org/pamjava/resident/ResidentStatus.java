@@ -59,9 +59,21 @@ public final class ResidentStatus {
      */
     public record Figures(String module, long calls, long failures, long errors, long p50Nanos, long p99Nanos) {}
 
-    /** What the service says of itself. */
+    /**
+     * What the service says of itself.
+     *
+     * @param handlesWithData how many PAM handles hold Java data there now (PamHandle.setData), each
+     *     from its first module instance to its pam_end; -1 when the service does not say (older)
+     */
     public record Report(long pid, String packageVersion, int protocolVersion, long uptimeMillis, int connectionsOpen,
-            long connectionsServed, long connectionsRefused, Figures total, List<Figures> modules) {}
+            long connectionsServed, long connectionsRefused, Figures total, List<Figures> modules, int handlesWithData) {
+        /** A report of a service that does not count handles' data. */
+        public Report(long pid, String packageVersion, int protocolVersion, long uptimeMillis, int connectionsOpen,
+                long connectionsServed, long connectionsRefused, Figures total, List<Figures> modules) {
+            this(pid, packageVersion, protocolVersion, uptimeMillis, connectionsOpen, connectionsServed,
+                    connectionsRefused, total, modules, -1);
+        }
+    }
 
     /**
      * The answer.

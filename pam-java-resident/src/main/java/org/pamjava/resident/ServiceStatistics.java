@@ -113,8 +113,16 @@ final class ServiceStatistics {
         }
     }
 
-    /** The STATUS answer: the service, then each module, as docs/resident-protocol.md lays it out. */
+    /** {@link #report(String, int)} of a service that holds no handle's data. */
     ResidentProtocol.Out report(String packageVersion) {
+        return report(packageVersion, 0);
+    }
+
+    /**
+     * The STATUS answer: the service, then each module, then how many handles hold Java data
+     * ({@code handlesWithData}), as docs/resident-protocol.md lays it out.
+     */
+    ResidentProtocol.Out report(String packageVersion, int handlesWithData) {
         ResidentProtocol.Out out = new ResidentProtocol.Out(ResidentProtocol.STATUS)
                 .i64(ProcessHandle.current().pid())
                 .bytes(packageVersion == null ? null : packageVersion.getBytes(StandardCharsets.UTF_8))
@@ -146,7 +154,7 @@ final class ServiceStatistics {
             out.bytes(m.name == null ? null : m.name.getBytes(StandardCharsets.UTF_8));
             figures(out, times.get(i), m.failures.sum(), m.errors.sum());
         }
-        return out;
+        return out.i32(handlesWithData);
     }
 
     private static void figures(ResidentProtocol.Out out, long[] times, long failures, long errors) {
@@ -154,7 +162,10 @@ final class ServiceStatistics {
                 .i64(CallTimes.percentile(times, 50)).i64(CallTimes.percentile(times, 99));
     }
 
-    /** What a STATUS answer says (its kind already read); fields after the modules are a later version's, left. */
+    /**
+     * What a STATUS answer says (its kind already read): the handles with Java data after the
+     * modules when the service sends it (-1 when not); fields after those are a later version's, left.
+     */
     static ResidentStatus.Report read(ResidentProtocol.In frame) throws IOException {
         long pid = frame.i64();
         byte[] version = frame.bytes();
@@ -173,8 +184,9 @@ final class ServiceStatistics {
             byte[] name = frame.bytes();
             modules.add(readFigures(frame, name == null ? null : new String(name, StandardCharsets.UTF_8)));
         }
+        int handlesWithData = frame.remaining() >= 4 ? frame.i32() : -1;
         return new ResidentStatus.Report(pid, version == null ? null : new String(version, StandardCharsets.UTF_8),
-                protocol, uptime, open, served, refusals, total, List.copyOf(modules));
+                protocol, uptime, open, served, refusals, total, List.copyOf(modules), handlesWithData);
     }
 
     private static ResidentStatus.Figures readFigures(ResidentProtocol.In frame, String name) throws IOException {

@@ -19,9 +19,9 @@ final class ServiceOnSocket {
 
     /**
      * Binds {@code socket} and serves it; what the service logs goes into {@code logged}, and the
-     * listener into {@code toClose} (closing it stops the service).
+     * listener into {@code toClose} (closing it stops the service). Returns the service.
      */
-    static void start(Path socket, List<String> logged, List<AutoCloseable> toClose) throws IOException {
+    static ResidentService start(Path socket, List<String> logged, List<AutoCloseable> toClose) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         toClose.add(server);
@@ -35,5 +35,6 @@ final class ServiceOnSocket {
         });
         serving.setDaemon(true);
         serving.start();
+        return service;
     }
 }

@@ -21,12 +21,29 @@ public final class LibPamHandle implements PamHandle {
     private final PamCalls libpam;
     private final HandleEnvironment env = new HandleEnvironment(this);
     private final SecretStrings secrets;
+    private final HandleData.Member data;
 
+    /** A handle whose Java data is its own (shared with no other instance). */
     public LibPamHandle(long pamh, String libpamVersion, PamCalls libpam) {
+        this(pamh, libpamVersion, libpam, HandleData.Member.alone());
+    }
+
+    /**
+     * A module instance's handle over {@code pamh}.
+     *
+     * @param data this instance's share of the handle's Java data (see {@link HandleDataRegistry})
+     */
+    public LibPamHandle(long pamh, String libpamVersion, PamCalls libpam, HandleData.Member data) {
         this.pamh = pamh;
         this.libpamVersion = libpamVersion;
         this.libpam = libpam;
         this.secrets = new SecretStrings(libpam);
+        this.data = data;
+    }
+
+    /** This instance's share of the handle's Java data, which it leaves when it ends. */
+    public HandleData.Member data() {
+        return data;
     }
 
     /** Throws for a failing libpam call; {@code what} names it for the message. */
@@ -318,6 +335,17 @@ public final class LibPamHandle implements PamHandle {
 
     @Override public void info(String text) { prompt(PAM_TEXT_INFO, text); }
     @Override public void error(String text) { prompt(PAM_ERROR_MSG, text); }
-    @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
-    @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
+    @Override public <T> T getData(String name, Class<T> type) { return data.data().get(name, type); }
+    @Override
+    public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) {
+        data.data().set(name, value, cleanup, new HandleLog(this));
+    }
+
+    /** A replaced value's failing cleanup is logged as the call's own lines are. A class, not a lambda: see pom.xml. */
+    private record HandleLog(LibPamHandle handle) implements Diagnostics {
+        @Override
+        public void log(int priority, String message) {
+            handle.log(priority, SyslogRecords.of(message));
+        }
+    }
 }

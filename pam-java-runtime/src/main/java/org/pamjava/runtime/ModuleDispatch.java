@@ -51,25 +51,45 @@ public final class ModuleDispatch {
         }
     }
 
-    /** The end hook of {@code instance}, then its secrets wiped and its own class loader closed. */
-    public static void end(ModuleInstance instance, String module, Diagnostics log) throws java.io.IOException {
+    /**
+     * The end hook of {@code instance}, then its secrets wiped, its share of the handle's Java data
+     * given up (the last instance's runs every value's cleanup with {@code status}, pam_end's) and
+     * its own class loader closed.
+     */
+    public static void end(ModuleInstance instance, String module, int status, Diagnostics log) {
         Thread.currentThread().setContextClassLoader(instance.module().getClass().getClassLoader());
         try {
             ModuleInvoker.end(instance.module(), module, instance.handle(), log);
         } finally {
             Thread.currentThread().setContextClassLoader(null);
-            drop(instance);
+            drop(instance, status, log);
         }
     }
 
     /**
-     * What ending an instance always does, end hook or not: its password Strings wiped, and a loader
-     * of its own closed, its jars and their native buffers released now rather than at some later GC
-     * (a long-lived host would grow).
+     * What ending an instance always does, end hook or not: its password Strings wiped, its share
+     * of the handle's Java data given up ({@code status} for the cleanups when it was the last),
+     * and a loader of its own closed, its jars and their native buffers released now rather than
+     * at some later GC (a long-lived host would grow). The loader is closed only after the
+     * handle's last cleanup has run: a value this module stored may need its classes then.
      */
-    public static void drop(ModuleInstance instance) throws java.io.IOException {
+    public static void drop(ModuleInstance instance, int status, Diagnostics log) {
         instance.handle().wipeSecrets();
-        ModuleLoader.release(instance.module());
+        instance.handle().data().leave(status, log, new LoaderRelease(instance.module()));
+    }
+
+    /** Closes a module's own class loader ({@link ModuleLoader#release}). A class, not a lambda: see pom.xml. */
+    private static final class LoaderRelease implements java.io.Closeable {
+        private final org.pamjava.PamModule module;
+
+        LoaderRelease(org.pamjava.PamModule module) {
+            this.module = module;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            ModuleLoader.release(module);
+        }
     }
 
     /** The rule's arguments, strictly decoded before any module code sees them. */

@@ -29,6 +29,7 @@ final class StackHandle implements PamHandle {
     private final List<Integer> failDelays = new ArrayList<>();
     /** What the modules logged through {@link #syslog} and, in the test kit, their loggers and prints. */
     final CallLog log = new CallLog();
+    private final StackData data = new StackData(this::cleanupFailed);
 
     private String service;
     private String user;
@@ -118,6 +119,20 @@ final class StackHandle implements PamHandle {
             authtok = value;
         } else {
             oldauthtok = value;
+        }
+    }
+
+    /** pam_end for the Java data: every value's cleanup with {@code status}. */
+    void endData(int status) {
+        data.end(status);
+    }
+
+    /** A cleanup threw: reported as pam_java logs it, at LOG_ERR (nowhere while syslog is not there). */
+    private void cleanupFailed(String what, Throwable failure) {
+        try {
+            syslog(org.pamjava.Syslog.LOG_ERR, what);
+        } catch (RuntimeException noLog) {
+            // the handle cannot log: the failure stays the cleanup's own
         }
     }
 
@@ -315,6 +330,6 @@ final class StackHandle implements PamHandle {
 
     @Override public void info(String text) { prompt(PAM_TEXT_INFO, text); }
     @Override public void error(String text) { prompt(PAM_ERROR_MSG, text); }
-    @Override public <T> T getData(String name, Class<T> type) { throw new UnsupportedOperationException("getData"); }
-    @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { throw new UnsupportedOperationException("setData"); }
+    @Override public <T> T getData(String name, Class<T> type) { return data.get(name, type); }
+    @Override public <T> void setData(String name, T value, org.pamjava.DataCleanup<? super T> cleanup) { data.set(name, value, cleanup); }
 }

@@ -140,7 +140,8 @@ public final class StackTransaction implements AutoCloseable {
 
     /**
      * pam_end(3): calls {@link PamModule#end} once on every module instance of the transaction
-     * (an exception there is ignored) and closes the transaction.
+     * (an exception there is ignored), then the cleanup of every value modules stored with
+     * {@code PamHandle.setData}, with {@code status}, and closes the transaction.
      *
      * @param status the application's last PAM result, as pam_end takes it
      * @return {@code PAM_SUCCESS}, or {@code PAM_SYSTEM_ERR} if the transaction had ended already
@@ -163,6 +164,7 @@ public final class StackTransaction implements AutoCloseable {
                 }
             });
         }
+        handle.endData(status); // after every end hook, which may still read the data
         handle.clearAuthtoks();
         return PamConstants.PAM_SUCCESS;
     }

@@ -213,8 +213,13 @@ public final class ModuleLoader {
      * with the reason logged. For the Java engine's users (test kit, pam-java simulate).
      */
     public PamModule loadOrStandIn(String moduleArg, Diagnostics log) {
+        return loadOrStandIn(moduleArg, log, sharedStates);
+    }
+
+    /** {@link #loadOrStandIn(String, Diagnostics)} with shared states kept in {@code scope} (a test kit's stack). */
+    public PamModule loadOrStandIn(String moduleArg, Diagnostics log, SharedStates scope) {
         try {
-            return load(moduleArg, log);
+            return load(moduleArg, log, scope);
         } catch (ModuleLoadException e) {
             log.log(Diagnostics.LOG_ERR, e.getMessage());
             return new FailedModule(e.pamCode());

@@ -1,6 +1,8 @@
 package org.pamjava.testing;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,9 @@ import org.pamjava.stack.ConfigSource;
 import org.pamjava.stack.ModuleResolver;
 import org.pamjava.stack.PamConfig;
 import org.pamjava.stack.PamStack;
+import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.ModuleLoader;
+import org.pamjava.runtime.SharedStates;
 
 /**
  * A PAM service under test: its configuration (written in the test, or read from a directory) and
@@ -24,8 +29,18 @@ import org.pamjava.stack.PamStack;
  * {@code pam_debug.so} are always there. A {@code pam_java.so} rule whose MODULE is not registered
  * loads the {@code .java} or {@code .jar} file it names with pam_java's own loader, as the native
  * module does. Every other module is unavailable, as a module that fails to load.
+ *
+ * <p>A stack is the process its modules run in: a module file declaring
+ * {@link org.pamjava.SharedState} gets one state per version of the file for all the transactions
+ * of this stack and of every stack made from it with the {@code with}-style methods, as in an
+ * application that runs PAM many times. That state is closed when the file changes and the last
+ * transaction of the old version has ended (pam_end), or when the stack is {@linkplain #close closed};
+ * a later transaction then gets a new one.
  */
-public final class TestStack {
+public final class TestStack implements AutoCloseable {
+
+    /** Where the test kit's own troubles go, as JavaModuleFiles prints them. */
+    private static final Diagnostics STDERR = (priority, message) -> System.err.println("pam_java: " + message);
 
     private final String service;
     private final Map<String, String> files;
@@ -33,14 +48,22 @@ public final class TestStack {
     private final String pamConf;
     private final Map<String, Supplier<PamModule>> modules;
     private final ModuleResolver loader;
+    /** The shared states of this stack and of the stacks made from it. */
+    private final SharedStates states;
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
                       Map<String, Supplier<PamModule>> modules) {
-        this(service, files, directory, pamConf, modules, new JavaModuleFiles());
+        this(service, files, directory, pamConf, modules, new SharedStates(STDERR, false));
     }
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
-                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader) {
+                      Map<String, Supplier<PamModule>> modules, SharedStates states) {
+        this(service, files, directory, pamConf, modules, new JavaModuleFiles(states), states);
+    }
+
+    private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
+                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader, SharedStates states) {
+        this.states = states;
         this.service = service;
         this.files = files;
         this.directory = directory;
@@ -54,7 +77,7 @@ public final class TestStack {
      * {@code .java} and {@code .jar} modules, so rules can name real module files.
      */
     public TestStack loader(ModuleResolver resolver) {
-        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver));
+        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver), states);
     }
 
     /**
@@ -93,7 +116,7 @@ public final class TestStack {
         }
         Map<String, String> copy = new LinkedHashMap<>(files);
         copy.put(name, content);
-        return new TestStack(service, copy, directory, pamConf, modules, loader);
+        return new TestStack(service, copy, directory, pamConf, modules, loader, states);
     }
 
     /** Registers a module: a fresh instance from {@code factory} for each transaction, as pam_java does. */
@@ -101,7 +124,7 @@ public final class TestStack {
         Objects.requireNonNull(factory, "factory");
         Map<String, Supplier<PamModule>> copy = new LinkedHashMap<>(modules);
         copy.put(name, factory::get);
-        return new TestStack(service, files, directory, pamConf, copy, loader);
+        return new TestStack(service, files, directory, pamConf, copy, loader, states);
     }
 
     /**
@@ -126,7 +149,36 @@ public final class TestStack {
     /** Starts a transaction (pam_start) for {@code user}, or with no user yet when {@code null}. */
     public TestTransaction start(String user) {
         ScriptedConversation conversation = new ScriptedConversation();
-        return new TestTransaction(engine().start(service, user, conversation), conversation);
+        // The instances the transaction made, given back at its pam_end as pam_java gives them
+        // back: an old version's shared state is closed with its last instance.
+        List<PamModule> instances = new ArrayList<>();
+        PamStack engine = engine((path, args) -> {
+            Optional<PamModule> module = resolve(path, args);
+            module.ifPresent(instances::add);
+            return module;
+        });
+        return new TestTransaction(engine.start(service, user, conversation), conversation, () -> release(instances));
+    }
+
+    private static void release(List<PamModule> instances) {
+        for (PamModule module : instances) {
+            try {
+                ModuleLoader.release(module);
+            } catch (IOException e) {
+                STDERR.log(Diagnostics.LOG_WARNING, "cannot close a module's class loader: " + e);
+            }
+        }
+    }
+
+    /**
+     * Closes the shared states ({@link org.pamjava.ModuleState#close}) of the modules this stack
+     * and the stacks made from it loaded, as an application's exit would; an exception from a
+     * state's close is printed to {@code System.err} and ignored. The stack stays usable: a later
+     * transaction gets new states.
+     */
+    @Override
+    public void close() {
+        states.closeAll();
     }
 
     /** Starts a transaction with no {@code PAM_USER}: a module asking for it prompts "login:". */
@@ -135,6 +187,10 @@ public final class TestStack {
     }
 
     private PamStack engine() {
+        return engine(this::resolve);
+    }
+
+    private PamStack engine(ModuleResolver resolver) {
         ConfigSource source;
         if (directory != null) {
             source = ConfigSource.directory(directory);
@@ -143,7 +199,7 @@ public final class TestStack {
         } else {
             source = ConfigSource.files(files);
         }
-        return PamStack.of(source).withModules(this::resolve);
+        return PamStack.of(source).withModules(resolver);
     }
 
     private Optional<PamModule> resolve(String path, List<String> args) {

@@ -22,9 +22,22 @@ public final class TestTransaction implements AutoCloseable {
     private final StackTransaction pam;
     private final ScriptedConversation conversation;
 
-    TestTransaction(StackTransaction pam, ScriptedConversation conversation) {
+    /** What pam_end gives back after the modules' end (their instances), run once. */
+    private Runnable ended;
+
+    TestTransaction(StackTransaction pam, ScriptedConversation conversation, Runnable ended) {
         this.pam = pam;
         this.conversation = conversation;
+        this.ended = ended;
+    }
+
+    /** Runs {@link #ended} once the transaction has ended. */
+    private void afterEnd() {
+        if (pam.isEnded() && ended != null) {
+            Runnable r = ended;
+            ended = null;
+            r.run();
+        }
     }
 
     /** The scripted conversation: queue answers here, read the messages the modules sent. */
@@ -142,13 +155,16 @@ public final class TestTransaction implements AutoCloseable {
 
     /** pam_end(3) with {@code status}; the modules' {@code end} runs. */
     public int end(int status) {
-        return pam.end(status);
+        int result = pam.end(status);
+        afterEnd();
+        return result;
     }
 
     /** pam_end(3) with {@code PAM_SUCCESS} unless already ended. */
     @Override
     public void close() {
         pam.close();
+        afterEnd();
     }
 
     private OperationResult run(PamOperation op, IntSupplier call) {

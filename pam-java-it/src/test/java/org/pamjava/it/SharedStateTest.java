@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
@@ -170,6 +171,33 @@ class SharedStateTest {
         Run run = bed.run(host, "svc", List.of("--echo"), "", "auth");
         assertCodes(run, "auth", 0);
         assertEquals("1", states(run).getFirst()[1]);
+    }
+
+    @Test
+    void theResidentServiceClosesTheStatesWhenItStops() throws Exception {
+        PamTestBed bed = bed("service-stops", Host.RESIDENT, "CounterModule", COUNTER);
+        Run run = bed.run(Host.RESIDENT, "svc", List.of("--echo"), "", "auth");
+        assertCodes(run, "auth", 0);
+        assertEquals(List.of(), closed(bed));
+        try {
+            ResidentFixture.stop(); // SIGTERM, as systemctl stop
+            assertEquals(List.of(states(run).getFirst()[0]), closed(bed));
+        } finally {
+            ResidentFixture.start();
+        }
+    }
+
+    /**
+     * In the application's process the JVM's shutdown hooks close the states: a Java
+     * application's exit runs them; a C application's exit(3) runs no Java at all.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Host.class, names = {"C", "JVM"})
+    void inTheApplicationTheStateIsClosedAtExitOnlyWhenTheJvmRunsItsShutdownHooks(Host host) throws Exception {
+        PamTestBed bed = bed("exit-" + host, host, "CounterModule", COUNTER).inProcess();
+        Run run = bed.run(host, "svc", List.of("--echo"), "", "auth");
+        assertCodes(run, "auth", 0);
+        assertEquals(host == Host.JVM ? List.of(states(run).getFirst()[0]) : List.of(), closed(bed), run.lines().toString());
     }
 
     @ParameterizedTest

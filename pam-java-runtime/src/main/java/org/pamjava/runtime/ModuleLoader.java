@@ -104,6 +104,8 @@ public final class ModuleLoader {
      * {@link StaticState}) and the module brings no other jars: then every handle's instance comes
      * from one shared class loader per version of the file, which ordinary code cannot tell apart,
      * and a handle skips defining the classes again (~100 µs, and metaspace until class unloading).
+     * A module declaring {@link org.pamjava.SharedState} is loaded as
+     * {@link #load(String, Diagnostics, SharedStates)} says, in this loader's shared states.
      */
     public PamModule load(String moduleArg, Diagnostics log) throws ModuleLoadException {
         return load(moduleArg, log, sharedStates);
@@ -147,9 +149,8 @@ public final class ModuleLoader {
             classPaths.resolve(code.dependencies, "Class-Path entry of " + file);
         }
         if (SharedStates.mayDeclare(code.classes.get(code.className))) {
-            ModuleCode version = code;
             PamModule shared = scope.instance(file.toAbsolutePath().normalize(), code.versionKey(), code.className,
-                    owner -> newSharedStateLoader(file, !source, version, owner));
+                    new SharedStateLoaders(this, file, !source, code));
             if (shared != null) {
                 return shared;
             }
@@ -181,9 +182,16 @@ public final class ModuleLoader {
         return urls.toArray(new URL[0]);
     }
 
-    /** The loader of one version of a module declaring shared state, for all its handles in one scope. */
-    private ModuleClassLoader newSharedStateLoader(Path file, boolean jar, ModuleCode code, SharedStates.Version owner) {
-        return new ModuleClassLoader(name(file), code.classes, url(file), loaderUrls(file, jar, code), owner);
+    /**
+     * Makes the loader of one version of a module declaring shared state, for all its handles in
+     * one scope (a record rather than a lambda: no invokedynamic on the call path).
+     */
+    private record SharedStateLoaders(ModuleLoader loader, Path file, boolean jar, ModuleCode code)
+            implements SharedStates.LoaderFactory {
+        @Override
+        public ModuleClassLoader newLoader(SharedStates.Version owner) {
+            return new ModuleClassLoader(name(file), code.classes, url(file), loader.loaderUrls(file, jar, code), owner);
+        }
     }
 
     /** The shared states that {@link #load(String, Diagnostics)} keeps. */

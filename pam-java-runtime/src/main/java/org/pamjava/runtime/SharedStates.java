@@ -84,7 +84,15 @@ public final class SharedStates {
      * retires the current one.
      */
     PamModule instance(Path file, Object version, String className, LoaderFactory loaders) throws ModuleLoadException {
-        Slot slot = files.computeIfAbsent(file, f -> new Slot());
+        // No lambda on the call path (CallPathClassesTest): get, then putIfAbsent.
+        Slot slot = files.get(file);
+        if (slot == null) {
+            Slot fresh = new Slot();
+            slot = files.putIfAbsent(file, fresh);
+            if (slot == null) {
+                slot = fresh;
+            }
+        }
         Version v;
         ModuleState state;
         synchronized (slot) {
@@ -181,8 +189,14 @@ public final class SharedStates {
             return;
         }
         exitHookInstalled = true;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Thread closing = new Thread(this::closeAll, "pam_java shared state close");
+        Runtime.getRuntime().addShutdownHook(new Thread(new CloseAtExit(this), "pam_java shared states at exit"));
+    }
+
+    /** The shutdown hook: every state's close on a daemon thread, waited for {@link #EXIT_WAIT_MILLIS} at most. */
+    private record CloseAtExit(SharedStates states) implements Runnable {
+        @Override
+        public void run() {
+            Thread closing = new Thread(new CloseAll(states), "pam_java shared state close");
             closing.setDaemon(true);
             closing.start();
             try {
@@ -190,7 +204,15 @@ public final class SharedStates {
             } catch (InterruptedException e) {
                 // exiting anyway
             }
-        }, "pam_java shared states at exit"));
+        }
+    }
+
+    /** {@link #closeAll}, as a thread's work. */
+    private record CloseAll(SharedStates states) implements Runnable {
+        @Override
+        public void run() {
+            states.closeAll();
+        }
     }
 
     /** Closes what a retired version left to close (null: nothing); never throws. */

@@ -155,7 +155,7 @@ public final class ModuleLoader {
                 return shared;
             }
         } else {
-            scope.notShared(file.toAbsolutePath().normalize());
+            scope.notShared(file);
         }
         if (code.shareable && extraClassPath.isEmpty()) {
             return instantiate(file, code.sharedConstructor(this, file, !source));

@@ -124,9 +124,15 @@ public final class SharedStates {
         }
     }
 
-    /** A version of {@code file} that declares no shared state is loaded: a shared one before it is retired. */
+    /**
+     * A version of {@code file} that declares no shared state is loaded: a shared one before it is
+     * retired. Costs a load nothing while no module of the scope has shared state.
+     */
     void notShared(Path file) {
-        Slot slot = files.get(file);
+        if (files.isEmpty()) {
+            return;
+        }
+        Slot slot = files.get(file.toAbsolutePath().normalize());
         if (slot == null) {
             return;
         }

@@ -130,6 +130,24 @@ class ModuleLoaderSharedStateTest {
     }
 
     @Test
+    void aNewVersionWithoutTheAnnotationRetiresTheSharedOne() throws Exception {
+        counter("Counter", 0);
+        ModuleLoader loader = new ModuleLoader(dir, null, List.of(), QUIET);
+        PamModule old = loader.load("Counter.java", QUIET);
+        Files.writeString(dir.resolve("Counter.java"), """
+                import java.util.List;
+                import org.pamjava.*;
+                public class Counter implements PamModule {
+                    @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return 7; }
+                }
+                """);
+        assertEquals(7, authenticate(loader.load("Counter.java", QUIET)));
+        assertEquals(List.of(), closed());
+        ModuleLoader.release(old);
+        assertEquals(List.of("1"), closed());
+    }
+
+    @Test
     void aStateWhoseConstructorThrowsFailsTheLoadAndTheNextHandleTriesAgain() throws Exception {
         counter("Counter", 0);
         Files.writeString(dir.resolve("fail"), "");

@@ -167,10 +167,15 @@ class ModuleLoaderSharedStateTest {
     void concurrentFirstHandlesCreateTheStateExactlyOnce() throws Exception {
         counter("Counter", 100);
         ModuleLoader loader = new ModuleLoader(dir, null, List.of(), QUIET);
+        loader.load("Counter.java", QUIET, new SharedStates(QUIET, false)); // compiled now, in another scope
         int handles = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(handles);
         ExecutorService pool = Executors.newFixedThreadPool(handles);
         try {
-            List<Callable<PamModule>> loads = new ArrayList<>(Collections.nCopies(handles, () -> loader.load("Counter.java", QUIET)));
+            List<Callable<PamModule>> loads = new ArrayList<>(Collections.nCopies(handles, () -> {
+                start.await(); // every first handle at once
+                return loader.load("Counter.java", QUIET);
+            }));
             List<Object> states = new ArrayList<>();
             for (Future<PamModule> f : pool.invokeAll(loads)) {
                 states.add(stateOf(f.get()));

@@ -220,6 +220,40 @@ class ModuleLoaderSharedStateTest {
     }
 
     @Test
+    void aJarModuleNeedsOnlyTheAnnotationAndItsClassPathJarsAreDefinedOnceForAllHandles() throws Exception {
+        Path dep = TestJars.jar(dir.resolve("dep.jar"), java.util.Map.of("dep.Hits", """
+                package dep;
+                public class Hits { public static int count; }
+                """), null, null);
+        Path src = Files.writeString(Files.createDirectories(dir.resolve("src")).resolve("JarCounter.java"), """
+                import java.util.List;
+                import org.pamjava.*;
+                @SharedState(JarCounter.State.class)
+                public class JarCounter implements PamModule {
+                    public static final class State implements ModuleState {}
+                    public JarCounter(State state) {}
+                    @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return ++dep.Hits.count; }
+                }
+                """);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-nowarn", "-cp",
+                TestJars.API + ":" + dep, "-d", out.toString(), src.toString()));
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue(ModuleLoader.MODULE_CLASS_ATTRIBUTE, "JarCounter");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "dep.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(dir.resolve("JarCounter.jar")), manifest)) {
+            for (String name : List.of("JarCounter.class", "JarCounter$State.class")) {
+                jar.putNextEntry(new java.util.jar.JarEntry(name));
+                jar.write(Files.readAllBytes(out.resolve(name)));
+            }
+        }
+        ModuleLoader loader = new ModuleLoader(dir, null, List.of(), QUIET);
+        assertEquals(1, authenticate(loader.load("JarCounter.jar", QUIET)));
+        assertEquals(2, authenticate(loader.load("JarCounter.jar", QUIET)), "the dependency's static state is shared too");
+    }
+
+    @Test
     void aModuleWithoutTheAnnotationKeepsItsPerHandleIsolation() throws Exception {
         Files.writeString(dir.resolve("Plain.java"), """
                 import java.util.List;

@@ -22,6 +22,15 @@ VARIANTS = [
     ("java_src_conv", "pam_java .java, conversing"),
     ("resident_jar_trivial", "pam_java resident service, .jar, trivial"),
     ("resident_jar_conv", "pam_java resident service, .jar, conversing"),
+    ("java_http_perhandle", "pam_java .java, HTTP, a new client per handle"),
+    ("java_http_shared", "pam_java .java, HTTP, the shared pooled client"),
+    ("resident_http_perhandle", "pam_java resident service, .java, HTTP, a new client per handle"),
+    ("resident_http_shared", "pam_java resident service, .java, HTTP, the shared pooled client"),
+]
+# The shared-state case (issue 17): (where, the module with a client per handle, the one sharing it).
+SHARED_STATE_PAIRS = [
+    ("in process", "java_http_perhandle", "java_http_shared"),
+    ("resident service", "resident_http_perhandle", "resident_http_shared"),
 ]
 LABEL = dict(VARIANTS)
 WARM_UP = 1000  # transactions of a memory run before the warm ones (run.sh runs WARM_UP + N)
@@ -29,6 +38,8 @@ WARM_UP = 1000  # transactions of a memory run before the warm ones (run.sh runs
 
 def python_peer(variant):
     """The pam_python variant a pam_java variant is compared with (same work), else None."""
+    if "_http_" in variant:
+        return None  # no pam_python module makes that request
     if variant.startswith(("java_", "resident_")):
         return "python_trivial" if variant.endswith("_trivial") else "python_conv"
     return None
@@ -199,6 +210,11 @@ def analyse(cold, warm, warm_cpu, memory):
                 row["memory"]["warm_transactions"] = last[0] - WARM_UP
                 row["memory"]["warm_growth_mb"] = (last[1] - warmed[0][1]) / 1024
         result[v] = row
+    for _, per_handle, shared in SHARED_STATE_PAIRS:
+        if shared in result and per_handle in present:
+            for name, by_round in (("cold", cold_wall), ("cold_cpu", cold_cpu), ("warm", warm_us),
+                                   ("warm_cpu", warm_cpu)):
+                result[shared][f"{name}_vs_per_handle"] = per_round_ratios(by_round, shared, per_handle)
     permit_rss = result.get("pam_permit", {}).get("cold_rss_mb")
     for v, row in result.items():
         if permit_rss and "cold_rss_mb" in row and v != "pam_permit":
@@ -368,7 +384,8 @@ def targets(result):
         return max(vals) if vals else None
 
     java_trivial = ["java_jar_trivial", "java_src_trivial"]
-    java_all = [v for v, _ in VARIANTS if v.startswith("java_")]
+    # The issues' targets are the trivial and conversing modules'; the HTTP case has its own table.
+    java_all = [v for v, _ in VARIANTS if v.startswith("java_") and "_http_" not in v]
     w = worst("cold_vs_python", java_trivial)
     if w:
         rows.append(("cold, trivial module: pam_java ≤ 1.0× pam_python", f"{w[0]:.2f}× ({LABEL[w[1]]}, the worse)",
@@ -405,7 +422,7 @@ def targets(result):
                      a <= 32))
     # The same targets for modules run in the resident service (root applications with
     # resident_socket set): the application's side only; the service's own memory is reported apart.
-    resident = [v for v, _ in VARIANTS if v.startswith("resident_")]
+    resident = [v for v, _ in VARIANTS if v.startswith("resident_") and "_http_" not in v]
     w = worst("cold_vs_python", ["resident_jar_trivial"])
     if w:
         rows.append(("resident service — cold, trivial module ≤ 1.0× pam_python", f"{w[0]:.2f}× ({LABEL[w[1]]})",
@@ -603,6 +620,7 @@ def markdown(machine, result, storm_result, jmh):
                    f"{m['growth_mb']:+.2f} | {m['growth_per_txn_kb']:.2f} | "
                    f"{m['threads_after_first']} → {m['threads_after_last']} | "
                    f"{'–' if added is None else f'{added:+.1f}'} |")
+    out.extend(shared_state_markdown(result))
     out.extend(storm_markdown(storm_result, machine))
     out.extend(target_table("**Targets** (issue 16: the resident service by default for root hosts; same-run "
                             "ratios, medians of the per-round ratios (p10–p90))" + smoke_note(machine),
@@ -637,6 +655,28 @@ def markdown(machine, result, storm_result, jmh):
             out.append(f"| {name} | {pm['score']:.3g} | {err} | {pm['scoreUnit']} |")
     out.append("")
     return "\n".join(out)
+
+
+def shared_state_markdown(result):
+    """The shared-state case: the pooled client kept as @SharedState against a new client per handle."""
+    rows = [(where, result[p], result[s]) for where, p, s in SHARED_STATE_PAIRS
+            if p in result and s in result and "warm_us" in result[s] and "warm_us" in result[p]]
+    if not rows:
+        return []
+    out = ["", "**Shared state** (issue 17): a module whose authenticate makes one HTTP request to a local "
+           "server (bench/HttpAllowServer.java), with its java.net.http.HttpClient kept as @SharedState "
+           "(one pooled client for every handle: kept connections) against a new client per handle "
+           "(closed with it). Warm and cold as above; shared × per handle: median (p10–p90) of the "
+           "per-round ratios", "",
+           "| where | warm µs, per handle | warm µs, shared | warm: shared × per handle | CPU: shared × per handle "
+           "| cold ms, per handle | cold ms, shared | cold: shared × per handle |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for where, per_handle, shared in rows:
+        out.append(f"| {where} | {fmt_spread(per_handle['warm_us'])} | {fmt_spread(shared['warm_us'])} | "
+                   f"{fmt_ratio(shared.get('warm_vs_per_handle'))} | {fmt_ratio(shared.get('warm_cpu_vs_per_handle'))} | "
+                   f"{fmt_spread(per_handle.get('cold_ms'))} | {fmt_spread(shared.get('cold_ms'))} | "
+                   f"{fmt_ratio(shared.get('cold_vs_per_handle'))} |")
+    return out
 
 
 def chart(path, machine, result, storm_results):

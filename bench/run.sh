@@ -21,6 +21,7 @@ cold=5          # fresh processes per variant and round
 warm=2000       # transactions per warm process: the first fifth (JIT compiling the call path) is dropped
 warm_python=30  # pam_python restarts Python for every transaction
 warm_exec=300   # pam_exec forks and execs four times per transaction
+warm_http=300   # the HTTP modules (shared state or not) make a request to the local server per transaction
 memory=11000    # transactions of the memory runs: 1,000 of warm-up (report.py's WARM_UP), 10,000 warm
                 # (pam_python: memory_python, it grows ~2 MB each;
 memory_python=200   # pam_exec: memory_exec, it forks and execs /bin/true four times each)
@@ -37,11 +38,11 @@ out="$bench/results"
 work="$bench/target/work"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 memory=50 memory_python=5 memory_exec=5 storm_sizes=1,10 storm_threads=5 jmh=0 chart=0 ;;
+    --smoke) smoke=1 rounds=1 cold=2 warm=50 warm_python=10 warm_exec=10 warm_http=10 memory=50 memory_python=5 memory_exec=5 storm_sizes=1,10 storm_threads=5 jmh=0 chart=0 ;;
     --rounds) rounds=$2; shift ;;
     --cold) cold=$2; shift ;;
     --warm) warm=$2; warm_python=$(( $2 < warm_python ? $2 : warm_python ))
-            warm_exec=$(( $2 < warm_exec ? $2 : warm_exec )); shift ;;
+            warm_exec=$(( $2 < warm_exec ? $2 : warm_exec )); warm_http=$(( $2 < warm_http ? $2 : warm_http )); shift ;;
     --memory) memory=$2; memory_python=$(( $2 < memory_python ? $2 : memory_python ))
               memory_exec=$(( $2 < memory_exec ? $2 : memory_exec )); shift ;;
     --storm-sizes) storm_sizes=$2; shift ;;
@@ -113,6 +114,28 @@ for m in TrivialModule ConversingModule; do
   "$JAVA_HOME/bin/jar" --create --file "$work/modules/$m.jar" --manifest "$work/classes/$m.mf" -C "$work/classes" "$m.class"
 done
 
+# The shared-state case (issue 17): a local HTTP endpoint the HTTP modules ask at each
+# authenticate, answering "allow" (bench/HttpAllowServer.java), on a port the kernel picks.
+resident_pid=
+http_pid=
+cleanup() {
+  rc=$?
+  [ -z "$resident_pid" ] || { kill "$resident_pid" 2>/dev/null || true; wait "$resident_pid" 2>/dev/null || true; rm -rf "$socket_dir"; }
+  [ -z "$http_pid" ] || { kill "$http_pid" 2>/dev/null || true; wait "$http_pid" 2>/dev/null || true; }
+  exit $rc
+}
+# The run's own exit status, not the stopped services', is the script's.
+trap cleanup EXIT
+"$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xmx64m "$bench/HttpAllowServer.java" "$work/raw/http-port" > "$work/raw/http-server.log" 2>&1 &
+http_pid=$!
+for ((i = 0; i < 300; i++)); do
+  [ -s "$work/raw/http-port" ] && break
+  kill -0 "$http_pid" 2>/dev/null || { cat "$work/raw/http-server.log"; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/raw/http-port" ] || { echo "run.sh: the local HTTP server did not start" >&2; exit 1; }
+http_url="url=http://127.0.0.1:$(cat "$work/raw/http-port")/allow/"
+
 # service name -> what its three rules (auth, account, session) run
 declare -A rule=(
   [pam_permit]="pam_permit.so"
@@ -123,12 +146,14 @@ declare -A rule=(
   [java_jar_conv]="$pam_java $work/modules/ConversingModule.jar"
   [java_src_trivial]="$pam_java $work/modules/TrivialModule.java"
   [java_src_conv]="$pam_java $work/modules/ConversingModule.java"
+  [java_http_perhandle]="$pam_java $work/modules/HttpPerHandleModule.java $http_url"
+  [java_http_shared]="$pam_java $work/modules/HttpSharedModule.java $http_url"
 )
-variants=(pam_permit pam_exec python_trivial python_conv java_jar_trivial java_jar_conv java_src_trivial java_src_conv)
+variants=(pam_permit pam_exec python_trivial python_conv java_jar_trivial java_jar_conv java_src_trivial java_src_conv
+          java_http_perhandle java_http_shared)
 
 # The resident service (root only, as in production): a pam_java.so variant whose pam_java.conf
 # names the socket of a pam-java-resident started for this run.
-resident_pid=
 if [ "$(id -u)" = 0 ]; then
   resident="$work/resident"
   socket_dir=/run/pam-java-bench.$$
@@ -138,8 +163,6 @@ if [ "$(id -u)" = 0 ]; then
   chmod 0644 "$resident/pam_java.conf"
   "$dist/bin/pam-java-resident" --config "$resident/pam_java.conf" > "$work/raw/resident-service.log" 2>&1 &
   resident_pid=$!
-  # The run's own exit status, not the stopped service's, is the script's.
-  trap 'rc=$?; kill "$resident_pid" 2>/dev/null || true; wait "$resident_pid" 2>/dev/null || true; rm -rf "$socket_dir"; exit $rc' EXIT
   for ((i = 0; i < 300; i++)); do
     [ -S "$socket_dir/resident.sock" ] && break
     kill -0 "$resident_pid" 2>/dev/null || { cat "$work/raw/resident-service.log"; exit 1; }
@@ -148,7 +171,9 @@ if [ "$(id -u)" = 0 ]; then
   [ -S "$socket_dir/resident.sock" ] || { echo "run.sh: the resident service did not start" >&2; exit 1; }
   rule[resident_jar_trivial]="$resident/pam_java.so $work/modules/TrivialModule.jar"
   rule[resident_jar_conv]="$resident/pam_java.so $work/modules/ConversingModule.jar"
-  variants+=(resident_jar_trivial resident_jar_conv)
+  rule[resident_http_perhandle]="$resident/pam_java.so $work/modules/HttpPerHandleModule.java $http_url"
+  rule[resident_http_shared]="$resident/pam_java.so $work/modules/HttpSharedModule.java $http_url"
+  variants+=(resident_jar_trivial resident_jar_conv resident_http_perhandle resident_http_shared)
 else
   echo "== not root: no resident-service variants (pam-java-resident runs as root only)"
 fi
@@ -158,6 +183,7 @@ for v in "${variants[@]}"; do
     > "$work/pam.d/$v"
 done
 is_python() { [[ $1 == python_* ]]; }
+is_http() { [[ $1 == *_http_* ]]; }
 # The host adds the service's CPU time to a resident variant's (bench/host.c, service_cpu_us).
 service_of() { [[ $1 == resident_* ]] && echo "PAM_JAVA_BENCH_SERVICE_PID=$resident_pid" || echo "PAM_JAVA_BENCH_SERVICE_PID="; }
 
@@ -173,7 +199,7 @@ service_of() { [[ $1 == resident_* ]] && echo "PAM_JAVA_BENCH_SERVICE_PID=$resid
   echo "libpam=$(dpkg-query -W -f='${Version}' libpam0g 2>/dev/null || echo unknown)"
   echo "pam_python=$(dpkg-query -W -f='${Version}' libpam-python 2>/dev/null || echo unknown)"
   echo "python=$(dpkg-query -W -f='${Version}' libpython3-stdlib 2>/dev/null || echo unknown)"
-  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec memory=$memory memory_python=$memory_python memory_exec=$memory_exec storm_sizes=${storm_sizes:-none} storm_threads=$storm_threads only=${only:-all}"
+  echo "rounds=$rounds cold=$cold warm=$warm warm_python=$warm_python warm_exec=$warm_exec warm_http=$warm_http memory=$memory memory_python=$memory_python memory_exec=$memory_exec storm_sizes=${storm_sizes:-none} storm_threads=$storm_threads only=${only:-all}"
   echo "smoke=$smoke"
   echo "dist_built=$(date -u -r "$pam_java" +%Y-%m-%dT%H:%M:%SZ)"
   echo "dist_snapshot=$([ -n "${PAM_JAVA_BENCH_SNAPSHOT:-}" ] && echo yes || echo no)"
@@ -198,7 +224,7 @@ n=${#variants[@]}
 for ((r = 1; r <= rounds; r++)); do
   for ((k = 0; k < n; k++)); do
     v=${variants[$(( (k + r - 1) % n ))]}
-    w=$warm; is_python "$v" && w=$warm_python; [ "$v" = pam_exec ] && w=$warm_exec
+    w=$warm; is_python "$v" && w=$warm_python; [ "$v" = pam_exec ] && w=$warm_exec; is_http "$v" && w=$warm_http
     env "$(service_of "$v")" "${host[@]}" cold "$cold" "$v" | sed "s/^/round=$r /" >> "$work/raw/cold.txt"
     env "$(service_of "$v")" "${host[@]}" warm "$w" "$v" | sed "s/^/round=$r /" >> "$work/raw/warm.txt"
   done
@@ -285,6 +311,7 @@ if [ "$only" != storm ]; then
 # --- memory: RSS after 1, 10, 100, ... N transactions in one process --------------------------
 echo "== memory: $memory transactions per process ($memory_python for pam_python, $memory_exec for pam_exec)"
 for v in "${variants[@]}"; do
+  is_http "$v" && continue   # the shared-state case is timed in the rounds only
   m=$memory; is_python "$v" && m=$memory_python; [ "$v" = pam_exec ] && m=$memory_exec
   "${host[@]}" memory "$m" "$v" >> "$work/raw/memory.txt"
 done

@@ -13,9 +13,12 @@ import java.util.List;
  *
  * <p>The runtime creates one instance per PAM handle and module at the handle's first use of the
  * module, and drops it after {@link #end} at pam_end(3). Instance fields therefore hold per-handle
- * data (what pam_set_data(3) is for in C). The class needs a public no-argument constructor.
+ * data (what pam_set_data(3) is for in C). The class needs a public no-argument constructor, or,
+ * when it declares {@link SharedState}, a public constructor taking its {@link ModuleState}: what
+ * must outlive a handle (a connection pool, a cache) lives there.
  *
- * <p>Static fields are per handle too: a module whose classes have state of their own (a static
+ * <p>Static fields are per handle too (unless the module declares {@link SharedState}: then its
+ * classes are defined once per version of its file): a module whose classes have state of their own (a static
  * field other than a compile-time constant, a static initializer, which enums, {@code assert} and
  * non-constant {@code static final} fields all bring, a {@code synchronized} block or
  * {@code static synchronized} method, or an {@code invokedynamic} beyond lambdas, string

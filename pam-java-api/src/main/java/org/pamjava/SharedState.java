@@ -26,8 +26,15 @@ import java.lang.annotation.Target;
  *
  * <p>A module that declares shared state is defined in one class loader per version of its file,
  * whatever static state its classes have: its static fields are then shared by every handle too,
- * as the state is. Without this annotation a module keeps pam_python's isolation: nothing it holds
- * outlives its handle.
+ * as the state is, and so are those of the jars it brings ({@code Class-Path}, the configured
+ * {@code class_path}), which are defined in that loader as well. Without this annotation a module
+ * keeps pam_python's isolation: nothing it holds outlives its handle.
+ *
+ * <p>The annotation is all it takes, for a {@code .java} file as for a jar (no manifest attribute).
+ * The state class must be public (a nested one static), concrete, implement {@link ModuleState}
+ * and have a public no-argument constructor; the module class needs a public constructor with one
+ * parameter the state can be passed as. Anything else fails the module's load with
+ * {@code PAM_SERVICE_ERR} and a syslog line saying what is missing.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -22,6 +22,7 @@ import org.pamjava.runtime.ModuleInvoker;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
 import org.pamjava.runtime.ModuleLogging;
+import org.pamjava.runtime.SharedStates;
 import org.pamjava.runtime.SyslogOutput;
 import org.pamjava.runtime.SyslogRecords;
 import org.pamjava.runtime.Utf8;
@@ -95,8 +96,9 @@ final class NativeEntry {
                 }
             }
             NativeEntry.libpamVersion = libpamVersion;
+            // One process, one set of shared states, closed by the JVM's shutdown hooks if they run.
             loader = new ModuleLoader(Path.of(moduleDir), cacheDir.isEmpty() ? null : Path.of(cacheDir, "classes"),
-                    extra, log);
+                    extra, log, new SharedStates(log, true));
         } catch (Throwable t) {
             log.logFailure("pam_java runtime failed to initialise: " + t, t);
         }

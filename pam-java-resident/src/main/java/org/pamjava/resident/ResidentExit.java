@@ -2,6 +2,7 @@ package org.pamjava.resident;
 
 import java.util.List;
 import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.SharedStates;
 
 /**
  * What the service does when its JVM exits, however that came: SIGTERM (systemctl stop or
@@ -17,6 +18,9 @@ import org.pamjava.runtime.Diagnostics;
  * hooks a module registered run alongside this one, and one that never returns would keep the
  * JVM, and so the unit, from ever restarting; {@link #GRACE_MILLIS} after the exit began the JVM
  * halts, whatever still runs.
+ *
+ * <p>Once the connections are closed, the modules' shared states ({@link org.pamjava.SharedState})
+ * are closed, within the same grace.
  */
 final class ResidentExit {
     /** How long other shutdown hooks (a module's) may run before the JVM halts. */
@@ -29,9 +33,10 @@ final class ResidentExit {
     /**
      * Registers the hook. {@code removeSocket} runs first (a socket the service bound itself, so
      * that applications find none and run in-process at once, or a service started anew binds
-     * it), or is null (systemd's socket, which stays and queues connections).
+     * it), or is null (systemd's socket, which stays and queues connections); {@code states}
+     * are closed last.
      */
-    static void install(ResidentCalls calls, Diagnostics log, Runnable removeSocket) {
+    static void install(ResidentCalls calls, Diagnostics log, Runnable removeSocket, SharedStates states) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Thread halt = new Thread(() -> {
                 try {
@@ -52,6 +57,7 @@ final class ResidentExit {
             log.log(Diagnostics.LOG_NOTICE, "pam_java resident: exiting; " + (inFlight.isEmpty() ? "no call was in flight"
                     : inFlight.size() + " calls in flight fail in their applications: " + String.join(", ", inFlight)
                     + " (with no line before saying why, one of these modules ended the JVM, or a signal did)"));
+            states.closeAll();
         }, "pam_java resident exit"));
     }
 }

@@ -38,6 +38,7 @@ import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.HandleDataRegistry;
 import org.pamjava.runtime.ModuleLoadException;
 import org.pamjava.runtime.ModuleLoader;
+import org.pamjava.runtime.SharedStates;
 import org.pamjava.runtime.TrustedPaths;
 import org.pamjava.runtime.SyslogOutput;
 import org.pamjava.runtime.SyslogRecords;
@@ -125,6 +126,11 @@ public final class ResidentService {
     private final ResidentCalls calls;
     /** The Java data of the PAM handles whose modules run here (PamHandle.setData), by (process, handle). */
     private final HandleDataRegistry handleData = new HandleDataRegistry();
+    /**
+     * The states of modules declaring {@link org.pamjava.SharedState}: one for the whole service,
+     * whatever loader (module directory) a handle's load goes through; closed at the exit.
+     */
+    private final SharedStates sharedStates;
     /** A descriptor kept free to refuse a connection with when the descriptors run out. */
     private FileChannel spare;
 
@@ -142,6 +148,7 @@ public final class ResidentService {
         this.maxConnections = maxConnections;
         this.idleMillis = idleMillis;
         this.calls = new ResidentCalls(log);
+        this.sharedStates = new SharedStates(log, false);
         this.sessions = sessions != null ? sessions : new ThreadPoolExecutor(0, maxConnections, 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), this::sessionThread);
     }
@@ -312,7 +319,7 @@ public final class ResidentService {
         calls.startWatch(timeoutMillis);
         if (inherited != null) {
             try (inherited) {
-                ResidentExit.install(calls, log, null);
+                ResidentExit.install(calls, log, null, sharedStates);
                 log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath
                         + " (passed by systemd)");
                 serve(inherited::accept);
@@ -320,7 +327,7 @@ public final class ResidentService {
             return;
         }
         try (ServerSocketChannel server = bind()) {
-            ResidentExit.install(calls, log, this::removeSocket);
+            ResidentExit.install(calls, log, this::removeSocket, sharedStates);
             log.log(Diagnostics.LOG_INFO, "pam_java resident service listening on " + socketPath);
             serve(server::accept);
         }
@@ -570,6 +577,6 @@ public final class ResidentService {
     /** One loader per directory of pam_java.so (relative MODULEs resolve against it), at most {@link #MAX_LOADERS}. */
     synchronized ModuleLoader loader(Path moduleDir) {
         return loaders.computeIfAbsent(moduleDir, dir -> new ModuleLoader(dir,
-                cacheDir == null ? null : cacheDir.resolve("classes"), new ArrayList<>(classPath), log));
+                cacheDir == null ? null : cacheDir.resolve("classes"), new ArrayList<>(classPath), log, sharedStates));
     }
 }

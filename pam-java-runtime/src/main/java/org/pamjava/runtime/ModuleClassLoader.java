@@ -24,6 +24,8 @@ final class ModuleClassLoader extends URLClassLoader {
     private final Map<String, byte[]> compiledClasses;
     private final CodeSource compiledSource;
     private final boolean perHandle;
+    /** The version of a module declaring shared state whose classes this loader defines, or null. */
+    private final SharedStates.Version sharedVersion;
 
     /**
      * @param compiledClasses class files by binary name (a compiled .java, or a jar module's own classes)
@@ -33,8 +35,25 @@ final class ModuleClassLoader extends URLClassLoader {
      */
     ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL compiledFrom, URL[] jars,
                       boolean perHandle) {
+        this(name, compiledClasses, compiledFrom, jars, perHandle, null);
+    }
+
+    /**
+     * The loader of one version of a module that declares shared state: kept for every handle,
+     * and, unlike the loader shared by modules without static state, it defines the classes of
+     * the dependency jars and the configured class path too (their static state is then shared as
+     * the module's is, which a module sharing a pool of their connections wants).
+     */
+    ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL compiledFrom, URL[] jars,
+                      SharedStates.Version sharedVersion) {
+        this(name, compiledClasses, compiledFrom, jars, false, sharedVersion);
+    }
+
+    private ModuleClassLoader(String name, Map<String, byte[]> compiledClasses, URL compiledFrom, URL[] jars,
+                              boolean perHandle, SharedStates.Version sharedVersion) {
         super(name, jars, ApiOnlyClassLoader.INSTANCE);
         this.perHandle = perHandle;
+        this.sharedVersion = sharedVersion;
         this.compiledClasses = compiledClasses;
         this.compiledSource = compiledFrom == null ? null : new CodeSource(compiledFrom, (CodeSigner[]) null);
     }
@@ -42,6 +61,11 @@ final class ModuleClassLoader extends URLClassLoader {
     /** Whether this loader serves one PAM handle's instance only (and is closed after its end). */
     boolean perHandle() {
         return perHandle;
+    }
+
+    /** The shared-state version this loader belongs to, or null for any other module's loader. */
+    SharedStates.Version sharedVersion() {
+        return sharedVersion;
     }
 
     /**
@@ -56,7 +80,7 @@ final class ModuleClassLoader extends URLClassLoader {
         }
         byte[] bytes = compiledClasses.get(name);
         CodeSource source = compiledSource;
-        if (bytes == null && !perHandle) {
+        if (bytes == null && !perHandle && sharedVersion == null) {
             // A shared loader defines only the classes that were found free of static state.
             throw new ClassNotFoundException(name);
         }

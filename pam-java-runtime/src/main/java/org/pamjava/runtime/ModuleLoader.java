@@ -45,13 +45,28 @@ public final class ModuleLoader {
     private final ClassPathResolver classPaths = new ClassPathResolver();
     private final Map<String, CompiledModule> compiled = new ConcurrentHashMap<>();
     private final Map<Path, ModuleCode> modules = new ConcurrentHashMap<>();
+    /** The states of the modules declaring {@link org.pamjava.SharedState} that {@link #load(String, Diagnostics)} uses. */
+    private final SharedStates sharedStates;
 
     /**
+     * A loader with shared states of its own, which nothing closes at the JVM's exit.
+     *
      * @param moduleDir the directory relative MODULE paths are resolved against
      * @param cacheDir where compiled {@code .java} modules are kept, or {@code null} for none
      * @param extraClassPath jars (and, not running as root, directories) every module sees (the configuration's class_path)
      */
     public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log) {
+        this(moduleDir, cacheDir, extraClassPath, log, new SharedStates(log, false));
+    }
+
+    /**
+     * A loader whose modules declaring {@link org.pamjava.SharedState} keep their state in
+     * {@code sharedStates} (one per process in-process, one for the resident service, whatever
+     * its loaders).
+     */
+    public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log,
+                        SharedStates sharedStates) {
+        this.sharedStates = sharedStates;
         this.moduleDir = moduleDir;
         List<URL> urls = new ArrayList<>();
         for (Path p : extraClassPath) {
@@ -89,8 +104,22 @@ public final class ModuleLoader {
      * {@link StaticState}) and the module brings no other jars: then every handle's instance comes
      * from one shared class loader per version of the file, which ordinary code cannot tell apart,
      * and a handle skips defining the classes again (~100 µs, and metaspace until class unloading).
+     * A module declaring {@link org.pamjava.SharedState} is loaded as
+     * {@link #load(String, Diagnostics, SharedStates)} says, in this loader's shared states.
      */
     public PamModule load(String moduleArg, Diagnostics log) throws ModuleLoadException {
+        return load(moduleArg, log, sharedStates);
+    }
+
+    /**
+     * {@link #load(String, Diagnostics)}, with the states of modules declaring
+     * {@link org.pamjava.SharedState} kept in {@code scope}: one class loader per version of the
+     * file there (whatever static state the classes have, the dependency jars and the configured
+     * class path included), one state per version, created at its first handle, and an instance
+     * made with the module's public constructor taking the state. The annotation is all it takes,
+     * for a jar as for a {@code .java} file (no manifest attribute).
+     */
+    public PamModule load(String moduleArg, Diagnostics log, SharedStates scope) throws ModuleLoadException {
         Path file = moduleDir.resolve(moduleArg);
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
         boolean source = name.endsWith(".java");
@@ -119,6 +148,15 @@ public final class ModuleLoader {
             }
             classPaths.resolve(code.dependencies, "Class-Path entry of " + file);
         }
+        if (SharedStates.mayDeclare(code.classes.get(code.className))) {
+            PamModule shared = scope.instance(file.toAbsolutePath().normalize(), code.versionKey(), code.className,
+                    new SharedStateLoaders(this, file, !source, code));
+            if (shared != null) {
+                return shared;
+            }
+        } else {
+            scope.notShared(file);
+        }
         if (code.shareable && extraClassPath.isEmpty()) {
             return instantiate(file, code.sharedConstructor(this, file, !source));
         }
@@ -128,6 +166,11 @@ public final class ModuleLoader {
 
     /** A class loader for the module's classes, its dependency jars and the configured class path. */
     private ModuleClassLoader newLoader(Path file, boolean jar, ModuleCode code, boolean perHandle) {
+        return new ModuleClassLoader(name(file), code.classes, url(file), loaderUrls(file, jar, code), perHandle);
+    }
+
+    /** A module loader's class path: the module's jar, its dependency jars, the configured class path. */
+    private URL[] loaderUrls(Path file, boolean jar, ModuleCode code) {
         List<URL> urls = new ArrayList<>();
         if (jar) {
             urls.add(url(file)); // for the jar's resources; its classes come from the bytes read
@@ -136,16 +179,39 @@ public final class ModuleLoader {
             urls.add(url(dependency));
         }
         urls.addAll(extraClassPath);
-        return new ModuleClassLoader(name(file), code.classes, url(file), urls.toArray(new URL[0]), perHandle);
+        return urls.toArray(new URL[0]);
     }
 
     /**
-     * Gives back what {@code module}'s instance held, after its {@code end}: a loader of its own is
-     * closed (its open jars and their native buffers released now rather than at some later GC).
+     * Makes the loader of one version of a module declaring shared state, for all its handles in
+     * one scope (a record rather than a lambda: no invokedynamic on the call path).
+     */
+    private record SharedStateLoaders(ModuleLoader loader, Path file, boolean jar, ModuleCode code)
+            implements SharedStates.LoaderFactory {
+        @Override
+        public ModuleClassLoader newLoader(SharedStates.Version owner) {
+            return new ModuleClassLoader(name(file), code.classes, url(file), loader.loaderUrls(file, jar, code), owner);
+        }
+    }
+
+    /** The shared states that {@link #load(String, Diagnostics)} keeps. */
+    public SharedStates sharedStates() {
+        return sharedStates;
+    }
+
+    /**
+     * Gives back what {@code module}'s instance held, after its {@code end}, exactly once per
+     * instance: a loader of its own is closed (its open jars and their native buffers released now
+     * rather than at some later GC); an instance of a module with shared state is counted out, and
+     * the state of a version the file no longer has is closed with its last instance.
      */
     public static void release(PamModule module) throws IOException {
-        if (module.getClass().getClassLoader() instanceof ModuleClassLoader loader && loader.perHandle()) {
-            loader.close();
+        if (module.getClass().getClassLoader() instanceof ModuleClassLoader loader) {
+            if (loader.perHandle()) {
+                loader.close();
+            } else if (loader.sharedVersion() != null) {
+                loader.sharedVersion().ended();
+            }
         }
     }
 
@@ -155,8 +221,13 @@ public final class ModuleLoader {
      * with the reason logged. For the Java engine's users (test kit, pam-java simulate).
      */
     public PamModule loadOrStandIn(String moduleArg, Diagnostics log) {
+        return loadOrStandIn(moduleArg, log, sharedStates);
+    }
+
+    /** {@link #loadOrStandIn(String, Diagnostics)} with shared states kept in {@code scope} (a test kit's stack). */
+    public PamModule loadOrStandIn(String moduleArg, Diagnostics log, SharedStates scope) {
         try {
-            return load(moduleArg, log);
+            return load(moduleArg, log, scope);
         } catch (ModuleLoadException e) {
             log.log(Diagnostics.LOG_ERR, e.getMessage());
             return new FailedModule(e.pamCode());
@@ -184,6 +255,11 @@ public final class ModuleLoader {
         /** Whether handles may share one class loader: no class can hold static state, no other jars. */
         final boolean shareable;
         private Constructor<?> shared;
+
+        /** What tells this version of the file from another: its identity and what it was compiled against. */
+        Object versionKey() {
+            return List.of(identity, compiledAgainst);
+        }
 
         /**
          * @param otherClasses whether the file holds classes beyond {@code classes} that a loader

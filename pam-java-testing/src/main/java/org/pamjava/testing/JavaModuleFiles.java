@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.pamjava.PamModule;
 import org.pamjava.runtime.Diagnostics;
 import org.pamjava.runtime.ModuleLoader;
+import org.pamjava.runtime.SharedStates;
 import org.pamjava.stack.ModuleResolver;
 
 /**
@@ -19,10 +20,19 @@ import org.pamjava.stack.ModuleResolver;
  * is {@code PAM_OPEN_ERR} when none knows it). A file that fails to load behaves as in the native
  * module: every operation returns the loader's code ({@code PAM_OPEN_ERR} or
  * {@code PAM_SERVICE_ERR}), and the reason is printed to {@code System.err}.
+ *
+ * <p>The compiled classes are kept for the whole JVM (a test suite compiles each file once); the
+ * shared states of modules declaring {@link org.pamjava.SharedState} are kept in the stack's own
+ * {@link SharedStates}: a {@link TestStack} is the process.
  */
 final class JavaModuleFiles implements ModuleResolver {
     private static final Diagnostics STDERR = (priority, message) -> System.err.println("pam_java: " + message);
     private static final Map<Path, ModuleLoader> LOADERS = new ConcurrentHashMap<>();
+    private final SharedStates states;
+
+    JavaModuleFiles(SharedStates states) {
+        this.states = states;
+    }
 
     @Override
     public Optional<PamModule> resolve(String modulePath, List<String> args) {
@@ -36,6 +46,6 @@ final class JavaModuleFiles implements ModuleResolver {
         }
         ModuleLoader loader = LOADERS.computeIfAbsent(moduleDir.toAbsolutePath(),
                 dir -> new ModuleLoader(dir, null, List.of(), STDERR));
-        return Optional.of(loader.loadOrStandIn(args.getFirst(), STDERR));
+        return Optional.of(loader.loadOrStandIn(args.getFirst(), STDERR, states));
     }
 }

@@ -1,6 +1,8 @@
 package org.pamjava.testing;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,9 @@ import org.pamjava.stack.ConfigSource;
 import org.pamjava.stack.ModuleResolver;
 import org.pamjava.stack.PamConfig;
 import org.pamjava.stack.PamStack;
+import org.pamjava.runtime.Diagnostics;
+import org.pamjava.runtime.ModuleLoader;
+import org.pamjava.runtime.SharedStates;
 
 /**
  * A PAM service under test: its configuration (written in the test, or read from a directory) and
@@ -25,8 +30,18 @@ import org.pamjava.stack.PamStack;
  * {@code pam_debug.so} are always there. A {@code pam_java.so} rule whose MODULE is not registered
  * loads the {@code .java} or {@code .jar} file it names with pam_java's own loader, as the native
  * module does. Every other module is unavailable, as a module that fails to load.
+ *
+ * <p>A stack is the process its modules run in: a module file declaring
+ * {@link org.pamjava.SharedState} gets one state per version of the file for all the transactions
+ * of this stack and of every stack made from it with the {@code with}-style methods, as in an
+ * application that runs PAM many times. That state is closed when the file changes and the last
+ * transaction of the old version has ended (pam_end), or when the stack is {@linkplain #close closed};
+ * a later transaction then gets a new one.
  */
-public final class TestStack {
+public final class TestStack implements AutoCloseable {
+
+    /** Where the test kit's own troubles go, as JavaModuleFiles prints them. */
+    private static final Diagnostics STDERR = (priority, message) -> System.err.println("pam_java: " + message);
 
     private final String service;
     private final Map<String, String> files;
@@ -36,14 +51,22 @@ public final class TestStack {
     private final ModuleResolver loader;
     /** What the modules' {@code PamHandle.nss()} gives, or null for none: see {@link #nss(Nss)}. */
     private final Nss nss;
+    /** The shared states of this stack and of the stacks made from it. */
+    private final SharedStates states;
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
                       Map<String, Supplier<PamModule>> modules) {
-        this(service, files, directory, pamConf, modules, new JavaModuleFiles(), null);
+        this(service, files, directory, pamConf, modules, new SharedStates(STDERR, false));
     }
 
     private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
-                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader, Nss nss) {
+                      Map<String, Supplier<PamModule>> modules, SharedStates states) {
+        this(service, files, directory, pamConf, modules, new JavaModuleFiles(states), states, null);
+    }
+
+    private TestStack(String service, Map<String, String> files, Path directory, String pamConf,
+                      Map<String, Supplier<PamModule>> modules, ModuleResolver loader, SharedStates states, Nss nss) {
+        this.states = states;
         this.service = service;
         this.files = files;
         this.directory = directory;
@@ -58,7 +81,7 @@ public final class TestStack {
      * {@code .java} and {@code .jar} modules, so rules can name real module files.
      */
     public TestStack loader(ModuleResolver resolver) {
-        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver), nss);
+        return new TestStack(service, files, directory, pamConf, modules, loader.orElse(resolver), states, nss);
     }
 
     /**
@@ -68,7 +91,7 @@ public final class TestStack {
      * on by accident ({@link #systemNss()} asks for those on purpose).
      */
     public TestStack nss(Nss nss) {
-        return new TestStack(service, files, directory, pamConf, modules, loader, java.util.Objects.requireNonNull(nss, "nss"));
+        return new TestStack(service, files, directory, pamConf, modules, loader, states, Objects.requireNonNull(nss, "nss"));
     }
 
     /**
@@ -117,7 +140,7 @@ public final class TestStack {
         }
         Map<String, String> copy = new LinkedHashMap<>(files);
         copy.put(name, content);
-        return new TestStack(service, copy, directory, pamConf, modules, loader, nss);
+        return new TestStack(service, copy, directory, pamConf, modules, loader, states, nss);
     }
 
     /** Registers a module: a fresh instance from {@code factory} for each transaction, as pam_java does. */
@@ -125,7 +148,7 @@ public final class TestStack {
         Objects.requireNonNull(factory, "factory");
         Map<String, Supplier<PamModule>> copy = new LinkedHashMap<>(modules);
         copy.put(name, factory::get);
-        return new TestStack(service, files, directory, pamConf, copy, loader, nss);
+        return new TestStack(service, files, directory, pamConf, copy, loader, states, nss);
     }
 
     /**
@@ -151,7 +174,36 @@ public final class TestStack {
     public TestTransaction start(String user) {
         ScriptedConversation conversation = new ScriptedConversation();
         CapturedLogging.install(); // before the modules are made: their loggers are then JUL's
-        return new TestTransaction(engine().start(service, user, conversation), conversation);
+        // The instances the transaction made, given back at its pam_end as pam_java gives them
+        // back: an old version's shared state is closed with its last instance.
+        List<PamModule> instances = new ArrayList<>();
+        PamStack engine = engine((path, args) -> {
+            Optional<PamModule> module = resolve(path, args);
+            module.ifPresent(instances::add);
+            return module;
+        });
+        return new TestTransaction(engine.start(service, user, conversation), conversation, () -> release(instances));
+    }
+
+    private static void release(List<PamModule> instances) {
+        for (PamModule module : instances) {
+            try {
+                ModuleLoader.release(module);
+            } catch (IOException e) {
+                STDERR.log(Diagnostics.LOG_WARNING, "cannot close a module's class loader: " + e);
+            }
+        }
+    }
+
+    /**
+     * Closes the shared states ({@link org.pamjava.ModuleState#close}) of the modules this stack
+     * and the stacks made from it loaded, as an application's exit would; an exception from a
+     * state's close is printed to {@code System.err} and ignored. The stack stays usable: a later
+     * transaction gets new states.
+     */
+    @Override
+    public void close() {
+        states.closeAll();
     }
 
     /** Starts a transaction with no {@code PAM_USER}: a module asking for it prompts "login:". */
@@ -160,6 +212,10 @@ public final class TestStack {
     }
 
     private PamStack engine() {
+        return engine(this::resolve);
+    }
+
+    private PamStack engine(ModuleResolver resolver) {
         ConfigSource source;
         if (directory != null) {
             source = ConfigSource.directory(directory);
@@ -168,7 +224,7 @@ public final class TestStack {
         } else {
             source = ConfigSource.files(files);
         }
-        PamStack stack = PamStack.of(source).withModules(this::resolve);
+        PamStack stack = PamStack.of(source).withModules(resolver);
         return nss == null ? stack : stack.withNss(nss);
     }
 

@@ -23,9 +23,22 @@ public final class TestTransaction implements AutoCloseable {
     private final StackTransaction pam;
     private final ScriptedConversation conversation;
 
-    TestTransaction(StackTransaction pam, ScriptedConversation conversation) {
+    /** What pam_end gives back after the modules' end (their instances), run once. */
+    private Runnable ended;
+
+    TestTransaction(StackTransaction pam, ScriptedConversation conversation, Runnable ended) {
         this.pam = pam;
         this.conversation = conversation;
+        this.ended = ended;
+    }
+
+    /** Runs {@link #ended} once the transaction has ended. */
+    private void afterEnd() {
+        if (pam.isEnded() && ended != null) {
+            Runnable r = ended;
+            ended = null;
+            r.run();
+        }
     }
 
     /** The scripted conversation: queue answers here, read the messages the modules sent. */
@@ -160,6 +173,7 @@ public final class TestTransaction implements AutoCloseable {
             return pam.end(status);
         } finally {
             CapturedLogging.operationEnds();
+            afterEnd();
         }
     }
 
@@ -171,6 +185,7 @@ public final class TestTransaction implements AutoCloseable {
             pam.close();
         } finally {
             CapturedLogging.operationEnds();
+            afterEnd();
         }
     }
 

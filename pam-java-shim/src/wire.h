@@ -11,8 +11,9 @@
 #include <stdint.h>
 
 /* The protocol this pam_java.so speaks: HELLO carries it both ways (version 1 had no field).
- * Version 3 added the LOG frame (version 2's log was a request, with a reply). */
-#define PJ_WIRE_VERSION 3
+ * Version 3 added the LOG frame (version 2's log was a request, with a reply); version 4 the
+ * GET_AUTHTOK request and the process key in the client's HELLO. */
+#define PJ_WIRE_VERSION 4
 
 /* Frame kinds: a frame is length:u32 (of what follows), kind:u8, the kind's fields. */
 #define PJ_WIRE_CALL 1

@@ -88,19 +88,25 @@ class ResidentVersionsTest {
     @Test
     void aServiceGreetingWithoutAVersionIsNotUsedAndModulesRunInProcess() throws Exception {
         inProcessAgainst(new byte[] {0, 0, 0, 1, 5},
-                "the resident service at " + ResidentFixture.SOCKET + " speaks protocol version 1, this pam_java.so version 3;"
+                "the resident service at " + ResidentFixture.SOCKET + " speaks protocol version 1, this pam_java.so version 4;"
                         + " running Java in this process");
     }
 
     @Test
     void aServiceOfThePreviousVersionIsNotUsedAndModulesRunInProcess() throws Exception {
+        // Version 3 had no GET_AUTHTOK request: a module asking for a token there would fail. Never spoken to.
+        inProcessAgainst(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, 3}, "speaks protocol version 3, this pam_java.so version 4");
+    }
+
+    @Test
+    void aServiceOfVersion2IsNotUsedAndModulesRunInProcess() throws Exception {
         // Version 2 had no LOG frame: its requests would be answered, its log lost. Never spoken to.
-        inProcessAgainst(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, 2}, "speaks protocol version 2, this pam_java.so version 3");
+        inProcessAgainst(new byte[] {0, 0, 0, 5, 5, 0, 0, 0, 2}, "speaks protocol version 2, this pam_java.so version 4");
     }
 
     @Test
     void aServiceOfALaterVersionIsNotUsedAndModulesRunInProcess() throws Exception {
-        inProcessAgainst(new byte[] {0, 0, 0, 9, 5, 0, 0, 0, 4, 0, 0, 0, 7},
-                "speaks protocol version 4, this pam_java.so version 3");
+        inProcessAgainst(new byte[] {0, 0, 0, 9, 5, 0, 0, 0, 5, 0, 0, 0, 7},
+                "speaks protocol version 5, this pam_java.so version 4");
     }
 }

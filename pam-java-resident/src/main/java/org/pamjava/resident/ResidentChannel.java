@@ -20,7 +20,7 @@ import org.pamjava.runtime.PamCalls;
  * <p>What the call logs ({@link #log}: the module's prints through CallOutput, pam_java's own
  * lines about the call) waits in the call's {@link CallRecords}, never for the application, and
  * goes out before the call's next frame: as LOG frames, which nothing answers, to a client of
- * version 3, as LOG requests to one of version 1 (docs/resident-protocol.md).
+ * version 3 and later, as LOG requests to one of version 1 (docs/resident-protocol.md).
  */
 final class ResidentChannel implements PamCalls {
     static final int GET_ITEM = 1;
@@ -54,7 +54,7 @@ final class ResidentChannel implements PamCalls {
     private volatile boolean stuck;
     /** Time the current call spent in the application's conversation (a person typing): not the module's. */
     private long conversationNanos;
-    /** The client said HELLO (version 3): records go as LOG frames, not as version 1's LOG requests. */
+    /** The client said HELLO (version 3 and later): records go as LOG frames, not as version 1's LOG requests. */
     private boolean logFrames;
 
     ResidentChannel(ResidentProtocol.Connection connection, Diagnostics serviceLog) {

@@ -53,15 +53,16 @@ final class ResidentProtocol {
 
     /**
      * The service, during a call: one record of the call's log for the application's pam_syslog(3),
-     * answered by nothing (version 3; see ResidentChannel).
+     * answered by nothing (version 3 and later; see ResidentChannel).
      */
     static final int LOG = 6;
 
     /**
-     * The protocol version this service speaks (HELLO's field); version 1 had no handshake, and
-     * version 2 no LOG frame (a client of version 2 meets this HELLO and runs in-process).
+     * The protocol version this service speaks (HELLO's field); version 1 had no handshake,
+     * version 2 no LOG frame, version 3 no GET_AUTHTOK request and no process key (a client of
+     * version 2 or 3 meets this HELLO and runs in-process).
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /**
      * What a version-1 client gets instead of LOG frames: the LOG request of versions 1 and 2

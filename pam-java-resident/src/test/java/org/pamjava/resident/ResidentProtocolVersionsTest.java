@@ -229,7 +229,17 @@ class ResidentProtocolVersionsTest {
         expectHello(c);
         c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(2));
         assertNull(c.receive(), "closed without an answer");
-        awaitLogged("the client speaks protocol version 2, this service 3");
+        awaitLogged("the client speaks protocol version 2, this service 4");
+    }
+
+    @Test
+    void aVersion3ClientsHelloEndsTheConnection() throws Exception {
+        // Version 3 knows no GET_AUTHTOK: served, it would end a token-asking module's call as a violation.
+        Client c = connected();
+        expectHello(c);
+        c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(3));
+        assertNull(c.receive(), "closed without an answer");
+        awaitLogged("the client speaks protocol version 3, this service 4");
     }
 
     @Test
@@ -238,7 +248,7 @@ class ResidentProtocolVersionsTest {
         expectHello(c);
         c.send(new ResidentProtocol.Out(ResidentProtocol.HELLO).i32(ResidentProtocol.VERSION + 1));
         assertNull(c.receive(), "closed without an answer");
-        awaitLogged("the client speaks protocol version 4");
+        awaitLogged("the client speaks protocol version 5");
     }
 
     @Test

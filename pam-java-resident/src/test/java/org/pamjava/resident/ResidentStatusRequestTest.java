@@ -111,7 +111,7 @@ class ResidentStatusRequestTest {
                 return frame.i32();
             }
             if (kind == ResidentProtocol.LOG) {
-                continue; // the module's log (version 3): nothing to answer
+                continue; // the module's log (a LOG frame): nothing to answer
             }
             assertEquals(ResidentProtocol.REQUEST, kind);
             int what = frame.u8();

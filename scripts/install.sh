@@ -101,6 +101,7 @@ find "$d$doc_dir/api" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 
 install -D -m 0644 examples/totp/TotpModule.java "$d$doc_dir/examples/totp/TotpModule.java"
 install -D -m 0644 examples/access/AccessPolicyModule.java "$d$doc_dir/examples/access/AccessPolicyModule.java"
 install -D -m 0644 examples/httpallow/HttpAllowModule.java "$d$doc_dir/examples/httpallow/HttpAllowModule.java"
+install -D -m 0644 examples/officehours/OfficeHoursModule.java "$d$doc_dir/examples/officehours/OfficeHoursModule.java"
 
 # The AOT cache must be made for the final paths: now when installing in place, else by whoever
 # installs the tree (the Debian package's postinst).

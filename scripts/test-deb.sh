@@ -111,7 +111,9 @@ check "/var/cache/pam-java root 700" [ "$(stat_of /var/cache/pam-java)" = "root:
 check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$root/usr/bin/pam-java" \
   -a -f "$root/usr/share/man/man8/pam_java.8.gz" -a -f "$root/usr/share/man/man1/pam-java.1.gz" \
   -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
-  -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java"
+  -a -f "$root/usr/share/doc/pam-java/examples/access/AccessPolicyModule.java" \
+  -a -f "$root/usr/share/doc/pam-java/examples/officehours/OfficeHoursModule.java" \
+  -a -f "$root/usr/share/doc/pam-java/examples/httpallow/HttpAllowModule.java"
 check "the module API's Javadoc installed as HTML, PamHandle's page among it" \
   grep -q "pam_get_authtok" "$root/usr/share/doc/pam-java/api/org.pamjava/org/pamjava/PamHandle.html"
 check "no file of the API's Javadoc is writable by others" \
@@ -215,6 +217,17 @@ sed 's/^/   /' "$root/etc/pam.d/$service"
 code=$(in_root "$jdk_in_root/bin/java" -cp $rt/pam-java-api.jar $examples/totp/TotpModule.java code "$secret")
 wrong=$(printf '%06d' $(( (10#$code + 1) % 1000000 )))
 where() { cat "$root/tmp/where" 2>/dev/null || echo none; }
+# The office-hours example: a group the root's NSS (files) knows, alice in it and bob not, and a
+# one-time PIN file in the state directory; the root's passwd and group are put back afterwards.
+cp -p "$root/etc/passwd" "$root/tmp/passwd.orig"
+cp -p "$root/etc/group" "$root/tmp/group.orig"
+printf '%s\n' 'pjalice:x:1500:1500::/nonexistent:/usr/sbin/nologin' 'pjbob:x:1501:1501::/nonexistent:/usr/sbin/nologin' \
+  >> "$root/etc/passwd"
+printf '%s\n' 'pjalice:x:1500:' 'pjbob:x:1501:' 'pjoffice:x:1600:pjalice' >> "$root/etc/group"
+printf 'auth required pam_java.so %s/officehours/OfficeHoursModule.java group=pjoffice pins=/var/lib/pam-java/office-pins\n' \
+  "$examples" > "$root/etc/pam.d/$service-office"
+pin=482913
+pin_digest=$(printf %s "$pin" | sha256sum | cut -c1-64)
 
 # The examples through pamtester; the rest of the output names where the modules ran.
 transactions() {
@@ -230,6 +243,16 @@ transactions() {
   bob_out=$(in_root pamtester -v "$service" bob acct_mgmt 2>&1) && rc=0 || rc=$?
   echo "$bob_out" | sed 's/^/   bob: /'
   check "bob's account: refused, and told why through the conversation" contains "$bob_out" "Access denied: bob may not log in here."
+  local office_out
+  mkdir -p -m 0700 "$root/var/lib/pam-java"
+  (umask 077; printf 'pjalice:%s\n' "$pin_digest" > "$root/var/lib/pam-java/office-pins")
+  office_out=$(echo "$pin" | in_root pamtester -v "$service-office" pjalice authenticate 2>&1) && rc=0 || rc=$?
+  echo "$office_out" | sed "s/^/   officehours, pjalice, PIN $pin: /"
+  check "officehours: pjalice, in pjoffice by NSS, with her one-time PIN: authenticated" [ "$rc" -eq 0 ]
+  office_out=$(echo "$pin" | in_root pamtester -v "$service-office" pjalice authenticate 2>&1) && rc=0 || rc=$?
+  check "officehours: the same PIN a second time: refused" contains "$office_out" "Authentication failure"
+  office_out=$(echo "$pin" | in_root pamtester -v "$service-office" pjbob authenticate 2>&1) && rc=0 || rc=$?
+  check "officehours: pjbob, not in pjoffice: refused" contains "$office_out" "Authentication failure"
 }
 
 echo "== real PAM transactions, no service (a root without systemd: no socket at $listen)"
@@ -289,7 +312,11 @@ check "pam-java run: alice authenticated through libpam and pam_java.so" [ "$rc"
 check_out=$(in_root env PAM_JAVA_JDK=$jdk_in_root pam-java check "/etc/pam.d/$service" 2>&1) && rc=0 || rc=$?
 echo "$check_out" | sed 's/^/   pam-java check: /'
 check "pam-java check finds no error in the service" [ "$rc" -eq 0 ]
-rm -f "$root/etc/pam.d/$service" "$root/etc/pam.d/$service-missing" "$root/etc/security/totp.secrets"
+rm -f "$root/etc/pam.d/$service" "$root/etc/pam.d/$service-missing" "$root/etc/pam.d/$service-office" \
+  "$root/etc/security/totp.secrets"
+rm -rf "$root/var/lib/pam-java"
+mv "$root/tmp/passwd.orig" "$root/etc/passwd"
+mv "$root/tmp/group.orig" "$root/etc/group"
 
 echo "== remove: only the conffile and deb-systemd-helper's records stay"
 remove_out=$(in_root dpkg -r pam-java 2>&1) && rc=0 || rc=$?

@@ -30,16 +30,18 @@ import org.pamjava.PamModule;
  * (pam_sm_authenticate) written with pam_java's module API.
  *
  * <pre>
+ * auth required pam_unix.so
  * auth required pam_java.so /usr/share/doc/pam-java/examples/officehours/OfficeHoursModule.java \
  *         group=staff hours=08:00-18:00 days=MON-FRI pins=/var/lib/pam-java/office-pins
  * </pre>
  *
  * <p>What it shows: the group is looked up through NSS ({@link PamHandle#nss()}), so members that
- * LDAP or sssd know are found as local ones are; the PIN is asked the way pam_unix asks for a
- * password ({@link PamHandle#getAuthtokChars(String)}: {@code use_first_pass} and
- * {@code try_first_pass} work, and the PIN becomes {@code PAM_AUTHTOK}); decisions go to syslog
- * through {@code System.Logger}, at LOG_NOTICE for a refusal and LOG_DEBUG for the detail (written
- * only with the rule's {@code debug} argument).
+ * LDAP or sssd know are found as local ones are; the PIN is a second factor after the password, so
+ * it is asked with a question of its own ({@link PamHandle#prompt(int, String)}, echo off), not
+ * with {@link PamHandle#getAuthtokChars(String)}, which would hand back the password pam_unix has
+ * already set as {@code PAM_AUTHTOK}; decisions go to syslog through {@code System.Logger}, at
+ * LOG_WARNING for a refusal and LOG_DEBUG for the detail (written only with the rule's
+ * {@code debug} argument).
  *
  * <p>Arguments: {@code group=} (required), {@code hours=HH:MM-HH:MM} (default all day; a window
  * across midnight is allowed), {@code days=MON-FRI} or {@code days=SAT,SUN} (default every day),
@@ -63,9 +65,14 @@ public class OfficeHoursModule implements PamModule {
         } catch (PamException e) {
             return e.pamCode();
         }
-        if (!pamh.nss().isMember(user, rule.group)) {
-            log.log(System.Logger.Level.WARNING, "refused " + user + ": not a member of " + rule.group);
-            return PamConstants.PAM_AUTH_ERR;
+        try {
+            if (!pamh.nss().isMember(user, rule.group)) {
+                log.log(System.Logger.Level.WARNING, "refused " + user + ": not a member of " + rule.group);
+                return PamConstants.PAM_AUTH_ERR;
+            }
+        } catch (PamException e) { // the directory failed (LDAP down): not a "no"
+            log.log(System.Logger.Level.ERROR, "cannot look up group " + rule.group + ": " + e.getMessage());
+            return e.pamCode();
         }
         LocalDateTime now = LocalDateTime.now();
         if (!rule.allows(now)) {
@@ -77,7 +84,12 @@ public class OfficeHoursModule implements PamModule {
         }
         char[] pin;
         try {
-            pin = pamh.getAuthtokChars("PIN: ");
+            String answer = pamh.prompt(PamConstants.PAM_PROMPT_ECHO_OFF, "PIN: "); // wiped at pam_end
+            if (answer == null) {
+                log.log(System.Logger.Level.DEBUG, "no PIN from " + user);
+                return PamConstants.PAM_AUTH_ERR;
+            }
+            pin = answer.toCharArray();
         } catch (PamException e) {
             log.log(System.Logger.Level.DEBUG, "no PIN from " + user + ": " + e.getMessage());
             return e.pamCode();
@@ -97,7 +109,7 @@ public class OfficeHoursModule implements PamModule {
         return PamConstants.PAM_SUCCESS;
     }
 
-    /** The PAM_AUTHTOK this module set is a PIN: there are no credentials to establish. */
+    /** A PIN establishes no credentials. */
     @Override
     public int setcred(PamHandle pamh, int flags, List<String> args) {
         return PamConstants.PAM_SUCCESS;
@@ -119,13 +131,15 @@ public class OfficeHoursModule implements PamModule {
                     case "group" -> group = value;
                     case "hours" -> {
                         String[] range = value.split("-", 2);
+                        if (range.length != 2) {
+                            throw new IllegalArgumentException("hours= needs HH:MM-HH:MM, not " + value);
+                        }
                         from = LocalTime.parse(range[0]);
                         to = LocalTime.parse(range[1]);
                     }
                     case "days" -> days = days(value);
                     case "pins" -> pins = Path.of(value);
-                    // pam_get_authtok's arguments, and the logging convention: read by pam_java.
-                    case "debug", "use_first_pass", "try_first_pass" -> { }
+                    case "debug" -> { } // the logging convention: read by pam_java
                     default -> throw new IllegalArgumentException("unknown argument " + arg);
                 }
             }

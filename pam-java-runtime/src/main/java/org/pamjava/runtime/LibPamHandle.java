@@ -294,7 +294,6 @@ public final class LibPamHandle implements PamHandle {
         return "PamHandle[0x" + Long.toHexString(pamh) + "]";
     }
 
-    // Issue 17's API, implemented by the branches that follow (each replaces its part).
     @Override
     public String getAuthtok(String prompt) {
         char[] token = getAuthtokChars(prompt);

@@ -301,7 +301,6 @@ final class StackHandle implements PamHandle {
         return "PamHandle[engine 0x" + Long.toHexString(id) + ", service=" + service + ", user=" + user + "]";
     }
 
-    // Issue 17's API, implemented by the branches that follow (each replaces its part).
     @Override
     public String getAuthtok(String prompt) {
         char[] token = getAuthtokChars(prompt);

@@ -30,22 +30,30 @@ import org.pamjava.PamModule;
  * (pam_sm_authenticate) written with pam_java's module API.
  *
  * <pre>
- * auth required pam_unix.so
+ * # the PIN instead of a password: it is the service's authentication token
  * auth required pam_java.so /usr/share/doc/pam-java/examples/officehours/OfficeHoursModule.java \
  *         group=staff hours=08:00-18:00 days=MON-FRI pins=/var/lib/pam-java/office-pins
+ *
+ * # the PIN after the password: a second factor, asked with a question of its own
+ * auth required pam_unix.so
+ * auth required pam_java.so /usr/share/doc/pam-java/examples/officehours/OfficeHoursModule.java \
+ *         group=staff pins=/var/lib/pam-java/office-pins second_factor
  * </pre>
  *
  * <p>What it shows: the group is looked up through NSS ({@link PamHandle#nss()}), so members that
- * LDAP or sssd know are found as local ones are; the PIN is a second factor after the password, so
- * it is asked with a question of its own ({@link PamHandle#prompt(int, String)}, echo off), not
- * with {@link PamHandle#getAuthtokChars(String)}, which would hand back the password pam_unix has
- * already set as {@code PAM_AUTHTOK}; decisions go to syslog through {@code System.Logger}, at
- * LOG_WARNING for a refusal and LOG_DEBUG for the detail (written only with the rule's
- * {@code debug} argument).
+ * LDAP or sssd know are found as local ones are; the PIN is got the way pam_unix gets a password
+ * ({@link PamHandle#getAuthtokChars(String)}: {@code use_first_pass} and {@code try_first_pass}
+ * work, and the PIN becomes {@code PAM_AUTHTOK}), or, with {@code second_factor}, asked with
+ * {@link PamHandle#prompt(int, String)} (echo off), since behind pam_unix {@code PAM_AUTHTOK} is
+ * already the password and getAuthtok would hand that back; decisions go to syslog through
+ * {@code System.Logger}, at LOG_WARNING for a refusal and LOG_DEBUG for the detail (written only
+ * with the rule's {@code debug} argument).
  *
  * <p>Arguments: {@code group=} (required), {@code hours=HH:MM-HH:MM} (default all day; a window
  * across midnight is allowed), {@code days=MON-FRI} or {@code days=SAT,SUN} (default every day),
- * {@code pins=} (required): a file of {@code user:SHA-256-of-the-PIN-in-hex} lines, root's alone
+ * {@code second_factor} (ask the PIN with a question of its own, for a rule after pam_unix),
+ * {@code use_first_pass} / {@code try_first_pass} (pam_get_authtok's, without {@code second_factor}),
+ * {@code debug}, {@code pins=} (required): a file of {@code user:SHA-256-of-the-PIN-in-hex} lines, root's alone
  * (mode 0600), for example {@code echo "alice:$(printf %s 482913 | sha256sum | cut -c1-64)"}. A
  * PIN is good once: a successful login removes its line, so the file's directory must be writable
  * where the module runs: pam_java's resident service sees {@code /etc} read-only (its sandbox) and
@@ -84,12 +92,11 @@ public class OfficeHoursModule implements PamModule {
         }
         char[] pin;
         try {
-            String answer = pamh.prompt(PamConstants.PAM_PROMPT_ECHO_OFF, "PIN: "); // wiped at pam_end
-            if (answer == null) {
+            pin = rule.secondFactor ? askPin(pamh) : pamh.getAuthtokChars("PIN: ");
+            if (pin == null) {
                 log.log(System.Logger.Level.DEBUG, "no PIN from " + user);
                 return PamConstants.PAM_AUTH_ERR;
             }
-            pin = answer.toCharArray();
         } catch (PamException e) {
             log.log(System.Logger.Level.DEBUG, "no PIN from " + user + ": " + e.getMessage());
             return e.pamCode();
@@ -109,6 +116,12 @@ public class OfficeHoursModule implements PamModule {
         return PamConstants.PAM_SUCCESS;
     }
 
+    /** A question of this module's own: the answer, or null when the application gave none. */
+    private static char[] askPin(PamHandle pamh) {
+        String answer = pamh.prompt(PamConstants.PAM_PROMPT_ECHO_OFF, "PIN: "); // wiped at pam_end
+        return answer == null ? null : answer.toCharArray();
+    }
+
     /** A PIN establishes no credentials. */
     @Override
     public int setcred(PamHandle pamh, int flags, List<String> args) {
@@ -116,13 +129,14 @@ public class OfficeHoursModule implements PamModule {
     }
 
     /** The rule's arguments; anything else is a mistake in the configuration (a runtime exception: PAM_SERVICE_ERR). */
-    record Rule(String group, LocalTime from, LocalTime to, Set<DayOfWeek> days, Path pins) {
+    record Rule(String group, LocalTime from, LocalTime to, Set<DayOfWeek> days, Path pins, boolean secondFactor) {
         static Rule parse(List<String> args) {
             String group = null;
             LocalTime from = LocalTime.MIDNIGHT;
             LocalTime to = LocalTime.MIDNIGHT;
             Set<DayOfWeek> days = EnumSet.allOf(DayOfWeek.class);
             Path pins = null;
+            boolean secondFactor = false;
             for (String arg : args.subList(1, args.size())) {
                 int eq = arg.indexOf('=');
                 String key = eq < 0 ? arg : arg.substring(0, eq);
@@ -139,14 +153,16 @@ public class OfficeHoursModule implements PamModule {
                     }
                     case "days" -> days = days(value);
                     case "pins" -> pins = Path.of(value);
-                    case "debug" -> { } // the logging convention: read by pam_java
+                    case "second_factor" -> secondFactor = true;
+                    // pam_get_authtok's arguments, and the logging convention: read by pam_java.
+                    case "debug", "use_first_pass", "try_first_pass" -> { }
                     default -> throw new IllegalArgumentException("unknown argument " + arg);
                 }
             }
             if (group == null || group.isEmpty() || pins == null) {
                 throw new IllegalArgumentException("group= and pins= are required");
             }
-            return new Rule(group, from, to, days, pins);
+            return new Rule(group, from, to, days, pins, secondFactor);
         }
 
         private static Set<DayOfWeek> days(String spec) {

@@ -109,24 +109,55 @@ class OfficeHoursModuleTest {
         }
     }
 
+    /** A pam_unix-like rule: asks for the password with getAuthtok, leaving it as PAM_AUTHTOK. */
+    private static PamModule passwordModule() {
+        return new PamModule() {
+            @Override
+            public int authenticate(PamHandle pamh, int flags, List<String> args) {
+                return pamh.getAuthtok(null).equals("alice's password") ? PAM_SUCCESS : PAM_AUTH_ERR;
+            }
+        };
+    }
+
+    private TestStack behindAPasswordModule(String args) {
+        return TestStack.service("login", "auth required password.java\nauth required pam_java.so " + MODULE
+                        + " group=staff pins=" + pins + " " + args + "\n")
+                .nss(DIRECTORY).module("password.java", OfficeHoursModuleTest::passwordModule);
+    }
+
     @Test
-    void behindAPasswordModuleThePinIsAQuestionOfItsOwn() {
-        // A pam_unix-like first rule asks for the password and leaves it as PAM_AUTHTOK: the PIN must
-        // be asked for, not taken from that item (which getAuthtok would give back).
-        TestStack stack = TestStack.service("login", "auth required password.java\nauth required pam_java.so " + MODULE
-                        + " group=staff pins=" + pins + "\n")
-                .nss(DIRECTORY)
-                .module("password.java", () -> new PamModule() {
-                    @Override
-                    public int authenticate(PamHandle pamh, int flags, List<String> args) {
-                        return pamh.getAuthtok(null).equals("alice's password") ? PAM_SUCCESS : PAM_AUTH_ERR;
-                    }
-                });
-        try (TestTransaction pam = stack.start("alice")) {
+    void behindAPasswordModuleSecondFactorAsksThePinWithAQuestionOfItsOwn() {
+        try (TestTransaction pam = behindAPasswordModule("second_factor").start("alice")) {
             pam.conversation().answers("alice's password", "482913");
             OperationResult result = pam.authenticate();
             assertEquals(PAM_SUCCESS, result.pamCode(), result.describe());
             assertEquals(List.of("Password: ", "PIN: "), pam.conversation().prompts().stream().map(Message::msg).toList());
+        }
+    }
+
+    @Test
+    void withoutSecondFactorThePinIsTheTokenAsPamGetAuthtokGivesIt() {
+        // try_first_pass, libpam's default: the token an earlier rule set is the PIN, nothing asked.
+        try (TestTransaction pam = behindAPasswordModule("").start("alice")) {
+            pam.conversation().answers("alice's password");
+            assertEquals(PAM_AUTH_ERR, pam.authenticate().pamCode());
+            assertEquals(List.of("Password: "), pam.conversation().prompts().stream().map(Message::msg).toList());
+            assertEquals(List.of("refused alice: wrong or used PIN"), messages(pam, Syslog.LOG_WARNING));
+        }
+        // and a rule after it gets the PIN as PAM_AUTHTOK, as after pam_unix's password
+        TestStack stack = TestStack.service("login", "auth required pam_java.so " + MODULE + " group=staff pins=" + pins
+                        + "\nauth required pin-reader.java\n")
+                .nss(DIRECTORY).module("pin-reader.java", () -> new PamModule() {
+                    @Override
+                    public int authenticate(PamHandle pamh, int flags, List<String> args) {
+                        return pamh.getAuthtok(null).equals("482913") ? PAM_SUCCESS : PAM_AUTH_ERR;
+                    }
+                });
+        try (TestTransaction pam = stack.start("alice")) {
+            pam.conversation().answers("482913");
+            OperationResult result = pam.authenticate();
+            assertEquals(PAM_SUCCESS, result.pamCode(), result.describe());
+            assertEquals(1, pam.conversation().prompts().size());
         }
     }
 

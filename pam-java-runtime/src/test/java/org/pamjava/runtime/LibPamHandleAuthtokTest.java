@@ -23,7 +23,7 @@ import org.pamjava.PamException;
 class LibPamHandleAuthtokTest implements PamConstants {
 
     /** libpam's side: answers getAuthtok with {@code code} and {@code token}, records what it was asked. */
-    private static final class Libpam implements PamCalls {
+    private static final class Libpam extends SyslogOnlyApplication {
         final List<String> asked = new ArrayList<>();
         final List<String> wiped = new ArrayList<>();
         int code = PAM_SUCCESS;
@@ -47,17 +47,6 @@ class LibPamHandleAuthtokTest implements PamConstants {
         }
         @Override public void wipeString(String secret) { wiped.add(secret); }
         @Override public byte[] strerror(long pamh, int errnum) { return ("error " + errnum).getBytes(StandardCharsets.UTF_8); }
-        @Override public int getItem(long pamh, int item, byte[][] out) { return PAM_SYSTEM_ERR; }
-        @Override public int setItem(long pamh, int item, byte[] value) { return PAM_SYSTEM_ERR; }
-        @Override public int getXAuthData(long pamh, byte[][] out) { return PAM_SYSTEM_ERR; }
-        @Override public int setXAuthData(long pamh, byte[] name, byte[] data) { return PAM_SYSTEM_ERR; }
-        @Override public int getEnv(long pamh, byte[] name, byte[][] out) { return PAM_SYSTEM_ERR; }
-        @Override public int putEnv(long pamh, byte[] nameValue) { return PAM_SYSTEM_ERR; }
-        @Override public byte[][] getEnvList(long pamh) { return null; }
-        @Override public int failDelay(long pamh, int microseconds) { return PAM_SYSTEM_ERR; }
-        @Override public int getUser(long pamh, byte[] prompt, byte[][] out) { return PAM_SYSTEM_ERR; }
-        @Override public void log(long pamh, int priority, byte[] message) {}
-        @Override public boolean jvmInitialized() { return true; }
     }
 
     @Test

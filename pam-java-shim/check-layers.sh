@@ -3,7 +3,7 @@
 #
 #   0  entry and dispatch       pam_java
 #   1  the two paths            inprocess | resident
-#   2  their machinery          workers, jvm, jvm_options, jvm_signals, natives | wire, requests, connection
+#   2  their machinery          workers, jvm, jvm_options, jvm_signals, natives, nss (its NSS lookups) | wire, requests, connection
 #   3  what both use            services (the libpam services), config (+ the trust walk), log,
 #                               clock (+ spinning), spin (its back-off), stops (SIGCONT), environment, descriptors, startup, op (types)
 #
@@ -21,7 +21,7 @@ obj=${2:?usage: check-layers.sh SRC_DIR OBJ_DIR}
 declare -A layer=(
   [pam_java]=0
   [inprocess]=1 [resident]=1
-  [workers]=2 [jvm]=2 [jvm_options]=2 [jvm_signals]=2 [natives]=2 [wire]=2 [requests]=2 [connection]=2
+  [workers]=2 [jvm]=2 [jvm_options]=2 [jvm_signals]=2 [natives]=2 [nss]=2 [wire]=2 [requests]=2 [connection]=2
   [services]=3 [config]=3 [log]=3 [clock]=3 [spin]=3 [stops]=3 [environment]=3 [descriptors]=3 [startup]=3 [op]=3
 )
 status=0

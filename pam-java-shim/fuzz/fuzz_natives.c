@@ -2,16 +2,18 @@
  * fuzz_natives.c: the JNI natives (src/natives.c, over src/services.c), which carry text between libpam's C strings and
  * Java's byte[] (Java decodes it strictly; see LibPamHandle). The input is a program of native calls
  * with their bytes: items, xauth data, environment, conversation, user, strerror, log, on a real
- * libpam handle. The JNIEnv is a small one of this file's that checks what a JVM would: array
+ * libpam handle, and the NSS lookups (src/nss.c) on this machine's users and groups, with any
+ * buffer size and out-array lengths. The JNIEnv is a small one of this file's that checks what a JVM would: array
  * bounds, and that no call but the few JNI allows follows a pending OutOfMemoryError (which the
  * input may make any allocation raise). Item and xauth values set must read back the same.
  */
 #define pam_syslog fuzz_pam_syslog
 #include "../src/natives.c"
+#include "../src/nss.c"
 #include "../src/services.c"
 #include "harness.h"
 
-/* A Java object of this JNIEnv: a byte[], int[], Object[] (of byte[]), or a class. */
+/* A Java object of this JNIEnv: a byte[], int[], Object[] (of byte[] or byte[][]), or a class. */
 struct fobj {
     int kind;               /* 'B', 'I', 'L', 'C' */
     jsize len;
@@ -23,6 +25,8 @@ struct fobj {
 };
 
 static struct fobj *objects;
+/* Local references a native made and did not delete (counted inside IN_NATIVE only). */
+static int in_native, live_refs;
 static int pending;         /* an OutOfMemoryError is pending */
 static int fail_countdown;  /* the allocation that raises it: 1 = the next; 0 = none */
 
@@ -68,6 +72,7 @@ static struct fobj *new_obj(int kind, jsize len)
         f->elements = calloc((size_t)len + 1, sizeof(*f->elements));
     f->next = objects;
     objects = f;
+    live_refs += in_native;
     return f;
 }
 
@@ -118,7 +123,10 @@ static void JNICALL SetObjectArrayElement(JNIEnv *e, jobjectArray a, jsize i, jo
     no_pending();
     struct fobj *f = obj(a, 'L');
     check_range(f, i, 1);
-    f->elements[i] = v != NULL ? obj(v, 'B') : NULL;
+    struct fobj *value = (struct fobj *)v;    /* a byte[], or a byte[][] (gr_mem) in a byte[][][] */
+    if (value != NULL && value->kind != 'B' && value->kind != 'L')
+        bug("an array element of the wrong type");
+    f->elements[i] = value;
 }
 
 static jobject JNICALL GetObjectArrayElement(JNIEnv *e, jobjectArray a, jsize i)
@@ -127,6 +135,7 @@ static jobject JNICALL GetObjectArrayElement(JNIEnv *e, jobjectArray a, jsize i)
     no_pending();
     struct fobj *f = obj(a, 'L');
     check_range(f, i, 1);
+    live_refs += in_native && f->elements[i] != NULL;
     return (jobject)f->elements[i];
 }
 
@@ -158,7 +167,7 @@ static void JNICALL SetIntArrayRegion(JNIEnv *e, jintArray a, jsize start, jsize
     memcpy(f->ints + start, buf, (size_t)len * sizeof(jint));
 }
 
-static void JNICALL DeleteLocalRef(JNIEnv *e, jobject o) { (void)e; (void)o; }
+static void JNICALL DeleteLocalRef(JNIEnv *e, jobject o) { (void)e; live_refs -= in_native && o != NULL; }
 static void JNICALL ExceptionClear(JNIEnv *e) { (void)e; pending = 0; }
 
 static const struct JNINativeInterface_ functions = {
@@ -219,9 +228,68 @@ static int same(struct fobj *a, struct fobj *b)
 
 /* Runs one native with the failures the op byte asks for (inputs and checks run without them). */
 static int inject_countdown, inject_enter;
-#define IN_NATIVE(call) (fail_countdown = inject_countdown, fuzz_enter_fails = inject_enter, \
-                      native_result = (int)(intptr_t)(call), fail_countdown = 0, fuzz_enter_fails = 0, native_result)
+#define IN_NATIVE(call) (fail_countdown = inject_countdown, fuzz_enter_fails = inject_enter, in_native = 1, live_refs = 0, \
+                      native_result = (int)(intptr_t)(call), fail_countdown = 0, fuzz_enter_fails = 0, in_native = 0, \
+                      native_result)
 static int native_result;
+
+/*
+ * Op numbers (low 6 bits) from NSS_OPS up are the NSS natives (below them, op % 13 as before, so
+ * the older seeds keep their meaning). A name, a buffer size (-64 to 16256: below 1 is refused,
+ * small ones give ERANGE), out-arrays of the input's lengths (too short ones are refused).
+ */
+#define NSS_OPS 48
+
+static jint next_size(struct input *in) { return (jint)next_u8(in) * 64 - 64; }
+
+static void nss_step(struct input *in, unsigned which)
+{
+    jbyteArray name = NULL;
+    int rc = 0;
+    which %= 6;
+    if (which == 0 || which == 2 || which == 4) {
+        if ((name = next_bytes(in)) == NULL)
+            return;     /* Java checks the name first: never null */
+    }
+    jint id = which == 1 || which == 3 ? next_int(in) : 0;
+    jint size = which < 4 ? next_size(in) : 0;
+    struct fobj *fields = new_obj('L', (jsize)(next_u8(in) % 6));
+    struct fobj *ids = new_obj('I', (jsize)(next_u8(in) % 3));
+    struct fobj *members = new_obj('L', (jsize)(next_u8(in) % 2));
+    switch (which) {
+    case 0:
+        rc = IN_NATIVE(nss_getpwnam(env, NULL, name, size, (jobjectArray)fields, (jintArray)ids));
+        break;
+    case 1:
+        rc = IN_NATIVE(nss_getpwuid(env, NULL, id, size, (jobjectArray)fields, (jintArray)ids));
+        break;
+    case 2:
+        rc = IN_NATIVE(nss_getgrnam(env, NULL, name, size, (jobjectArray)fields, (jintArray)ids, (jobjectArray)members));
+        break;
+    case 3:
+        rc = IN_NATIVE(nss_getgrgid(env, NULL, id, size, (jobjectArray)fields, (jintArray)ids, (jobjectArray)members));
+        break;
+    case 4: {
+        struct fobj *groups = new_obj('I', (jsize)(next_u8(in) % 80));
+        rc = IN_NATIVE(nss_getgrouplist(env, NULL, name, next_int(in), (jintArray)groups, (jintArray)ids));
+        if (rc > groups->len && !pending)
+            bug("getgrouplist reported more ids than fit");
+        break;
+    }
+    case 5:
+        IN_NATIVE(nss_strerror(env, NULL, next_int(in)));
+        break;
+    }
+    /*
+     * Every local reference deleted (a strerror keeps the one it returns): a JVM guarantees a
+     * native only 16, and gr_mem may have 20000 members.
+     */
+    if (live_refs > (which == 5))
+        bug("an NSS native kept local references");
+    /* An entry found was copied whole: its name (every source gives one) and, for a group, its member list. */
+    if (rc == 0 && which < 4 && !pending && (fields->elements[0] == NULL || (which >= 2 && members->elements[0] == NULL)))
+        bug("an NSS entry was reported found but not copied");
+}
 
 static void step(jlong pamh, struct input *in)
 {
@@ -229,6 +297,11 @@ static void step(jlong pamh, struct input *in)
     int rc;
     inject_countdown = (op & 0x80) ? (int)(next_u8(in) % 4) + 1 : 0;
     inject_enter = (op & 0x40) != 0;
+    if ((op & 0x3f) >= NSS_OPS) {
+        nss_step(in, (op & 0x3f) - NSS_OPS);
+        pending = 0;
+        return;
+    }
     switch (op % 13) {
     case 0: {
         jobjectArray out = out_array(1);

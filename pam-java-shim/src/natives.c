@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "natives.h"
+#include "nss.h"
 #include "services.h"
 #include "workers.h"
 
@@ -469,6 +470,10 @@ int pj_register_natives(JNIEnv *env, jclass libpam_class, int created_here)
     if ((*env)->RegisterNatives(env, libpam_class, natives, n) != JNI_OK) {
         (*env)->ExceptionClear(env);
         pj_log(NULL, LOG_ERR, "cannot register the pam_java natives");
+        return -1;
+    }
+    if (pj_register_nss_natives(env, libpam_class) != 0) {
+        pj_log(NULL, LOG_ERR, "cannot register the pam_java NSS natives");
         return -1;
     }
     return 0;

@@ -13,8 +13,8 @@ import org.pamjava.UserEntry;
 /**
  * Looks users and groups up through PamHandle.nss() and tells the application what it saw, one
  * PAM_TEXT_INFO message per answer. Arguments, in order: user=NAME, uid=N, group=NAME, gid=N,
- * groupsof=NAME, member=USER:GROUP, and thread=NAME (the user looked up on a thread of the module's
- * own, not the call's). A lookup that fails is reported as "error CODE MESSAGE"; the call succeeds.
+ * groupsof=NAME, member=USER:GROUP, thread=NAME (the user looked up on a thread of the module's
+ * own, not the call's), and backend=- (which back end answers: the lookups' toString). A lookup that fails is reported as "error CODE MESSAGE"; the call succeeds.
  */
 public class NssModule implements PamModule {
     @Override
@@ -34,6 +34,7 @@ public class NssModule implements PamModule {
                     case "groupsof" -> groups(pamh, arg, nss.groupsOf(value));
                     case "member" -> String.valueOf(nss.isMember(value.split(":")[0], value.split(":")[1]));
                     case "thread" -> onOwnThread(nss, value);
+                    case "backend" -> nss.toString();
                     default -> throw new IllegalArgumentException(arg);
                 };
             } catch (PamException e) {

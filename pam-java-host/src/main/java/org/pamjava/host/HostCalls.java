@@ -33,4 +33,6 @@ final class HostCalls implements PamCalls {
     @Override public void log(long pamh, int priority, byte[] message) { HostNatives.log(pamh, priority, message); }
     @Override public boolean jvmInitialized() { return HostNatives.jvmInitialized(); }
     @Override public void wipeString(String secret) { HostNatives.wipeString(secret); }
+    /** pam_java.so's JNI lookups, not java.lang.foreign: see HostNss. */
+    @Override public org.pamjava.Nss nss() { return HostNss.NSS; }
 }

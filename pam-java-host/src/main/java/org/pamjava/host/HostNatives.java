@@ -49,4 +49,19 @@ final class HostNatives {
 
     /** Zeroes the characters of {@code secret} in place (a String of a password, at pam_end). */
     static native void wipeString(String secret);
+
+    // The C library's NSS lookups (pam-java-shim's nss.c), one attempt each: HostNss, NssSource.
+
+    static native int getpwnam(byte[] name, int bufferSize, byte[][] fields, int[] ids);
+
+    static native int getpwuid(int uid, int bufferSize, byte[][] fields, int[] ids);
+
+    static native int getgrnam(byte[] name, int bufferSize, byte[][] fields, int[] ids, byte[][][] members);
+
+    static native int getgrgid(int gid, int bufferSize, byte[][] fields, int[] ids, byte[][][] members);
+
+    static native int getgrouplist(byte[] user, int primary, int[] groups, int[] count);
+
+    /** strerror(3), not pam_strerror(3). */
+    static native byte[] nssStrerror(int errnum);
 }

@@ -157,6 +157,23 @@ class NssTest {
         }
     }
 
+    /**
+     * In process (a C application's JVM that pam_java.so made, a Java application's own JVM) the
+     * lookups are pam_java.so's JNI natives: java.lang.foreign's first downcall costs a cold JVM
+     * some 0.2 s per login. The resident service, with no pam_java.so in it, uses java.lang.foreign.
+     */
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void inProcessTheLookupsArePamJavaSosNatives(Host host) throws Exception {
+        Run run = bed("nss-backend", host, "user=pjnss-ann backend=-").run(host, "svc", "auth");
+        assertCodes(run, "auth", 0);
+        assertEquals(List.of("user=pjnss-ann -> name=pjnss-ann uid=45101 gid=45101 gecos=Ann Files home=/home/pjnss-ann"
+                        + " shell=/bin/bash",
+                "backend=- -> Nss[" + (host == Host.RESIDENT ? "java.lang.foreign" : "pam_java.so's JNI natives") + "]"),
+                seen(run), run.lines() + "\nsyslog: " + run.syslog());
+        assertNoNativeAccessWarning(run, host);
+    }
+
     /** 301 groups: getgrouplist's first buffer (64) is too small, and the retry gets them all, primary first. */
     @ParameterizedTest
     @EnumSource(Host.class)

@@ -409,6 +409,15 @@ final class ResidentChannel implements PamCalls {
     }
 
     /**
+     * The service's own NSS lookups, through {@code java.lang.foreign}: no pam_java.so natives
+     * here, and the linker's start-up is paid once per service, not per call.
+     */
+    @Override
+    public org.pamjava.Nss nss() {
+        return org.pamjava.runtime.NativeNss.instance();
+    }
+
+    /**
      * Zeroes a String's internal array through reflection: the service's launcher opens java.lang
      * to it (pam-java-resident), since there are no pam_java.so natives in its JVM.
      */

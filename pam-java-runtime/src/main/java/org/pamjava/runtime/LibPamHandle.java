@@ -283,10 +283,10 @@ public final class LibPamHandle implements PamHandle {
         return libpam.jvmInitialized();
     }
 
-    /** The C library's NSS lookups, the same object for every handle of the process ({@link NativeNss}). */
+    /** The C library's NSS lookups where the module runs, the same object for every handle of the process ({@link PamCalls#nss()}). */
     @Override
     public org.pamjava.Nss nss() {
-        return NativeNss.instance();
+        return libpam.nss();
     }
 
     @Override

@@ -12,50 +12,33 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import org.pamjava.GroupEntry;
 import org.pamjava.Nss;
 import org.pamjava.PamConstants;
 import org.pamjava.PamException;
-import org.pamjava.UserEntry;
 
 /**
- * {@link Nss} over the C library's own lookups (getpwnam_r(3), getpwuid_r(3), getgrnam_r(3),
- * getgrgid_r(3), getgrouplist(3)) through {@code java.lang.foreign}, so every source
- * {@code /etc/nsswitch.conf} names answers (files, LDAP, sssd, systemd's userdb). The same code
- * runs in an application's JVM and in the resident service: neither needs a native of its own.
+ * The resident service's {@link NssSource}: the C library's own lookups (getpwnam_r(3),
+ * getpwuid_r(3), getgrnam_r(3), getgrgid_r(3), getgrouplist(3)) through {@code java.lang.foreign},
+ * so every source {@code /etc/nsswitch.conf} names answers (files, LDAP, sssd, systemd's userdb).
+ * Also the test kit's and {@code pam-java simulate}'s machine NSS. In process (pam_java.so's JVM,
+ * or a Java application's own) the lookups are pam_java.so's JNI natives instead (pam-java-host's
+ * {@code HostNss}): the first downcall handle of a cold JVM costs some 0.2 to 0.3 s (the
+ * linker spins its LambdaForms), which a service pays once but every login would pay again.
+ * Both are {@link NssLookups} over their source: this class only calls and copies bytes.
  *
- * <p>Kept off the path of a PAM call that does not use it: the class is loaded at a module's first
- * {@link org.pamjava.PamHandle#nss()} (the downcalls are method handles, whose first use in a
- * fresh JVM bootstraps {@code java.lang.invoke}: CallPathClassesTest exempts this class, entered
- * only from {@link LibPamHandle}), and the AOT training does not run it.
+ * <p>Not on the in-process call path: no class of pam_java.so's jars names it
+ * (CallPathClassesTest), and the AOT training does not run it.
  *
- * <p>Thread-safe: each lookup has its own buffers in its own arena, and the *_r functions keep no
- * state between calls. Buffers grow on ERANGE up to {@link #MAX_BUFFER} bytes; an entry larger
- * than that is an error, not a truncated entry. The layouts are those of Linux on 64-bit
- * (LP64: {@code size_t} is 8 bytes, {@code uid_t} and {@code gid_t} 4), checked when the class loads.
+ * <p>Thread-safe: each attempt has its own buffers in its own arena, and the *_r functions keep
+ * no state between calls. The layouts are those of Linux on 64-bit (LP64: {@code size_t} is 8
+ * bytes, {@code uid_t} and {@code gid_t} 4), checked at the first downcall.
  */
-public final class NativeNss implements Nss {
-    /** The first buffer for one entry: what sysconf(_SC_GETPW_R_SIZE_MAX) gives on glibc. */
-    static final int FIRST_BUFFER = 1024;
-    /** The largest buffer one entry may need (a group with tens of thousands of members fits). */
-    static final int MAX_BUFFER = 1 << 20;
-    /** The first getgrouplist(3) buffer, in group ids; it grows to the count the call reports. */
-    static final int FIRST_GROUP_COUNT = 64;
-    /** NGROUPS_MAX of Linux: a user in more groups than this cannot log in anyway. */
-    static final int MAX_GROUP_COUNT = 65536;
-
-    // Linux's errno values (asm-generic/errno-base.h, errno.h).
-    private static final int EPERM = 1;
-    private static final int ENOENT = 2;
-    private static final int ESRCH = 3;
-    private static final int EBADF = 9;
-    private static final int ERANGE = 34;
+public final class NativeNss implements NssSource {
+    // Bounds for reading what the C library points at (a C string, gr_mem): the entry's buffer.
+    private static final long MAX_BUFFER = NssLookups.MAX_BUFFER;
 
     /** struct passwd of glibc and musl on LP64 (pwd.h). */
     private static final StructLayout PASSWD = MemoryLayout.structLayout(
@@ -94,11 +77,11 @@ public final class NativeNss implements Nss {
     // char *strerror(int): only when a lookup fails
     private static final Downcall STRERROR = new Downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    private static final NativeNss INSTANCE = new NativeNss();
+    private static final Nss INSTANCE = new NssLookups(new NativeNss(), "java.lang.foreign");
 
     private NativeNss() {}
 
-    /** The process's one instance. */
+    /** The process's one instance: {@link NssLookups} over this source. */
     public static Nss instance() {
         return INSTANCE;
     }
@@ -153,116 +136,86 @@ public final class NativeNss implements Nss {
     }
 
     @Override
-    public Optional<UserEntry> user(String name) {
-        Nss.checkName(name, "user name");
+    public int getpwnam(byte[] name, int bufferSize, byte[][] fields, int[] ids) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cName = cString(arena, name, "user name");
-            MemorySegment pwd = lookup(arena, PASSWD, "getpwnam_r(" + name + ")", new Call() {
+            MemorySegment cName = cString(arena, name);
+            return passwd(arena, bufferSize, fields, ids, new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
                     return (int) GETPWNAM.get().invokeExact(cName, entry, buf, size, result);
                 }
             });
-            return pwd == null ? Optional.empty() : Optional.of(userEntry(pwd, "getpwnam_r(" + name + ")"));
         }
     }
 
     @Override
-    public Optional<UserEntry> user(long uid) {
-        Nss.checkId(uid, "uid");
-        int cUid = (int) uid;
+    public int getpwuid(int uid, int bufferSize, byte[][] fields, int[] ids) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pwd = lookup(arena, PASSWD, "getpwuid_r(" + uid + ")", new Call() {
+            return passwd(arena, bufferSize, fields, ids, new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
-                    return (int) GETPWUID.get().invokeExact(cUid, entry, buf, size, result);
+                    return (int) GETPWUID.get().invokeExact(uid, entry, buf, size, result);
                 }
             });
-            return pwd == null ? Optional.empty() : Optional.of(userEntry(pwd, "getpwuid_r(" + uid + ")"));
         }
     }
 
     @Override
-    public Optional<GroupEntry> group(String name) {
-        Nss.checkName(name, "group name");
+    public int getgrnam(byte[] name, int bufferSize, byte[][] fields, int[] ids, byte[][][] members) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cName = cString(arena, name, "group name");
-            MemorySegment grp = lookup(arena, GROUP, "getgrnam_r(" + name + ")", new Call() {
+            MemorySegment cName = cString(arena, name);
+            return group(arena, bufferSize, fields, ids, members, new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
                     return (int) GETGRNAM.get().invokeExact(cName, entry, buf, size, result);
                 }
             });
-            return grp == null ? Optional.empty() : Optional.of(groupEntry(grp, "getgrnam_r(" + name + ")"));
         }
     }
 
     @Override
-    public Optional<GroupEntry> group(long gid) {
-        Nss.checkId(gid, "gid");
-        int cGid = (int) gid;
+    public int getgrgid(int gid, int bufferSize, byte[][] fields, int[] ids, byte[][][] members) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment grp = lookup(arena, GROUP, "getgrgid_r(" + gid + ")", new Call() {
+            return group(arena, bufferSize, fields, ids, members, new Call() {
                 @Override
                 public int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable {
-                    return (int) GETGRGID.get().invokeExact(cGid, entry, buf, size, result);
+                    return (int) GETGRGID.get().invokeExact(gid, entry, buf, size, result);
                 }
             });
-            return grp == null ? Optional.empty() : Optional.of(groupEntry(grp, "getgrgid_r(" + gid + ")"));
         }
     }
 
     @Override
-    public List<GroupEntry> groupsOf(String user) {
-        Optional<UserEntry> entry = user(user);
-        if (entry.isEmpty()) {
-            return List.of();
+    public int getgrouplist(byte[] user, int primary, int[] groups, int[] count) {
+        if (groups.length < 1 || count.length < 1) {
+            return BAD_ARGUMENT;
         }
-        List<GroupEntry> groups = new ArrayList<>();
-        for (long gid : groupIds(user, entry.get().gid())) {
-            Optional<GroupEntry> group = group(gid);
-            if (group.isPresent()) {
-                groups.add(group.get());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = cString(arena, user);
+            MemorySegment n = arena.allocate(JAVA_INT);
+            MemorySegment ids = arena.allocate(JAVA_INT, groups.length);
+            n.set(JAVA_INT, 0, groups.length);
+            int rc;
+            try {
+                rc = (int) GETGROUPLIST.get().invokeExact(cName, primary, ids, n);
+            } catch (Throwable t) {
+                throw rethrown(t);
             }
+            count[0] = n.get(JAVA_INT, 0);
+            if (rc >= 0) {
+                MemorySegment.copy(ids, JAVA_INT, 0, groups, 0, Math.min(rc, groups.length));
+            }
+            return rc;
         }
-        return List.copyOf(groups);
     }
 
-    /**
-     * getgrouplist(3): the primary group first (the C library puts {@code primary} there), then
-     * the supplementary ones, each once. Retried with the count the call reports while the buffer
-     * was too small (the count may grow between two calls).
-     */
-    Set<Long> groupIds(String user, long primary) {
-        Nss.checkName(user, "user name");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cName = cString(arena, user, "user name");
-            MemorySegment count = arena.allocate(JAVA_INT);
-            int capacity = FIRST_GROUP_COUNT;
-            while (true) {
-                MemorySegment ids = arena.allocate(JAVA_INT, capacity);
-                count.set(JAVA_INT, 0, capacity);
-                int rc;
-                try {
-                    rc = (int) GETGROUPLIST.get().invokeExact(cName, (int) primary, ids, count);
-                } catch (Throwable t) {
-                    throw rethrown(t);
-                }
-                int reported = count.get(JAVA_INT, 0);
-                if (rc >= 0) {
-                    Set<Long> gids = new LinkedHashSet<>();
-                    gids.add(primary);
-                    for (int i = 0; i < Math.min(rc, capacity); i++) {
-                        gids.add(Integer.toUnsignedLong(ids.getAtIndex(JAVA_INT, i)));
-                    }
-                    return gids;
-                }
-                if (capacity >= MAX_GROUP_COUNT) {
-                    throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, "getgrouplist(" + user
-                            + "): the user is in more than " + MAX_GROUP_COUNT + " groups");
-                }
-                capacity = (int) Math.min(MAX_GROUP_COUNT, Math.max((long) reported, 2L * capacity));
-            }
+    @Override
+    public byte[] strerror(int errnum) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.get().invokeExact(errnum);
+            return bytes(message, "strerror", "message");
+        } catch (Throwable t) {
+            return null;
         }
     }
 
@@ -271,38 +224,69 @@ public final class NativeNss implements Nss {
         int invoke(MemorySegment entry, MemorySegment buf, long size, MemorySegment result) throws Throwable;
     }
 
-    /**
-     * Runs a *_r lookup with a buffer that doubles on ERANGE, up to {@link #MAX_BUFFER}. Returns
-     * the filled entry, or null when there is none: a 0 return with a NULL result, and the error
-     * numbers getpwnam_r(3)'s NOTES list as meaning "not found" for some sources (ENOENT, ESRCH,
-     * EBADF, EPERM). Any other error number fails the lookup.
-     */
-    private MemorySegment lookup(Arena arena, StructLayout layout, String what, Call call) {
-        MemorySegment entry = arena.allocate(layout);
+    /** One attempt with a buffer of {@code size} bytes: the call's return, or NO_ENTRY for a NULL result. */
+    private static int attempt(Arena arena, MemorySegment entry, int size, Call call) {
+        MemorySegment buf = arena.allocate(size);
         MemorySegment result = arena.allocate(ADDRESS);
-        for (long size = FIRST_BUFFER; ; size *= 2) {
-            MemorySegment buf = arena.allocate(size);
-            int rc;
-            try {
-                rc = call.invoke(entry, buf, size, result);
-            } catch (Throwable t) {
-                throw rethrown(t);
-            }
-            if (rc == ERANGE) {
-                if (size >= MAX_BUFFER) {
-                    throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": the entry needs more than "
-                            + MAX_BUFFER + " bytes (" + strerror(rc) + ")");
-                }
-                continue;
-            }
-            if (rc == 0) {
-                return result.get(ADDRESS, 0).equals(MemorySegment.NULL) ? null : entry;
-            }
-            if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
-                return null;
-            }
-            throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": " + strerror(rc));
+        int rc;
+        try {
+            rc = call.invoke(entry, buf, size, result);
+        } catch (Throwable t) {
+            throw rethrown(t);
         }
+        if (rc == 0 && result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
+            return NO_ENTRY;
+        }
+        return rc;
+    }
+
+    private static int passwd(Arena arena, int size, byte[][] fields, int[] ids, Call call) {
+        if (size < 1 || fields.length < PASSWD_FIELDS || ids.length < 2) {
+            return BAD_ARGUMENT;
+        }
+        MemorySegment pwd = arena.allocate(PASSWD);
+        int rc = attempt(arena, pwd, size, call);
+        if (rc == 0) {
+            String what = "getpw*_r";
+            fields[0] = bytes(pwd.get(ADDRESS, PW_NAME), what, "pw_name");
+            fields[1] = bytes(pwd.get(ADDRESS, PW_GECOS), what, "pw_gecos");
+            fields[2] = bytes(pwd.get(ADDRESS, PW_DIR), what, "pw_dir");
+            fields[3] = bytes(pwd.get(ADDRESS, PW_SHELL), what, "pw_shell");
+            ids[0] = pwd.get(JAVA_INT, PW_UID);
+            ids[1] = pwd.get(JAVA_INT, PW_GID);
+        }
+        return rc;
+    }
+
+    private static int group(Arena arena, int size, byte[][] fields, int[] ids, byte[][][] members, Call call) {
+        if (size < 1 || fields.length < 1 || ids.length < 1 || members.length < 1) {
+            return BAD_ARGUMENT;
+        }
+        MemorySegment grp = arena.allocate(GROUP);
+        int rc = attempt(arena, grp, size, call);
+        if (rc == 0) {
+            String what = "getgr*_r";
+            List<byte[]> names = new ArrayList<>();
+            MemorySegment mem = grp.get(ADDRESS, GR_MEM);
+            if (!mem.equals(MemorySegment.NULL)) {
+                // A NULL-terminated array inside the entry's buffer: it cannot be longer than that.
+                MemorySegment array = mem.reinterpret(MAX_BUFFER);
+                for (long i = 0; ; i++) {
+                    if ((i + 1) * ADDRESS.byteSize() > MAX_BUFFER) {
+                        throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": gr_mem has no end");
+                    }
+                    MemorySegment member = array.getAtIndex(ADDRESS, i);
+                    if (member.equals(MemorySegment.NULL)) {
+                        break;
+                    }
+                    names.add(bytes(member, what, "a member in gr_mem"));
+                }
+            }
+            fields[0] = bytes(grp.get(ADDRESS, GR_NAME), what, "gr_name");
+            ids[0] = grp.get(JAVA_INT, GR_GID);
+            members[0] = names.toArray(new byte[0][]);
+        }
+        return rc;
     }
 
     private static RuntimeException rethrown(Throwable t) {
@@ -315,62 +299,10 @@ public final class NativeNss implements Nss {
         return new IllegalStateException(t);
     }
 
-    private static UserEntry userEntry(MemorySegment pwd, String what) {
-        return new UserEntry(name(pwd.get(ADDRESS, PW_NAME), what, "pw_name"),
-                Integer.toUnsignedLong(pwd.get(JAVA_INT, PW_UID)), Integer.toUnsignedLong(pwd.get(JAVA_INT, PW_GID)),
-                freeText(pwd.get(ADDRESS, PW_GECOS), what), text(pwd.get(ADDRESS, PW_DIR), what, "pw_dir"),
-                text(pwd.get(ADDRESS, PW_SHELL), what, "pw_shell"));
-    }
-
-    private static GroupEntry groupEntry(MemorySegment grp, String what) {
-        List<String> members = new ArrayList<>();
-        MemorySegment mem = grp.get(ADDRESS, GR_MEM);
-        if (!mem.equals(MemorySegment.NULL)) {
-            // A NULL-terminated array inside the entry's buffer: it cannot be longer than that.
-            MemorySegment array = mem.reinterpret(MAX_BUFFER);
-            for (long i = 0; ; i++) {
-                if ((i + 1) * ADDRESS.byteSize() > MAX_BUFFER) {
-                    throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": gr_mem has no end");
-                }
-                MemorySegment member = array.getAtIndex(ADDRESS, i);
-                if (member.equals(MemorySegment.NULL)) {
-                    break;
-                }
-                members.add(name(member, what, "a member in gr_mem"));
-            }
-        }
-        return new GroupEntry(name(grp.get(ADDRESS, GR_NAME), what, "gr_name"),
-                Integer.toUnsignedLong(grp.get(JAVA_INT, GR_GID)), members);
-    }
-
-    /** A name field: required, and strictly UTF-8 (a replaced byte could make two names equal). */
-    private static String name(MemorySegment s, String what, String field) {
-        String name = text(s, what, field);
-        if (name.isEmpty()) {
-            throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": an empty " + field);
-        }
-        return name;
-    }
-
-    /** A field that must be UTF-8; a NULL pointer is the empty string. */
-    private static String text(MemorySegment s, String what, String field) {
-        byte[] bytes = bytes(s, what, field);
-        try {
-            return Utf8.decode(bytes, field);
-        } catch (PamException e) {
-            throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": " + field + " is not valid UTF-8");
-        }
-    }
-
-    /** The gecos field: free text, so bytes that are not UTF-8 become U+FFFD. */
-    private static String freeText(MemorySegment s, String what) {
-        return new String(bytes(s, what, "pw_gecos"), StandardCharsets.UTF_8);
-    }
-
-    /** The bytes of a C string before its NUL, read at most {@link #MAX_BUFFER} bytes far. */
+    /** The bytes of a C string before its NUL (null for NULL), read at most {@link #MAX_BUFFER} bytes far. */
     private static byte[] bytes(MemorySegment s, String what, String field) {
         if (s.equals(MemorySegment.NULL)) {
-            return new byte[0];
+            return null;
         }
         MemorySegment text = s.reinterpret(MAX_BUFFER);
         for (long i = 0; i < MAX_BUFFER; i++) {
@@ -381,22 +313,11 @@ public final class NativeNss implements Nss {
         throw new PamException(PamConstants.PAM_AUTHINFO_UNAVAIL, what + ": " + field + " has no end");
     }
 
-    /** {@code text} as a NUL-terminated UTF-8 string in {@code arena} (no NUL inside: checked before). */
-    private static MemorySegment cString(Arena arena, String text, String what) {
-        byte[] bytes = Utf8.encode(text, what);
+    /** {@code bytes} as a NUL-terminated string in {@code arena} (no NUL inside: NssLookups checked the name). */
+    private static MemorySegment cString(Arena arena, byte[] bytes) {
         MemorySegment s = arena.allocate(bytes.length + 1L);
         MemorySegment.copy(bytes, 0, s, JAVA_BYTE, 0, bytes.length);
         s.set(JAVA_BYTE, bytes.length, (byte) 0);
         return s;
-    }
-
-    /** strerror(3) of {@code errnum}, in the process's locale (undecodable bytes replaced: it is a message). */
-    private static String strerror(int errnum) {
-        try {
-            MemorySegment message = (MemorySegment) STRERROR.get().invokeExact(errnum);
-            return new String(bytes(message, "strerror", "message"), StandardCharsets.UTF_8);
-        } catch (Throwable t) {
-            return "error " + errnum;
-        }
     }
 }

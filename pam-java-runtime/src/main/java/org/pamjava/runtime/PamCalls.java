@@ -67,4 +67,15 @@ public interface PamCalls {
 
     /** Zeroes the characters of {@code secret} in place (a String of a password, at pam_end). */
     void wipeString(String secret);
+
+    /**
+     * The C library's users and groups where the module runs ({@link org.pamjava.PamHandle#nss()}),
+     * the same object for every handle of the process: in process pam_java.so's JNI natives
+     * (pam-java-host's {@code HostNss}), in the resident service {@code java.lang.foreign}
+     * ({@link NativeNss}); both {@link NssLookups}, so they answer alike. The default is for a
+     * port with no lookups (a unit test's): it fails closed.
+     */
+    default org.pamjava.Nss nss() {
+        throw new UnsupportedOperationException("this PamCalls has no NSS lookups");
+    }
 }

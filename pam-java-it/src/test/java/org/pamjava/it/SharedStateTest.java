@@ -62,6 +62,27 @@ class SharedStateTest {
             }
             """;
 
+    /** A state whose close never returns (after it says, beside the module, that it began). */
+    private static final String HANGS_IN_CLOSE = """
+            import java.nio.file.*;
+            import java.util.List;
+            import org.pamjava.*;
+            @SharedState(HangingModule.Stuck.class)
+            public class HangingModule implements PamModule {
+                public static final class Stuck implements ModuleState {
+                    @Override public void close() {
+                        try {
+                            Path here = Path.of(Stuck.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                            Files.writeString(here.resolveSibling("closing"), "began\\n");
+                            Thread.sleep(Long.MAX_VALUE);
+                        } catch (Exception e) { throw new IllegalStateException(e); }
+                    }
+                }
+                public HangingModule(Stuck state) {}
+                @Override public int authenticate(PamHandle pamh, int flags, List<String> args) { return PamConstants.PAM_SUCCESS; }
+            }
+            """;
+
     /** The same count without the annotation, in a static field: isolated per handle. */
     private static final String PLAIN = """
             import java.util.List;
@@ -198,6 +219,16 @@ class SharedStateTest {
         Run run = bed.run(host, "svc", List.of("--echo"), "", "auth");
         assertCodes(run, "auth", 0);
         assertEquals(host == Host.JVM ? List.of(states(run).getFirst()[0]) : List.of(), closed(bed), run.lines().toString());
+    }
+
+    /** A close that never returns does not hold the application's exit: the hook waits a bounded time. */
+    @Test
+    void aJavaApplicationExitsEvenWhenAStatesCloseNeverReturns() throws Exception {
+        PamTestBed bed = bed("exit-hung-close", Host.JVM, "HangingModule", HANGS_IN_CLOSE).inProcess();
+        bed.timeoutSeconds = 60; // a hang is the failure: without the bound the host never exits
+        Run run = bed.run(Host.JVM, "svc", List.of(), "", "auth");
+        assertCodes(run, "auth", 0);
+        assertEquals(List.of("began"), Files.readAllLines(bed.dir.resolve("closing")), "the close ran, and the exit went on");
     }
 
     @ParameterizedTest

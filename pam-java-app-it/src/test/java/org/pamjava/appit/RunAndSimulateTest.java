@@ -169,6 +169,27 @@ class RunAndSimulateTest {
     }
 
     /**
+     * {@code run} is the application, so what pam_java.so and the runtime log about its modules
+     * reaches its stderr as well as syslog (none listens on a CI machine): a module that does not
+     * compile shows the compiler's message, not just PAM_SERVICE_ERR; {@code --no-log} keeps stderr
+     * for the command's own words.
+     */
+    @Test
+    void runShowsPamJavasDiagnosticsOnStderr() throws Exception {
+        Path broken = Files.writeString(tmp.resolve("Broken.java"),
+                "public class Broken implements org.pamjava.PamModule {\n    int x = ;\n}\n");
+        Dist.service(confdir, "brokenapp", "auth required $PAM_JAVA in_process " + broken);
+        PamJavaCommand.Result shown = PamJavaCommand.run(tmp, "run", "--confdir", confdir.toString(), "brokenapp", "alice", "auth");
+        assertEquals(1, shown.lines().size(), shown.toString());
+        assertTrue(shown.lines().getFirst().startsWith("auth: 3 PAM_SERVICE_ERR ("), shown.toString()); // libpam's own words after it
+        assertTrue(shown.err().contains(broken + " does not compile"), shown.toString());
+        assertTrue(shown.err().contains(broken + ":2: "), shown.toString()); // the compiler names the file and line
+        PamJavaCommand.Result quiet = PamJavaCommand.run(tmp, "run", "--no-log", "--confdir", confdir.toString(), "brokenapp", "alice", "auth");
+        assertEquals(shown.lines(), quiet.lines(), quiet.toString());
+        assertTrue(!quiet.err().contains("does not compile"), quiet.toString());
+    }
+
+    /**
      * A module that looks a group up (PamHandle.nss()) gets the machine's NSS in the engine of
      * {@code simulate} as through the real libpam in {@code run}: root is in its group root, a
      * user that does not exist in none; and neither command prints the JDK's native-access warning.

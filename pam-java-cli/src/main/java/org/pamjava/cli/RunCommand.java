@@ -14,17 +14,20 @@ import org.pamjava.client.PamTransaction;
 /** {@code pam-java run}: a real PAM transaction through libpam, like pamtester. */
 final class RunCommand {
     static final String HELP = """
-            usage: pam-java run [--confdir DIR] [--item NAME=VALUE]... SERVICE USER [OPERATION...]
+            usage: pam-java run [--confdir DIR] [--item NAME=VALUE]... [--no-log] SERVICE USER [OPERATION...]
 
             Runs the operations, in order, on one PAM transaction through the system's libpam
             (pam_start, or pam_start_confdir with --confdir), whatever the earlier ones return, and
             prints each result: "auth: 0 PAM_SUCCESS (Success)". The modules' prompts are asked on
             the terminal (without echo for passwords); with stdin not a terminal, each prompt is
-            answered by the next line of stdin.
+            answered by the next line of stdin. What the modules and pam_java log (why a module was
+            refused, a compiler's messages, an exception's trace, libpam's own lines) is printed on
+            stderr as well as sent to syslog, so it shows on a machine without a syslog daemon.
 
             OPERATION: auth setcred acct open close chauthtok (default: auth acct)
             --confdir DIR        read the configuration from DIR instead of /etc/pam.d
             --item NAME=VALUE    set a PAM item first; NAME: tty rhost ruser xdisplay user_prompt authtok_type
+            --no-log             do not copy syslog records to stderr (syslog still gets them)
 
             Exit status: 0 if every operation returned PAM_SUCCESS, 1 if one did not, 2 on errors.
             """;
@@ -32,7 +35,7 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(List<String> argv) throws UsageException {
-        Arguments args = Arguments.parse("run", argv, Set.of("--confdir", "--item"), Set.of());
+        Arguments args = Arguments.parse("run", argv, Set.of("--confdir", "--item"), Set.of("--no-log"));
         if (args.help()) {
             System.out.print(HELP);
             return Main.OK;
@@ -47,6 +50,9 @@ final class RunCommand {
         Path confdir = args.value("--confdir") == null ? null : Path.of(args.value("--confdir"));
         if (confdir != null && !Files.isDirectory(confdir)) {
             throw new UsageException("run: --confdir " + confdir + " is not a directory");
+        }
+        if (!args.flag("--no-log")) {
+            StderrLog.copySyslogToStderr(); // this process is the application: its syslog is its own to copy
         }
         int status = Main.OK;
         try (PamTransaction pam = PamTransaction.start(service, user, new TerminalConversation(System.out), confdir)) {

@@ -43,6 +43,31 @@ class SetuidHostTest {
         assertEquals("0", su.value("su-maps-libjvm"), "su mapped no JVM: " + su.lines());
     }
 
+    /**
+     * pam_java's diagnostics reach a setuid host's syslog only, never the terminal of the user who
+     * ran it, whatever environment that user gives it: only {@code pam-java run}, as its own
+     * application, copies syslog to its stderr (openlog with LOG_PERROR); pam_java.so has no switch.
+     */
+    @Test
+    void aSetuidHostPrintsNoneOfPamJavasDiagnosticsWhateverItsEnvironment() throws Exception {
+        PrivateNamespace.assumeAvailable(true);
+        PamTestBed bed = Hardening.bed("setuid-no-stderr-log");
+        Path broken = Files.writeString(bed.dir.resolve("Broken.java"),
+                "public class Broken implements org.pamjava.PamModule {\n    int x = ;\n}\n");
+        String stack = "auth required " + PamTestBed.PAM_JAVA + " in_process " + broken
+                + "\naccount required pam_permit.so\nsession required pam_permit.so\n";
+        Path devlog = bed.dir.resolve("devlog.txt");
+        PrivateNamespace.Outcome su = PrivateNamespace.run(bed, Map.of("su", stack), PrivateNamespace.Resident.NO_SOCKET, devlog,
+                "env PAM_JAVA_LOG=stderr PAM_JAVA_DEBUG=1 SYSLOG_PERROR=1 JAVA_TOOL_OPTIONS=-Dpamjava.log=stderr "
+                        + PrivateNamespace.su("root", "echo shell-ran") + " 2>&1; echo \"su-exit $?\"");
+        List<String> syslog = Files.exists(devlog) ? Files.readAllLines(devlog) : List.of();
+        String seen = su.lines() + "\nsyslog: " + syslog + "\n" + su.log();
+        assertNotEquals("0", su.value("su-exit"), seen);
+        assertTrue(syslog.stream().anyMatch(l -> l.contains("does not compile")), "the diagnostic went to syslog: " + seen);
+        assertTrue(su.lines().stream().noneMatch(l -> l.contains("does not compile") || l.contains("pam_java")),
+                "nothing of it on su's terminal: " + seen);
+    }
+
     @Test
     void aSetuidHostRunningJavaItselfUsesTheAotCacheTheInvokingUserCannotReach() throws Exception {
         PrivateNamespace.assumeAvailable(true);

@@ -42,6 +42,19 @@ final class ResidentFixture {
         return Integer.parseInt(m.group(1));
     }
 
+    /** What a failed assertion about the service needs: its configuration, whether it runs, its socket. */
+    static synchronized String state() {
+        String conf;
+        try {
+            conf = Files.readString(CONF).strip();
+        } catch (IOException e) {
+            conf = "unreadable: " + e;
+        }
+        return CONF + ": [" + conf + "]; service " + (service == null ? "never started"
+                : service.isAlive() ? "alive (pid " + service.pid() + ")" : "exited " + service.exitValue())
+                + "; " + SOCKET + (Files.exists(SOCKET) ? " exists" : " is missing");
+    }
+
     static synchronized Process process() {
         return service;
     }

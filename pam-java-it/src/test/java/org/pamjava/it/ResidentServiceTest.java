@@ -50,7 +50,7 @@ class ResidentServiceTest {
     void aRootApplicationRunsTheModuleInTheServiceWithoutAJvmOfItsOwn() throws Exception {
         Run run = bed("resident-root", "item").run(Host.RESIDENT, "svc", "auth", "acct", MAPS);
         assertCodes(run, "auth", 0, "acct", 0);
-        assertFalse(jvmLoaded(run), run.lines().toString());
+        assertFalse(jvmLoaded(run), () -> run.lines() + "\nsyslog: " + run.syslog() + "\n" + ResidentFixture.state());
         assertTrue(run.authprivLog("resident service").isEmpty(), run.syslog().toString());
     }
 
@@ -161,6 +161,10 @@ class ResidentServiceTest {
             try {
                 Thread.sleep(1500);
                 service.destroyForcibly(); // SIGKILL: the module's busy loop dies with the service
+                // Until the JVM's reaper has waited for it, isAlive() still says true: without this,
+                // the next test's ResidentFixture.pamJava() may keep the dead service, and that
+                // test's module then runs in-process (its socket refuses connections).
+                service.waitFor();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

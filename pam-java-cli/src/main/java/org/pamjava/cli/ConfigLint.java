@@ -29,13 +29,15 @@ final class ConfigLint {
     private final Set<Finding> findings = new TreeSet<>();
     private final Set<String> loopLines = new HashSet<>();
     private final Set<Set<String>> reportedLoops = new HashSet<>();
+    private final JavaModuleChecks javaModules;
 
     /**
      * @param paths every file a service may read, by the name a rule or pam_start uses for it (a
      *     file name, or an absolute path for includes named that way)
      */
-    ConfigLint(Map<String, Path> paths) throws IOException {
+    ConfigLint(Map<String, Path> paths, JavaModuleChecks javaModules) throws IOException {
         this.paths = paths;
+        this.javaModules = javaModules;
         this.contents = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : paths.entrySet()) {
             contents.put(e.getKey(), ConfigFiles.read(e.getValue()));
@@ -54,14 +56,42 @@ final class ConfigLint {
         if (!name.equals("other")) {
             files.remove("other"); // the fallback is checked as a service of its own, not with each service
         }
-        PamConfig config = PamConfigParser.parse(ConfigSource.files(files), name);
+        checkStacks(name, PamConfigParser.parse(ConfigSource.files(files), name), false);
+    }
+
+    /**
+     * Checks every service of a pam.conf-style file (a service name first on each line), as libpam
+     * reads it when there is no /etc/pam.d directory; included files come from the others given.
+     */
+    void checkPamConf(Path file) throws IOException {
+        checkPermissions(file);
+        String text = ConfigFiles.read(file);
+        paths.putIfAbsent(PAM_CONF_NAME, file);
+        Set<String> services = new TreeSet<>();
+        for (RawConfigLines.Line line : RawConfigLines.read(text)) {
+            services.add(line.words().getFirst()); // the engine matches the name as libpam does, case aside
+        }
+        services.remove("other");
+        services.add("other"); // the fallback, checked once as a service of its own
+        Map<String, String> includes = new LinkedHashMap<>(contents);
+        contents.put(PAM_CONF_NAME, text); // for the precise account of a bad line
+        for (String service : services) {
+            // In pam.conf, 'other' lines are the fallback even of the service 'other': the stacks libpam runs.
+            checkStacks(service, PamConfigParser.parse(ConfigSource.pamConf(text, ConfigSource.files(includes)), service), true);
+        }
+    }
+
+    /** What the engine calls a pam.conf file in its rules and diagnostics. */
+    private static final String PAM_CONF_NAME = "pam.conf";
+
+    private void checkStacks(String name, PamConfig config, boolean withFallback) throws IOException {
         for (ConfigDiagnostic d : config.diagnostics()) {
             diagnostic(d);
         }
         StackChecks checks = new StackChecks((rule, message) -> add(rule, Finding.Severity.ERROR, message),
-                (rule, message) -> add(rule, Finding.Severity.WARNING, message));
+                (rule, message) -> add(rule, Finding.Severity.WARNING, message), javaModules);
         for (ModuleType type : ModuleType.values()) {
-            checks.check(name, type, config.serviceRules(type));
+            checks.check(name, type, withFallback ? config.rules(type) : config.serviceRules(type));
         }
     }
 
@@ -106,13 +136,18 @@ final class ConfigLint {
             if (line.number() != d.line()) {
                 continue;
             }
-            String type = line.words().getFirst();
+            List<String> words = d.file().equals(PAM_CONF_NAME) && paths.get(PAM_CONF_NAME) != null
+                    ? line.words().subList(1, line.words().size()) : line.words(); // pam.conf: the service first
+            if (words.isEmpty()) {
+                return null;
+            }
+            String type = words.getFirst();
             String bare = type.startsWith("-") ? type.substring(1) : type;
             if (ModuleType.fromKeyword(bare).isEmpty() && !type.equalsIgnoreCase("@include")) {
                 return "unknown rule type '" + type + "' (expected auth, account, password, session, -TYPE or @include):"
                         + " libpam turns the line into a rule that always fails";
             }
-            return line.words().size() > 1 ? ControlSyntax.problem(line.words().get(1)) : null;
+            return words.size() > 1 ? ControlSyntax.problem(words.get(1)) : null;
         }
         return null;
     }

@@ -50,6 +50,28 @@ final class Installation {
         return home().resolve("share/pam-java");
     }
 
+    /**
+     * Where pam_java.so caches compiled modules when pam_java.conf names no cache_dir: the build's
+     * default, /var/cache/pam-java for a system installation, under the staging tree for dist/.
+     */
+    static Path defaultCacheDir() {
+        Path home = home();
+        return home.equals(Path.of("/usr")) ? Path.of("/var/cache/pam-java") : home.resolve("var/cache/pam-java");
+    }
+
+    /** The JDK pam_java.so starts when pam_java.conf names no java_home: the one it was built with. */
+    static Path defaultJavaHome() {
+        return Path.of(System.getProperty("pamjava.builtJdk", System.getProperty("java.home")));
+    }
+
+    /**
+     * The Maven repository holding this installation's pam-java-api, pam-java-testing and what
+     * they need, in Debian's layout: {@code /usr/share/maven-repo} installed, {@code dist/share/maven-repo} staged.
+     */
+    static Path mavenRepository() {
+        return home().resolve("share/maven-repo");
+    }
+
     /** This release's version, as the jar's manifest says; {@code null} when run from unpackaged classes. */
     static String version() {
         return Installation.class.getPackage().getImplementationVersion();

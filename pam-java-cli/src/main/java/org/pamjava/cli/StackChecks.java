@@ -15,7 +15,7 @@ import org.pamjava.stack.PamRule;
 
 /**
  * The checks of one parsed stack (a service's rules of one type, includes expanded): modules that
- * are not there, jumps past the end, {@code sufficient} rules that cannot rescue an earlier
+ * are not there, Java modules pam_java.so would refuse ({@link JavaModuleChecks}), jumps past the end, {@code sufficient} rules that cannot rescue an earlier
  * failure, rules that never run, repeated rules and {@code pam_debug} arguments it ignores.
  */
 final class StackChecks {
@@ -25,10 +25,12 @@ final class StackChecks {
     /** Receives a finding: the rule it is about, and the message. */
     private final BiConsumer<PamRule, String> errors;
     private final BiConsumer<PamRule, String> warnings;
+    private final JavaModuleChecks javaModules;
 
-    StackChecks(BiConsumer<PamRule, String> errors, BiConsumer<PamRule, String> warnings) {
+    StackChecks(BiConsumer<PamRule, String> errors, BiConsumer<PamRule, String> warnings, JavaModuleChecks javaModules) {
         this.errors = errors;
         this.warnings = warnings;
+        this.javaModules = javaModules;
     }
 
     void check(String service, ModuleType type, List<PamRule> rules) {
@@ -67,17 +69,34 @@ final class StackChecks {
         if (!ModuleResolver.isPamJava(path)) {
             return;
         }
+        javaModules.ruleSeen();
         List<String> javaArgs = ModuleResolver.javaModuleArgs(rule.args());
         if (javaArgs.isEmpty()) {
             errors.accept(rule, "pam_java.so needs a Java module argument (a .java or .jar file): the rule fails with PAM_MODULE_UNKNOWN");
             return;
         }
-        Path java = module.getParent().resolve(javaArgs.getFirst());
+        Path moduleDir = realDirectory(module); // pam_java.so resolves MODULE against its own real path
+        Path java = moduleDir.resolve(javaArgs.getFirst());
         String name = java.getFileName().toString();
         if (!name.endsWith(".java") && !name.endsWith(".jar")) {
             errors.accept(rule, "pam_java.so module " + javaArgs.getFirst() + " is neither a .java nor a .jar file: the rule fails with PAM_OPEN_ERR");
         } else if (!Files.isRegularFile(java)) {
             errors.accept(rule, "pam_java.so module " + java + " does not exist: the rule fails with PAM_OPEN_ERR");
+        } else {
+            javaModules.refusal(moduleDir, javaArgs.getFirst()).ifPresent(verdict ->
+                    (verdict.severity() == Finding.Severity.ERROR ? errors : warnings).accept(rule, verdict.message()));
+        }
+    }
+
+    /**
+     * The directory of {@code pam_java.so} as pam_java.so finds its own (realpath of where it was
+     * loaded from): through a symbolic link, relative modules are looked up where the link points.
+     */
+    static Path realDirectory(Path module) {
+        try {
+            return module.toRealPath().getParent();
+        } catch (java.io.IOException e) {
+            return module.toAbsolutePath().getParent();
         }
     }
 

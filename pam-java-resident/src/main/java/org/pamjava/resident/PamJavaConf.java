@@ -24,15 +24,16 @@ import java.util.Map;
  * at most {@link #VALUE_MAX} bytes, empty meaning the default. pam-java-it's ConfigGrammarTest runs
  * both parsers against one table of texts.
  */
-final class PamJavaConf {
+public final class PamJavaConf {
     static final int LINE_MAX = 8192;
     static final int VALUE_MAX = 4095;
     static final List<String> SETTINGS =
             List.of("java_home", "jvm_options", "class_path", "cache_dir", "timeout", "resident_socket");
 
     /** A file that breaks the grammar; {@link #line} is 0 when it is not about one line. */
-    static final class Invalid extends IOException {
-        final int line;
+    public static final class Invalid extends IOException {
+        /** The line the problem is on, from 1; 0 when it is about the whole file. */
+        public final int line;
 
         Invalid(String file, int line, String problem) {
             super(file + ":" + line + ": " + problem);
@@ -50,12 +51,12 @@ final class PamJavaConf {
     }
 
     /** The setting's value, or null for its default. */
-    String value(String name) {
+    public String value(String name) {
         return values.get(name);
     }
 
-    /** 0: no limit. */
-    long timeoutMillis() {
+    /** The timeout in milliseconds; 0: no limit. */
+    public long timeoutMillis() {
         return timeoutMillis;
     }
 
@@ -86,7 +87,11 @@ final class PamJavaConf {
         }
     }
 
-    static PamJavaConf parse(byte[] text, String file) throws Invalid {
+    /**
+     * Reads {@code text} as the grammar says; {@code file} names it in messages, which are
+     * pam_java.so's words ("FILE:LINE: problem").
+     */
+    public static PamJavaConf parse(byte[] text, String file) throws Invalid {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, Integer> setOn = new LinkedHashMap<>();
         long timeout = 0;

@@ -47,6 +47,11 @@ public final class ModuleLoader {
     private final Map<Path, ModuleCode> modules = new ConcurrentHashMap<>();
     /** The states of the modules declaring {@link org.pamjava.SharedState} that {@link #load(String, Diagnostics)} uses. */
     private final SharedStates sharedStates;
+    /**
+     * Whether files are judged as a root process judges them, whatever this process's uid
+     * ({@link #forChecking}): false, as root only.
+     */
+    private final boolean judgedAsRoot;
 
     /**
      * A loader with shared states of its own, which nothing closes at the JVM's exit.
@@ -66,6 +71,12 @@ public final class ModuleLoader {
      */
     public ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log,
                         SharedStates sharedStates) {
+        this(moduleDir, cacheDir, extraClassPath, log, sharedStates, false);
+    }
+
+    private ModuleLoader(Path moduleDir, Path cacheDir, List<Path> extraClassPath, Diagnostics log,
+                         SharedStates sharedStates, boolean judgedAsRoot) {
+        this.judgedAsRoot = judgedAsRoot;
         this.sharedStates = sharedStates;
         this.moduleDir = moduleDir;
         List<URL> urls = new ArrayList<>();
@@ -76,6 +87,15 @@ public final class ModuleLoader {
         this.extraClassPathFiles = List.copyOf(extraClassPath);
         this.cacheDir = cacheDir;
         this.setupLog = log;
+    }
+
+    /**
+     * A loader for {@link #verify} only, which judges every file as root's pam_java.so does
+     * whoever runs it ({@code pam-java check} run by an administrator's own account says what root
+     * will refuse), and compiles {@code .java} modules in memory (no cache is read or written).
+     */
+    public static ModuleLoader forChecking(Path moduleDir, List<Path> extraClassPath, Diagnostics log) {
+        return new ModuleLoader(moduleDir, null, extraClassPath, log, new SharedStates(log, false), true);
     }
 
     /** The compiled-class cache, or null without a usable cache directory. */
@@ -121,6 +141,75 @@ public final class ModuleLoader {
      */
     public PamModule load(String moduleArg, Diagnostics log, SharedStates scope) throws ModuleLoadException {
         Path file = moduleDir.resolve(moduleArg);
+        boolean source = isSource(file);
+        ModuleCode code = code(file, log);
+        if (SharedStates.mayDeclare(code.classes.get(code.className))) {
+            PamModule shared = scope.instance(file.toAbsolutePath().normalize(), code.versionKey(), code.className,
+                    new SharedStateLoaders(this, file, !source, code));
+            if (shared != null) {
+                return shared;
+            }
+        } else {
+            scope.notShared(file);
+        }
+        if (code.shareable && extraClassPath.isEmpty()) {
+            return instantiate(file, code.sharedConstructor(this, file, !source));
+        }
+        Class<?> type = loadClass(file, newLoader(file, !source, code, true), code.className);
+        return instantiate(file, constructorOf(file, type));
+    }
+
+    /**
+     * Checks that pam_java would load the module {@code moduleArg} names, as {@link #load} does,
+     * without running any of its code: the file (type, ownership and modes along its path), the
+     * configured class path and a jar's {@code Class-Path}, the compilation of a {@code .java}
+     * file, the module class (found, a PamModule, the constructor pam_java calls, a declared
+     * {@link org.pamjava.SharedState}'s class, its annotation read from the class file). Classes
+     * are loaded but not initialised, and no constructor runs. Throws what {@link #load} would, with the same message.
+     */
+    public void verify(String moduleArg, Diagnostics log) throws ModuleLoadException {
+        Path file = moduleDir.resolve(moduleArg);
+        ModuleCode code = code(file, log);
+        ModuleClassLoader loader = newLoader(file, !isSource(file), code, true);
+        try {
+            Class<?> type = loadClass(file, loader, code.className);
+            if (!SharedStates.checkDeclaration(file, type, classFile(loader, code))) {
+                constructorOf(file, type);
+            }
+        } finally {
+            try {
+                loader.close();
+            } catch (IOException e) {
+                // released at GC then
+            }
+        }
+    }
+
+    /**
+     * The bytes of the module class: read from the file, or (a class a Class-Path jar or a
+     * versioned entry holds) as the module's loader finds them.
+     */
+    private static byte[] classFile(ModuleClassLoader loader, ModuleCode code) throws ModuleLoadException {
+        byte[] bytes = code.classes.get(code.className);
+        if (bytes != null) {
+            return bytes;
+        }
+        try (var in = loader.getResourceAsStream(code.className.replace('.', '/') + ".class")) {
+            if (in == null) {
+                throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR, "cannot read the class file of " + code.className);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR, "cannot read the class file of " + code.className + ": " + e, e);
+        }
+    }
+
+    private static boolean isSource(Path file) {
+        return file.getFileName() != null && file.getFileName().toString().endsWith(".java");
+    }
+
+    /** The module file's code, read (or compiled) once per version, after every check of its files. */
+    private ModuleCode code(Path file, Diagnostics log) throws ModuleLoadException {
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
         boolean source = name.endsWith(".java");
         if (!source && !name.endsWith(".jar")) {
@@ -130,7 +219,7 @@ public final class ModuleLoader {
         checkModuleFile(file);
         Map<String, Object> identity = identity(file);
         // Checked before anything reads it, the compiler included: javac inlines its constants.
-        ClassPathResolver.Resolved extra = classPaths.resolve(extraClassPathFiles, "class_path entry");
+        ClassPathResolver.Resolved extra = classPaths.resolve(extraClassPathFiles, "class_path entry", judgedAsRoot);
         ModuleCode code = modules.get(file);
         if (source) {
             List<Path> compileClassPath = compileClassPath(extra);
@@ -146,22 +235,9 @@ public final class ModuleLoader {
                 code = readJar(file, identity);
                 modules.put(file, code);
             }
-            classPaths.resolve(code.dependencies, "Class-Path entry of " + file);
+            classPaths.resolve(code.dependencies, "Class-Path entry of " + file, judgedAsRoot);
         }
-        if (SharedStates.mayDeclare(code.classes.get(code.className))) {
-            PamModule shared = scope.instance(file.toAbsolutePath().normalize(), code.versionKey(), code.className,
-                    new SharedStateLoaders(this, file, !source, code));
-            if (shared != null) {
-                return shared;
-            }
-        } else {
-            scope.notShared(file);
-        }
-        if (code.shareable && extraClassPath.isEmpty()) {
-            return instantiate(file, code.sharedConstructor(this, file, !source));
-        }
-        Class<?> type = loadClass(file, newLoader(file, !source, code, true), code.className);
-        return instantiate(file, constructorOf(file, type));
+        return code;
     }
 
     /** A class loader for the module's classes, its dependency jars and the configured class path. */
@@ -390,6 +466,13 @@ public final class ModuleLoader {
             throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
                     type.getName() + " of " + file + " does not implement org.pamjava.PamModule");
         }
+        // Checked here, not left to newInstance: pam-java check, which creates nothing, says it too.
+        int modifiers = type.getModifiers();
+        if (!java.lang.reflect.Modifier.isPublic(modifiers) || java.lang.reflect.Modifier.isAbstract(modifiers)
+                || type.isInterface() || type.isMemberClass() && !java.lang.reflect.Modifier.isStatic(modifiers)) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    type.getName() + " of " + file + " must be a public concrete class (a nested one static)");
+        }
         try {
             return type.getConstructor();
         } catch (NoSuchMethodException e) {
@@ -415,8 +498,8 @@ public final class ModuleLoader {
     }
 
     /** As root, refuses code from a file others could have written (docs/security.md#threat-6-ownership). */
-    private static void trusted(Path file, String what) throws ModuleLoadException {
-        String problem = TrustedPaths.problem(file);
+    private void trusted(Path file, String what) throws ModuleLoadException {
+        String problem = judgedAsRoot ? TrustedPaths.problem(file, 0) : TrustedPaths.problem(file);
         if (problem != null) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "refusing " + what + " " + file + ": " + problem);
         }
@@ -432,7 +515,7 @@ public final class ModuleLoader {
         }
     }
 
-    private static void checkModuleFile(Path file) throws ModuleLoadException {
+    private void checkModuleFile(Path file) throws ModuleLoadException {
         if (!Files.isRegularFile(file)) {
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": "
                     + (Files.exists(file) ? "not a regular file" : "no such file"));

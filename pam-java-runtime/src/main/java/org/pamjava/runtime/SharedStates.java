@@ -58,6 +58,30 @@ public final class SharedStates {
     }
 
     /**
+     * Whether the module class {@code type} declares {@link SharedState}, checked as its first
+     * handle would check it (the state's class, the module's constructor taking it), without
+     * creating or initialising anything: ModuleLoader's verify, for {@code pam-java check}. The
+     * annotation is read from {@code classFile}, the class's bytes ({@link SharedStateDeclaration}:
+     * reflection would initialise enums its annotations name), the state class loaded uninitialised.
+     */
+    static boolean checkDeclaration(Path file, Class<?> type, byte[] classFile) throws ModuleLoadException {
+        String stateName;
+        Class<?> stateType;
+        try {
+            stateName = SharedStateDeclaration.stateClassName(classFile);
+            if (stateName == null) {
+                return false;
+            }
+            stateType = Class.forName(stateName, false, type.getClassLoader());
+        } catch (IllegalArgumentException | ClassNotFoundException | LinkageError e) {
+            throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR,
+                    "cannot load class " + type.getName() + " of " + file + ": " + e, e);
+        }
+        Version.constructorTaking(file, type, Version.checkedStateType(file, type, stateType));
+        return true;
+    }
+
+    /**
      * Whether a class file may carry {@link SharedState}: it names the annotation's type in its
      * constant pool. False means it certainly does not, and the module is not looked at further.
      */
@@ -300,7 +324,7 @@ public final class SharedStates {
                 return;
             }
             try {
-                stateType = checkedStateType(file, type, declared);
+                stateType = checkedStateType(file, type, declared.value());
                 constructor = constructorTaking(file, type, stateType);
             } catch (ModuleLoadException e) {
                 closeQuietly(candidate);
@@ -380,9 +404,8 @@ public final class SharedStates {
             }
         }
 
-        private static Class<? extends ModuleState> checkedStateType(Path file, Class<?> module, SharedState declared)
+        private static Class<? extends ModuleState> checkedStateType(Path file, Class<?> module, Class<?> type)
                 throws ModuleLoadException {
-            Class<?> type = declared.value();
             String where = module.getName() + " of " + file + " declares @SharedState(" + type.getName() + "), ";
             if (!ModuleState.class.isAssignableFrom(type)) {
                 throw new ModuleLoadException(PamConstants.PAM_SERVICE_ERR, where + "which does not implement org.pamjava.ModuleState");

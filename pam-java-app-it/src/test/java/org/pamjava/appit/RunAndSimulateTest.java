@@ -221,4 +221,50 @@ class RunAndSimulateTest {
         assertEquals("auth: 10 PAM_USER_UNKNOWN (User not known to the underlying authentication module)",
                 denied.lines().getLast(), denied.toString());
     }
+    /**
+     * Item 3 of issue 18: {@code simulate} says that it runs a Java module for real before it does
+     * (its effect, here a file it writes, happens), shows what the module threw with the message
+     * and the module's own frames, compiles a {@code .java} module once and reuses the classes in
+     * later runs (the compiled-class cache), and {@code --assume NAME.java=RESULT} stands in for
+     * the module, which then does not run.
+     */
+    @Test
+    void simulateSaysJavaModulesRunForRealShowsWhatTheyThrowAndCompilesOnce() throws Exception {
+        Path effect = tmp.resolve("effect");
+        // A source no earlier run compiled (the cache is keyed by the source): this run's first compilation.
+        Path module = Files.writeString(tmp.resolve("Effectful.java"), """
+                import java.nio.file.*;
+                import java.util.List;
+                public class Effectful implements org.pamjava.PamModule {
+                    // NONCE
+                    @Override public int authenticate(org.pamjava.PamHandle pamh, int flags, List<String> args) {
+                        try { Files.writeString(Path.of("EFFECT"), "ran"); } catch (java.io.IOException e) { return 3; }
+                        return refuse();
+                    }
+                    private int refuse() {
+                        throw new IllegalStateException("the token server is not configured");
+                    }
+                }
+                """.replace("NONCE", Long.toString(System.nanoTime())).replace("EFFECT", effect.toString()));
+        Dist.service(confdir, "effectapp", "auth required $PAM_JAVA " + module);
+        String dir = confdir.toString();
+
+        PamJavaCommand.Result first = PamJavaCommand.run(tmp, "simulate", "--confdir", dir, "effectapp", "alice", "auth");
+        assertEquals("auth: 3 PAM_SERVICE_ERR (Error in service module)", first.lines().getLast(), first.toString());
+        assertTrue(first.err().contains("the Java module " + module + " runs for real"), first.toString());
+        assertTrue(Files.exists(effect), "the module ran: " + first);
+        assertTrue(first.out().contains("threw java.lang.IllegalStateException: the token server is not configured"), first.toString());
+        assertTrue(first.out().contains("Effectful.refuse(Effectful.java:10)"), first.toString()); // where in the module
+        assertTrue(first.err().contains("compiled " + module), "the first run compiles: " + first);
+
+        PamJavaCommand.Result again = PamJavaCommand.run(tmp, "simulate", "--confdir", dir, "effectapp", "alice", "auth");
+        assertEquals(first.lines().getLast(), again.lines().getLast(), again.toString());
+        assertTrue(!again.err().contains("compiled " + module), "a later run reuses the compiled classes: " + again);
+
+        Files.delete(effect);
+        PamJavaCommand.Result assumed = PamJavaCommand.run(tmp, "simulate", "--confdir", dir,
+                "--assume", "Effectful.java=success", "effectapp", "alice", "auth");
+        assertEquals("auth: 0 PAM_SUCCESS (Success)", assumed.lines().getLast(), assumed.toString());
+        assertTrue(!Files.exists(effect) && !assumed.err().contains("runs for real"), "an assumed module does not run: " + assumed);
+    }
 }

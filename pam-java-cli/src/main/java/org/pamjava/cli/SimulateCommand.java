@@ -12,6 +12,7 @@ import org.pamjava.PamConstants;
 import org.pamjava.PamException;
 import org.pamjava.PamOperation;
 import org.pamjava.client.PamItem;
+import org.pamjava.stack.AssumedResults;
 import org.pamjava.stack.ConfigDiagnostic;
 import org.pamjava.stack.ConfigSource;
 import org.pamjava.stack.PamCodes;
@@ -23,6 +24,7 @@ import org.pamjava.stack.StackTransaction;
 final class SimulateCommand {
     static final String HELP = """
             usage: pam-java simulate [--confdir DIR | --file F] [--answer TEXT]... [--assume MODULE=RESULT]...
+                                     [--assume FILE:LINE=RESULT[,RESULT...]]...
                                      [--item NAME=VALUE]... [--json] SERVICE USER [OPERATION...]
 
             Runs the operations, in order, on one transaction of pam_java's Java PAM engine (the same
@@ -32,7 +34,11 @@ final class SimulateCommand {
 
             The engine runs pam_permit.so, pam_deny.so, pam_debug.so and the Java modules of
             pam_java.so rules; any other module is unavailable (PAM_MODULE_UNKNOWN) unless --assume
-            gives its result.
+            gives its result. Java modules run for real, as pam_java.so would run them (pam_java.conf's
+            class_path; compiled classes cached in cache_dir as root, else in ~/.cache/pam-java):
+            what they do happens (a one-time code is used up), so give --assume NAME.java=RESULT for
+            one that must not run. A module that throws is shown with its exception's message and
+            where in the module it was thrown.
 
             OPERATION: auth setcred acct open close chauthtok (default: auth acct)
             --confdir DIR            the configuration pam_start_confdir would read (includes from /etc/pam.d,
@@ -41,8 +47,14 @@ final class SimulateCommand {
                                      (default: /etc/pam.d itself)
             --answer TEXT            the answer to the next prompt (repeatable); without one left, a prompt
                                      is asked at the terminal, or fails with PAM_CONV_ERR
-            --assume MODULE=RESULT   every call of MODULE (e.g. pam_unix.so) returns RESULT (e.g. success,
-                                     auth_err, user_unknown)
+            --assume MODULE=RESULT   every call of MODULE (e.g. pam_unix.so, or a Java module's file such as
+                                     Office.java) returns RESULT (e.g. success, auth_err, user_unknown)
+            --assume FILE:LINE=RESULT,...
+                                     the rule starting at LINE of FILE (as the trace names it, e.g.
+                                     common-auth:17) returns these results at its successive calls, the
+                                     last one again at later calls; its module is not called, nor
+                                     loaded if all its rules are given so (what run --trace --json
+                                     reports as "returned" can be fed back this way)
             --item NAME=VALUE        set a PAM item first; NAME: tty rhost ruser xdisplay user_prompt authtok_type
             --json                   one JSON object: "results" (operation, code, name, in order) and "trace"
 
@@ -68,14 +80,33 @@ final class SimulateCommand {
         String user = args.operands().get(1);
         List<PamOperation> operations = OperationWords.parse("simulate", args.operands().subList(2, args.operands().size()));
         Map<PamItem, String> items = Items.parse("simulate", args.all("--item"));
-        SimulatedModules modules = new SimulatedModules(args.all("--assume"));
+        PamJavaSetup setup = PamJavaSetup.installed();
+        SimulatedModules modules = new SimulatedModules(args.all("--assume"), setup.classPath(), compiledClassCache(setup));
         // Java modules look users and groups up as pam_java.so's would: in this machine's NSS.
         PamStack stack = PamStack.of(source(service, args)).withOnlyModules(modules.resolver())
                 .withNss(org.pamjava.runtime.NativeNss.instance());
+        AssumedResults ruleResults = modules.ruleResults(stack.config(service));
+        if (ruleResults != null) {
+            stack = stack.withAssumedResults(ruleResults);
+        }
 
         SimulatedConversation conversation = new SimulatedConversation(args.all("--answer"));
         List<SimulatedOperation> done = new ArrayList<>();
         List<ConfigDiagnostic> diagnostics = stack.config(service).diagnostics();
+        org.pamjava.stack.PamConfig config = stack.config(service);
+        boolean pamJavaRules = java.util.Arrays.stream(org.pamjava.stack.ModuleType.values())
+                .flatMap(type -> config.rules(type).stream())
+                .anyMatch(rule -> rule.modulePath() != null && org.pamjava.stack.ModuleResolver.isPamJava(rule.modulePath()));
+        if (pamJavaRules) {
+            for (String problem : setup.problems()) {
+                System.err.println("note: pam_java.so would run none of its rules' modules: " + problem
+                        + " (pam-java check says more)");
+            }
+            for (String problem : setup.startProblems()) {
+                System.err.println("note: pam_java.so would start no JVM in a process, so its rules fail where they run"
+                        + " in-process: " + problem + " (pam-java check says more)");
+            }
+        }
         try (StackTransaction pam = stack.start(service, user, conversation)) {
             conversation.traceSize(() -> pam.trace().size());
             for (Map.Entry<PamItem, String> item : items.entrySet()) {
@@ -93,7 +124,8 @@ final class SimulateCommand {
                 .filter(path -> done.stream().anyMatch(op -> op.rules().stream().anyMatch(t -> path.equals(t.rule().modulePath()))))
                 .toList();
         if (args.flag("--json")) {
-            System.out.println(Json.writeObjectByLines(json(service, user, done, diagnostics, unavailable)));
+            System.out.println(Json.writeObjectByLines(json(service, user, done, diagnostics, unavailable,
+                    modules.ranForReal().stream().map(Path::toString).toList())));
         } else {
             TraceTable.print(done, System.out);
             for (ConfigDiagnostic d : diagnostics) {
@@ -107,6 +139,20 @@ final class SimulateCommand {
             }
         }
         return done.stream().allMatch(op -> op.pamCode() == PamConstants.PAM_SUCCESS) ? Main.OK : Main.FAILED;
+    }
+
+    /**
+     * Where compiled Java modules are kept between runs: as root, pam_java.so's own cache (the same
+     * keys, so a module compiled by either is not compiled again); otherwise the user's
+     * (XDG_CACHE_HOME, else ~/.cache), which pam_java never trusts as root.
+     */
+    private static Path compiledClassCache(PamJavaSetup setup) {
+        if (org.pamjava.runtime.TrustedPaths.runningAsRoot()) {
+            return setup.cacheDir().resolve("classes");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("pam-java/classes");
     }
 
     private static void setItem(org.pamjava.PamHandle handle, PamItem item, String value) {
@@ -137,8 +183,10 @@ final class SimulateCommand {
         return ConfigFiles.confdir(dir);
     }
 
-    private static Map<String, Object> json(String service, String user, List<SimulatedOperation> done,
-                                            List<ConfigDiagnostic> diagnostics, List<String> unavailable) {
+    /** The {@code --json} object; {@code run --trace} prints the same (with no Java module run by the engine). */
+    static Map<String, Object> json(String service, String user, List<SimulatedOperation> done,
+                                    List<ConfigDiagnostic> diagnostics, List<String> unavailable,
+                                    List<String> ranForReal) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("service", service);
         root.put("user", user);
@@ -159,6 +207,7 @@ final class SimulateCommand {
         root.put("trace", trace);
         root.put("diagnostics", diagnostics.stream().map(ConfigDiagnostic::toString).toList());
         root.put("unavailable", unavailable);
+        root.put("ranForReal", ranForReal);
         return root;
     }
 }

@@ -56,9 +56,39 @@ final class TraceTable {
                 for (Message m : op.messages().get(i)) {
                     out.println("  " + " ".repeat(widths[0] + 2) + "[" + style(m.msgStyle()) + "] " + m.msg());
                 }
+                if (t.failure() != null) {
+                    for (String line : failureLines(t.failure())) {
+                        out.println("  " + " ".repeat(widths[0] + 2) + line);
+                    }
+                }
             }
             out.println(RunCommand.result(op.operation(), op.pamCode(), PamCodes.strerror(op.pamCode())));
         }
+    }
+
+    /** Frames of a failure shown at most, per exception of its chain. */
+    private static final int FRAMES_SHOWN = 8;
+
+    /**
+     * What a module's exception says: its class and message, the frames down to where the engine
+     * called the module (the module's own code), and so for each cause.
+     */
+    static List<String> failureLines(Throwable failure) {
+        List<String> lines = new ArrayList<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            lines.add((t == failure ? "threw " : "caused by ") + t);
+            int shown = 0;
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().startsWith("org.pamjava.stack.") || frame.getClassName().startsWith("org.pamjava.PamOperation")
+                        || shown == FRAMES_SHOWN) {
+                    break; // the engine's frames: not the module's
+                }
+                lines.add("    at " + frame);
+                shown++;
+            }
+        }
+        return lines;
     }
 
     private static String format(String[] row, int[] widths) {
@@ -147,6 +177,7 @@ final class TraceTable {
         m.put("messages", messages.stream().map(TraceTable::json).toList());
         if (t.failure() != null) {
             m.put("failure", t.failure().toString());
+            m.put("failureTrace", failureLines(t.failure()));
         }
         return m;
     }

@@ -15,6 +15,9 @@ final class ConfigTokenizer {
     private final String line;
     /** Where the next token search starts, or -1 when libpam's {@code next} pointer is NULL. */
     private int next;
+    /** Where the last token returned starts and ends in the line, brackets included (for ConfigCopy). */
+    private int lastStart = -1;
+    private int lastEnd = -1;
 
     ConfigTokenizer(String line) {
         this.line = line;
@@ -44,21 +47,34 @@ final class ConfigTokenizer {
                 end++;
             }
             token = sb.toString();
+            lastEnd = end < n ? end + 1 : n; // the closing bracket, when there is one
         } else if (from < n) {
             end = from;
             while (end < n && DELIMITERS.indexOf(line.charAt(end)) < 0) {
                 end++;
             }
             token = line.substring(from, end);
+            lastEnd = end;
         } else {
             next = -1;
             return null;
         }
+        lastStart = from;
         if (end < n) {
             end++; // the delimiter or closing bracket is consumed
         }
         next = end < n ? end : -1;
         return token;
+    }
+
+    /** Where the token {@link #next} returned last starts in the line. */
+    int lastStart() {
+        return lastStart;
+    }
+
+    /** Where it ends (exclusive), its closing bracket included. */
+    int lastEnd() {
+        return lastEnd;
     }
 
     /** The remaining tokens, as _pam_mkargv splits the rest of the line into module arguments. */

@@ -27,15 +27,18 @@ public final class PamStack {
     private final ModuleResolver resolver;
     /** What {@code PamHandle.nss()} gives the modules, or null: see {@link #withNss}. */
     private final Nss nss;
+    /** Results given for rules instead of calling their modules, or null: see {@link #withAssumedResults}. */
+    private final AssumedResults assumed;
 
     private PamStack(ConfigSource source, ModuleResolver resolver) {
-        this(source, resolver, null);
+        this(source, resolver, null, null);
     }
 
-    private PamStack(ConfigSource source, ModuleResolver resolver, Nss nss) {
+    private PamStack(ConfigSource source, ModuleResolver resolver, Nss nss, AssumedResults assumed) {
         this.source = source;
         this.resolver = resolver;
         this.nss = nss;
+        this.assumed = assumed;
     }
 
     /** A stack over {@code source} whose rules can use {@link ModuleResolver#standard()} modules. */
@@ -45,12 +48,12 @@ public final class PamStack {
 
     /** The same stack, with {@code modules} tried before the modules already known. */
     public PamStack withModules(ModuleResolver modules) {
-        return new PamStack(source, modules.orElse(resolver), nss);
+        return new PamStack(source, modules.orElse(resolver), nss, assumed);
     }
 
     /** The same stack with exactly {@code resolver} (not even the standard modules besides). */
     public PamStack withOnlyModules(ModuleResolver resolver) {
-        return new PamStack(source, Objects.requireNonNull(resolver), nss);
+        return new PamStack(source, Objects.requireNonNull(resolver), nss, assumed);
     }
 
     /**
@@ -60,7 +63,16 @@ public final class PamStack {
      * {@link IllegalStateException}, so a lookup never silently answers from the wrong directory.
      */
     public PamStack withNss(Nss nss) {
-        return new PamStack(source, resolver, Objects.requireNonNull(nss, "nss"));
+        return new PamStack(source, resolver, Objects.requireNonNull(nss, "nss"), assumed);
+    }
+
+    /**
+     * The same stack, where a module rule for which {@code results} has a code returns it without
+     * its module being called (a module that cannot be loaded included), and the control, the
+     * stack's state and the trace follow as if the module had returned it.
+     */
+    public PamStack withAssumedResults(AssumedResults results) {
+        return new PamStack(source, resolver, nss, Objects.requireNonNull(results, "results"));
     }
 
     /** The parsed configuration of {@code service}, with its diagnostics. */
@@ -85,7 +97,7 @@ public final class PamStack {
                     + config.service() + (config.libpamCrashes() ? " (libpam's pam_start would crash the host)" : "")
                     + ": " + config.diagnostics());
         }
-        StackTransaction transaction = new StackTransaction(source, resolver, config, user, conversation);
+        StackTransaction transaction = new StackTransaction(source, resolver, config, user, conversation, assumed);
         transaction.useNss(nss);
         return transaction;
     }

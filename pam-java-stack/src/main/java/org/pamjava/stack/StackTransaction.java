@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.pamjava.Conversation;
 import org.pamjava.PamConstants;
@@ -47,10 +48,13 @@ public final class StackTransaction implements AutoCloseable {
     private StackRunner.Resume resume;
     private boolean chauthtokUpdating;
     private boolean ended;
+    /** Results given for rules instead of calling their modules, or null. */
+    private AssumedResults assumed;
 
     StackTransaction(ConfigSource source, ModuleResolver resolver, PamConfig config, String user,
-                   Conversation conversation) {
+                   Conversation conversation, AssumedResults assumed) {
         this.source = source;
+        this.assumed = assumed; // before loadModules: a module whose every rule is given is not loaded
         this.resolver = resolver;
         this.config = config;
         this.handle = new StackHandle(config.service(), user, conversation, () -> reloadPending = true);
@@ -239,23 +243,42 @@ public final class StackTransaction implements AutoCloseable {
         return chain;
     }
 
+    /**
+     * Resolves each module up front, as libpam loads them in pam_start; except a module whose
+     * every rule has its results given ({@link AssumedResults#givesEveryCall}): it would never be
+     * called, and a Java module's constructor is code that runs (files, network).
+     */
     private void loadModules() {
+        Map<String, PamRule> needed = new LinkedHashMap<>();
+        Set<String> called = new HashSet<>();
         for (ModuleType type : ModuleType.values()) {
             for (List<PamRule> rules : List.of(config.serviceRules(type), config.otherRules(type))) {
                 for (PamRule rule : rules) {
                     String key = moduleKey(rule);
                     if (key != null && !modules.containsKey(key)) {
-                        Optional<PamModule> module = resolver.resolve(rule.modulePath(), moduleArgs(rule));
-                        modules.put(key, module);
-                        firstRules.put(key, rule);
-                        if (module.isEmpty() && ModuleResolver.isPamJava(rule.modulePath())
-                                && !resolver.installed(rule.modulePath())) {
-                            missingNativeModules.add(key);
+                        needed.putIfAbsent(key, rule);
+                        if (assumed == null || !assumed.givesEveryCall(rule)) {
+                            called.add(key);
                         }
                     }
                 }
             }
         }
+        for (Map.Entry<String, PamRule> n : needed.entrySet()) {
+            if (called.contains(n.getKey())) {
+                load(n.getKey(), n.getValue());
+            }
+        }
+    }
+
+    private Optional<PamModule> load(String key, PamRule rule) {
+        Optional<PamModule> module = resolver.resolve(rule.modulePath(), moduleArgs(rule));
+        modules.put(key, module);
+        firstRules.put(key, rule);
+        if (module.isEmpty() && ModuleResolver.isPamJava(rule.modulePath()) && !resolver.installed(rule.modulePath())) {
+            missingNativeModules.add(key);
+        }
+        return module;
     }
 
     /** The identity of a rule's module: libpam's full path, plus the Java MODULE for pam_java.so. */
@@ -284,12 +307,21 @@ public final class StackTransaction implements AutoCloseable {
     }
 
     private StackRunner.Outcome callModule(PamRule rule, PamOperation op, int flags) {
+        if (assumed != null) {
+            OptionalInt given = assumed.result(rule, op, flags);
+            if (given.isPresent()) {
+                return new StackRunner.Outcome(given.getAsInt(), null);
+            }
+        }
         String key = moduleKey(rule);
         boolean pamJava = ModuleResolver.isPamJava(rule.modulePath());
         if (key == null) {
             return new StackRunner.Outcome(PamConstants.PAM_MODULE_UNKNOWN, null); // pam_java.so without MODULE
         }
         Optional<PamModule> module = modules.get(key);
+        if (module == null) { // not loaded because every call was to be given: an AssumedResults breaking that
+            module = load(key, rule);
+        }
         if (module.isEmpty()) {
             // pam_java.so's own answer for a MODULE it cannot open needs pam_java.so to be there
             boolean pamJavaOpensNoModule = pamJava && !missingNativeModules.contains(key);

@@ -33,7 +33,29 @@ final class PamJavaCommand {
 
     /** Runs {@code pam-java args} in {@code workdir} with {@code stdin} as its input. */
     static Result runWithInput(Path workdir, String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        return runAfter(List.of(), workdir, stdin, args);
+    }
+
+    /**
+     * Runs {@code pam-java args} with {@code replacement} bind-mounted over {@code replaced} in a
+     * mount namespace of its own (root only): the command sees the other file, nothing else
+     * does, and nothing is left behind however the run ends.
+     */
+    static Result runWithFileOver(Path replacement, Path replaced, Path workdir, String... args)
+            throws IOException, InterruptedException {
+        return runAfter(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", replacement.toString(), replaced.toString()),
+                workdir, "", args);
+    }
+
+    /** Runs {@code pam-java args} as the user nobody (root only), in a {@code workdir} nobody may enter. */
+    static Result runAsNobody(Path workdir, String... args) throws IOException, InterruptedException {
+        return runAfter(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), workdir, "", args);
+    }
+
+    private static Result runAfter(List<String> prefix, Path workdir, String stdin, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Dist.COMMAND.toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());

@@ -14,7 +14,8 @@ import org.pamjava.client.PamTransaction;
 /** {@code pam-java run}: a real PAM transaction through libpam, like pamtester. */
 final class RunCommand {
     static final String HELP = """
-            usage: pam-java run [--confdir DIR] [--item NAME=VALUE]... [--no-log] SERVICE USER [OPERATION...]
+            usage: pam-java run [--confdir DIR] [--item NAME=VALUE]... [--no-log] [--trace [--json]]
+                                SERVICE USER [OPERATION...]
 
             Runs the operations, in order, on one PAM transaction through the system's libpam
             (pam_start, or pam_start_confdir with --confdir), whatever the earlier ones return, and
@@ -28,14 +29,23 @@ final class RunCommand {
             --confdir DIR        read the configuration from DIR instead of /etc/pam.d
             --item NAME=VALUE    set a PAM item first; NAME: tty rhost ruser xdisplay user_prompt authtok_type
             --no-log             do not copy syslog records to stderr (syslog still gets them)
+            --trace              the same transaction through the real libpam and modules, and for every
+                                 rule run: what its module returned, the action libpam took and the
+                                 stack's state after it, in simulate's table (see man pam-java, TRACING:
+                                 it runs a private copy of the configuration whose rules go through a
+                                 tracing module)
+            --json               with --trace: simulate's JSON object, with "disagreements"; prompts
+                                 and information then go to stderr (stdout is the JSON alone)
 
-            Exit status: 0 if every operation returned PAM_SUCCESS, 1 if one did not, 2 on errors.
+            Exit status: 0 if every operation returned PAM_SUCCESS, 1 if one did not, 2 on errors
+            (with --trace: also when pam-java's engine disagrees with what libpam did).
             """;
 
     private RunCommand() {}
 
     static int run(List<String> argv) throws UsageException {
-        Arguments args = Arguments.parse("run", argv, Set.of("--confdir", "--item"), Set.of("--no-log"));
+        Arguments args = Arguments.parse("run", argv, Set.of("--confdir", "--item"),
+                Set.of("--no-log", "--trace", "--json"));
         if (args.help()) {
             System.out.print(HELP);
             return Main.OK;
@@ -51,8 +61,14 @@ final class RunCommand {
         if (confdir != null && !Files.isDirectory(confdir)) {
             throw new UsageException("run: --confdir " + confdir + " is not a directory");
         }
+        if (args.flag("--json") && !args.flag("--trace")) {
+            throw new UsageException("run: --json goes with --trace");
+        }
         if (!args.flag("--no-log")) {
             StderrLog.copySyslogToStderr(); // this process is the application: its syslog is its own to copy
+        }
+        if (args.flag("--trace")) {
+            return TracedRun.run(service, user, operations, items, confdir, args.flag("--json"));
         }
         int status = Main.OK;
         try (PamTransaction pam = PamTransaction.start(service, user, new TerminalConversation(System.out), confdir)) {

@@ -10,6 +10,7 @@ packages=(
   pamtester                   # a real PAM application for the tests
   openssh-server openssh-client  # a real sshd on loopback for the tests
   util-linux gdb              # su and setpriv; gcore for the secrets test
+  openjdk-17-jdk-headless     # Debian 12's default JDK: module projects made by 'pam-java new' must build on it
   sudo python3                # sudo as a real host; python3 drives login and passwd on a pty
   libpam-python               # the baseline pam_java is measured against
   dpkg-dev lintian man-db     # the Debian package: Depends (dpkg-shlibdeps), lintian, man -l

@@ -6,6 +6,7 @@
 #   $PAMDIR/pam_java.so                      rebuilt: the paths below are compiled in
 #   $PREFIX/share/pam-java/                  runtime jars, the AOT cache, the command's example
 #   $PREFIX/bin/pam-java                     the command
+#   $PREFIX/lib/pam-java/pam_java_trace.so   the command's tracing module (run --trace), no PAM rule's
 #   $PREFIX/sbin/pam-java-resident           the resident service, and its systemd unit in
 #   $PREFIX/lib/systemd/system/               (installed; make install enables nothing, the package the socket)
 #   $PREFIX/libexec/pam-java/build-aot-cache     rebuilds the AOT cache (for another JDK)
@@ -13,9 +14,11 @@
 #   $LOCALSTATEDIR/cache/pam-java/           compiled .java modules: root-only, 0700
 #   $PREFIX/share/doc/pam-java/              guide, examples/, copyright, api/ (the module API's Javadoc, HTML)
 #   $PREFIX/share/man/man1/pam-java.1.gz, man8/pam_java.8.gz, man8/pam-java-resident.8.gz
+#   $PREFIX/share/maven-repo/org/pamjava/    pam-java-{api,runtime,stack,testing} and the parent POM, for module
+#   $PREFIX/share/java/pam-java-*.jar         projects (pam-java new): Debian's Maven repository layout
 #
 # `install.sh uninstall` (`make uninstall`) removes all that but the configuration file, as
-# removing the Debian package does.
+# removing the Debian package does, and nothing else: lib/pam-java keeps what admins put there.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
@@ -35,7 +38,14 @@ if [ "${1:-}" = uninstall ]; then
     "$d$PREFIX/lib/systemd/system/pam-java-resident.service" "$d$PREFIX/lib/systemd/system/pam-java-resident.socket" \
     "$d$PREFIX/share/man/man8/pam-java-resident.8.gz" \
     "$d$PREFIX/share/man/man8/pam_java.8.gz" "$d$PREFIX/share/man/man1/pam-java.1.gz"
-  rm -rf "$d$runtime_dir" "$d$PREFIX/libexec/pam-java" "$d$doc_dir" "$d$cache_dir"
+  rm -rf "$d$runtime_dir" "$d$PREFIX/libexec/pam-java" "$d$doc_dir" "$d$cache_dir" "$d$PREFIX/share/maven-repo/org/pamjava"
+  # Only the tracing module: with PREFIX=/usr/local, lib/pam-java is also where `pam-java new --jar`
+  # has admins install their jar modules, which PAM rules name; deleting them would lock services out.
+  rm -f "$d$PREFIX/lib/pam-java/pam_java_trace.so"
+  rmdir --ignore-fail-on-non-empty "$d$PREFIX/lib/pam-java" 2>/dev/null || true
+  rm -f "$d$PREFIX"/share/java/pam-java-{api,runtime,stack,testing}{,-*}.jar
+  # Shared with other packages' jars: removed only when pam_java's were the last.
+  rmdir --ignore-fail-on-non-empty "$d$PREFIX/share/maven-repo/org" "$d$PREFIX/share/maven-repo" "$d$PREFIX/share/java" 2>/dev/null || true
   echo "removed pam_java (kept the configuration, $d$conf_file)"
   exit 0
 fi
@@ -51,11 +61,14 @@ rm -rf "$build"     # the objects depend on the paths compiled in
 make -s -C pam-java-shim BUILD="$build" JAVA_HOME="$JAVA_HOME" RUNTIME_DIR="$runtime_dir" \
   CONF_FILE="$conf_file" CACHE_DIR="$cache_dir" "$build/pam_java.so"
 # Directories first, 0755 (pam_java refuses group- or world-writable ones above its files).
-install -d -m 0755 "$d$PAMDIR" "$d$runtime_dir" "$d$PREFIX/bin" "$d$PREFIX/sbin" "$d$PREFIX/libexec/pam-java" \
+install -d -m 0755 "$d$PAMDIR" "$d$runtime_dir" "$d$PREFIX/lib/pam-java" "$d$PREFIX/bin" "$d$PREFIX/sbin" "$d$PREFIX/libexec/pam-java" \
   "$d$PREFIX/lib/systemd/system" \
   "$d$SYSCONFDIR/security" "$d$doc_dir" "$d$PREFIX/share/man/man1" "$d$PREFIX/share/man/man8"
 install -m 0644 "$build/pam_java.so" "$d$PAMDIR/pam_java.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$d$PAMDIR/pam_java.so"
+# The tracing module has no paths compiled in: the staged one is the installed one.
+install -m 0644 "$dist/lib/pam-java/pam_java_trace.so" "$d$PREFIX/lib/pam-java/pam_java_trace.so"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$d$PREFIX/lib/pam-java/pam_java_trace.so"
 
 # The runtime: every staged jar, the launchers' pam_java.conf reader and the command's example.
 # An AOT cache is only valid for the class path it was made with, so the staged ones (made for dist/) are not copied.
@@ -64,6 +77,19 @@ for jar in "$dist"/share/pam-java/*.jar "$dist"/share/pam-java/pam-java-conf.sh;
 done
 (cd "$dist/share/pam-java" && find examples -type f) | while read -r f; do
   install -D -m 0644 "$dist/share/pam-java/$f" "$d$runtime_dir/$f"
+done
+# The Maven repository module projects build against (share/maven-repo, Debian's layout) and its
+# jars in share/java: directories 0755, files 0644, the relative links as staged. Only pam_java's
+# own entries: both directories are shared with other packages.
+rm -rf "$d$PREFIX/share/maven-repo/org/pamjava"
+rm -f "$d$PREFIX"/share/java/pam-java-{api,runtime,stack,testing}{,-*}.jar   # an older version's too
+(cd "$dist/share" && find java maven-repo \( -type f -o -type l \) | LC_ALL=C sort) | while read -r f; do
+  install -d -m 0755 "$d$PREFIX/share/$(dirname "$f")"
+  if [ -L "$dist/share/$f" ]; then
+    ln -sfn "$(readlink "$dist/share/$f")" "$d$PREFIX/share/$f"
+  else
+    install -m 0644 "$dist/share/$f" "$d$PREFIX/share/$f"
+  fi
 done
 # The launcher finds its jars relative to itself (bin/../share/pam-java).
 install -m 0755 "$dist/bin/pam-java" "$d$PREFIX/bin/pam-java"

@@ -10,6 +10,8 @@
 # The debootstrap root is cached for a week under $PAM_JAVA_TEST_CACHE (/var/tmp/pam-java-test).
 # Each run uses an overlay of it whose changes are in memory, in mount and PID namespaces of its
 # own: however the run ends, even by SIGKILL, no mount, process or changed root is left behind.
+# A project `pam-java new` writes is built offline with the local Maven repository $PAM_JAVA_TEST_M2
+# (default ~/.m2/repository; test.sh passes its -Dmaven.repo.local), pam_java's own artifacts hidden.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
@@ -108,6 +110,8 @@ check "pam_java.so in the multiarch PAM directory, root 644" [ "$(stat_of /lib/x
 check "/etc/security/pam_java.conf root 644, a conffile" [ "$(stat_of /etc/security/pam_java.conf)" = "root:root 644" ]
 check "dpkg lists pam_java.conf as a conffile" contains "$(in_root dpkg-query -W -f='${Conffiles}' pam-java)" /etc/security/pam_java.conf
 check "/var/cache/pam-java root 700" [ "$(stat_of /var/cache/pam-java)" = "root:root 700" ]
+check "the tracing module of run --trace in pam_java's own library directory, root 644, no module directory's" \
+  [ "$(stat_of /usr/lib/pam-java/pam_java_trace.so)" = "root:root 644" ]
 check "/usr/bin/pam-java, man pages, guide and examples installed" test -x "$root/usr/bin/pam-java" \
   -a -f "$root/usr/share/man/man8/pam_java.8.gz" -a -f "$root/usr/share/man/man1/pam-java.1.gz" \
   -a -f "$root/usr/share/doc/pam-java/guide.md.gz" -a -f "$root/usr/share/doc/pam-java/examples/totp/TotpModule.java" \
@@ -312,6 +316,63 @@ check "pam-java run: alice authenticated through libpam and pam_java.so" [ "$rc"
 check_out=$(in_root env PAM_JAVA_JDK=$jdk_in_root pam-java check "/etc/pam.d/$service" 2>&1) && rc=0 || rc=$?
 echo "$check_out" | sed 's/^/   pam-java check: /'
 check "pam-java check finds no error in the service" [ "$rc" -eq 0 ]
+# run --trace with the installed tracing module, on Debian's own modules of the clean root.
+printf 'auth [success=1 default=ignore] pam_permit.so\nauth requisite pam_deny.so\nauth required pam_permit.so\n' \
+  > "$root/etc/pam.d/$service-trace"
+trace_out=$(in_root env PAM_JAVA_JDK=$jdk_in_root pam-java run --no-log --trace "$service-trace" alice auth 2>&1) \
+  && rc=0 || rc=$?
+echo "$trace_out" | sed 's/^/   pam-java run --trace: /'
+check "pam-java run --trace: the jump over pam_deny, from the real pam_permit's code" \
+  [ "$rc" -eq 0 ] && check "  (its row)" contains "$trace_out" "pam_permit.so *PAM_SUCCESS *1 *undecided"
+rm -f "$root/etc/pam.d/$service-trace"
+# Module projects (issue 18): the package's Maven repository in Debian's layout, and a project
+# `pam-java new` writes in the root building offline against it alone. Maven is not in the minimal
+# root: the host's Maven builds that project, on Debian's JDK 17 as a user's would, with its
+# repository URL pointed at the root's /usr/share/maven-repo and its JDK at the one bound there.
+echo "== the Maven repository module projects build against (/usr/share/maven-repo)"
+maven_version=$(dpkg-deb -f "$deb" Version | tr '~' '-')
+maven_layout() {
+  local part dir jar
+  for part in api runtime stack testing; do
+    dir=/usr/share/maven-repo/org/pamjava/pam-java-$part/$maven_version
+    jar=$dir/pam-java-$part-$maven_version.jar
+    [ "$(stat_of "$dir/pam-java-$part-$maven_version.pom")" = "root:root 644" ] \
+      || { echo "        $dir/pam-java-$part-$maven_version.pom: not there as root 644"; return 1; }
+    [ -L "$root$jar" ] && [ "$(readlink -f "$root$jar")" = "$(readlink -f "$root/usr/share/java/pam-java-$part.jar")" ] \
+      || { echo "        $jar: not a link to /usr/share/java/pam-java-$part.jar"; return 1; }
+    [ "$(stat -L -c '%U:%G %a' "$root$jar")" = "root:root 644" ] || { echo "        $jar: not root 644"; return 1; }
+  done
+  [ "$(stat_of "/usr/share/maven-repo/org/pamjava/pam-java-parent/$maven_version/pam-java-parent-$maven_version.pom")" = "root:root 644" ]
+}
+check "pam-java-{api,runtime,stack,testing} ($maven_version) and the parent POM in /usr/share/maven-repo, jars linked to /usr/share/java" maven_layout
+check "/usr/share/java/pam-java-testing.jar is the test kit" \
+  eval '"$JAVA_HOME/bin/jar" tf "$root/usr/share/java/pam-java-testing.jar" | grep -qx org/pamjava/testing/TestStack.class'
+new_out=$(in_root env PAM_JAVA_JDK=$jdk_in_root pam-java new --dir /tmp OnlyStaff 2>&1) && rc=0 || rc=$?
+[ "$rc" -eq 0 ] || echo "$new_out" | sed 's/^/   pam-java new: /'
+check "pam-java new OnlyStaff in the root" [ "$rc" -eq 0 ]
+project=$root/tmp/OnlyStaff
+check "  its pom.xml names the installed repository and the JDK pam_java runs on" \
+  eval 'grep -qs "<url>file:///usr/share/maven-repo/</url>" "$project/pom.xml" && grep -qs "<pam-java.jdk>$jdk_in_root</pam-java.jdk>" "$project/pom.xml"'
+check "  it says to install the module as root's, where root accepts it" \
+  contains "$new_out" "install -o root -g root -m 0644 /tmp/OnlyStaff/src/main/java/OnlyStaff.java /etc/security/OnlyStaff.java"
+# The build's local repository (plugins, JUnit) without pam_java's artifacts: they must come from the package's.
+build_m2=${PAM_JAVA_TEST_M2:-$HOME/.m2/repository}
+m2=/tmp/m2-without-pam-java
+mkdir -p "$m2/org"
+for entry in "$build_m2"/*; do [ "${entry##*/}" = org ] || ln -s "$entry" "$m2/"; done
+for entry in "$build_m2"/org/*; do [ "${entry##*/}" = pamjava ] || ln -s "$entry" "$m2/org/"; done
+if [ -f "$project/pom.xml" ]; then
+  sed -i -e "s|<url>file:///usr/share/maven-repo/</url>|<url>file://$root/usr/share/maven-repo/</url>|" \
+    -e "s|<pam-java.jdk>$jdk_in_root</pam-java.jdk>|<pam-java.jdk>$JAVA_HOME</pam-java.jdk>|" "$project/pom.xml"
+  build_out=$(cd "$project" && env -u JAVA_HOME -u MAVEN_OPTS PATH=/usr/lib/jvm/java-17-openjdk-amd64/bin:/usr/bin:/bin \
+    mvn -o -q -B -Dmaven.repo.local="$m2" test 2>&1) && rc=0 || rc=$?
+else
+  build_out="no project to build" rc=1
+fi
+[ "$rc" -eq 0 ] || echo "$build_out" | tail -n 20 | sed 's/^/   mvn: /'
+check "  mvn -o test passes on it with Maven on JDK 17, pam_java's artifacts from the package's repository alone" \
+  [ "$rc" -eq 0 -a -f "$m2/org/pamjava/pam-java-testing/$maven_version/pam-java-testing-$maven_version.jar" ]
+rm -rf "$project" "$m2"
 rm -f "$root/etc/pam.d/$service" "$root/etc/pam.d/$service-missing" "$root/etc/pam.d/$service-office" \
   "$root/etc/security/totp.secrets"
 rm -rf "$root/var/lib/pam-java"

@@ -48,6 +48,10 @@ fi
 # The Debian package the build made: installed into a clean Debian root, used, removed, purged.
 deb=$(ls packaging/target/pam-java_*_amd64.deb 2>/dev/null | head -n 1 || true)
 if [ -n "$deb" ] && [ "$(stat -c %Y "$deb")" -ge "$started" ]; then
+  # Its module-project check builds with this run's local Maven repository (plugins, JUnit).
+  for arg in "$@"; do
+    case $arg in -Dmaven.repo.local=*) export PAM_JAVA_TEST_M2=${arg#-Dmaven.repo.local=} ;; esac
+  done
   bash scripts/test-deb.sh "$deb" || status=$?
 else
   echo "test.sh: the build made no Debian package: test-deb.sh not run" >&2

@@ -20,6 +20,7 @@ public final class Main {
 
             Commands:
               run       a real PAM transaction through libpam, prompting on the terminal
+                        (--trace: what each rule of the real stack returned, and what libpam did)
               simulate  the same through pam_java's Java engine, with a trace of every rule
               check     find mistakes in PAM configuration files
               new       create a PAM module in Java with its test, ready to build

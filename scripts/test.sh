@@ -48,8 +48,10 @@ fi
 # The Debian package the build made: installed into a clean Debian root, used, removed, purged.
 deb=$(ls packaging/target/pam-java_*_amd64.deb 2>/dev/null | head -n 1 || true)
 if [ -n "$deb" ] && [ "$(stat -c %Y "$deb")" -ge "$started" ]; then
-  # Its module-project check builds with this run's local Maven repository (plugins, JUnit).
-  for arg in "$@"; do
+  # Its module-project check builds with this run's local Maven repository (plugins, JUnit),
+  # named in MAVEN_OPTS or in test.sh's arguments (the later wins, as for Maven itself).
+  # shellcheck disable=SC2086 # MAVEN_OPTS is a list of words, as Maven's launcher reads it
+  for arg in ${MAVEN_OPTS:-} "$@"; do
     case $arg in -Dmaven.repo.local=*) export PAM_JAVA_TEST_M2=${arg#-Dmaven.repo.local=} ;; esac
   done
   bash scripts/test-deb.sh "$deb" || status=$?

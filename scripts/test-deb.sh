@@ -11,7 +11,8 @@
 # Each run uses an overlay of it whose changes are in memory, in mount and PID namespaces of its
 # own: however the run ends, even by SIGKILL, no mount, process or changed root is left behind.
 # A project `pam-java new` writes is built offline with the local Maven repository $PAM_JAVA_TEST_M2
-# (default ~/.m2/repository; test.sh passes its -Dmaven.repo.local), pam_java's own artifacts hidden.
+# (default Maven's own, the account's ~/.m2/repository; test.sh passes its -Dmaven.repo.local),
+# pam_java's own artifacts hidden.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
@@ -356,7 +357,9 @@ check "  its pom.xml names the installed repository and the JDK pam_java runs on
 check "  it says to install the module as root's, where root accepts it" \
   contains "$new_out" "install -o root -g root -m 0644 /tmp/OnlyStaff/src/main/java/OnlyStaff.java /etc/security/OnlyStaff.java"
 # The build's local repository (plugins, JUnit) without pam_java's artifacts: they must come from the package's.
-build_m2=${PAM_JAVA_TEST_M2:-$HOME/.m2/repository}
+# Maven's default is ~/.m2/repository of user.home, which Java takes from the account's passwd
+# entry, not from $HOME: a run with another HOME still builds into root's.
+build_m2=${PAM_JAVA_TEST_M2:-$(getent passwd "$(id -u)" | cut -d: -f6)/.m2/repository}
 m2=/tmp/m2-without-pam-java
 mkdir -p "$m2/org"
 for entry in "$build_m2"/*; do [ "${entry##*/}" = org ] || ln -s "$entry" "$m2/"; done

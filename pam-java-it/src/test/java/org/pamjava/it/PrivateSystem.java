@@ -13,8 +13,9 @@ import java.util.List;
  * The guard of the tests that write the system's /etc (a service in /etc/pam.d, a test user) or
  * /run and /var (sshd): they run only in the private copy of the system that
  * scripts/private-system.sh makes (scripts/test.sh runs Maven in it), never on the machine itself.
+ * pam-java-app-it's tests use it too, from this module's test-jar.
  */
-final class PrivateSystem {
+public final class PrivateSystem {
     /** Set by private-system.sh to the machine's mount namespace ("mnt:[N]"). */
     static final String MARKER = "PAM_JAVA_PRIVATE_SYSTEM";
     /** The mount source private-system.sh gives its overlays. */
@@ -27,7 +28,7 @@ final class PrivateSystem {
      * is a developer's plain {@code mvn test} (no marker), and fails it when private-system.sh
      * said the run is private (the marker) but it is not: then the test would change the machine.
      */
-    static void require(String what) {
+    public static void require(String what) {
         String machine = System.getenv(MARKER);
         String missing = missing(machine);
         if (missing == null) {

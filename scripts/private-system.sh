@@ -14,8 +14,8 @@
 # the kernel kills every process left in it and drops its mounts and their memory.
 #
 # The command sees PAM_JAVA_PRIVATE_SYSTEM set to the machine's mount namespace: the tests that write
-# /etc (PrivateSystem.java) fail if that variable is set and they are not in such a copy, and skip
-# when it is not set (a developer's plain `mvn test`).
+# /etc (pam-java-it-support's PrivateSystem) fail if that variable is set and they are not in
+# such a copy, and skip when it is not set (a developer's plain `mvn test`).
 set -euo pipefail
 
 if [ "${1:-}" != --in-namespace ]; then

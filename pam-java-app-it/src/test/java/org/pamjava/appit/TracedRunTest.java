@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pamjava.it.PrivateSystem;
+import org.pamjava.itsupport.PrivateSystem;
 
 /**
  * {@code run --trace} (the real libpam and Debian's real modules, each rule through the tracing

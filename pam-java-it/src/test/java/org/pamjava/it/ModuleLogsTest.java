@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
+import org.pamjava.itsupport.PrivateSystem;
 
 /**
  * Issue 16, item 5: what a module logs in the resident service goes where it goes in-process: to

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
 import org.pamjava.it.PamTestBed.Run;
+import org.pamjava.itsupport.PrivateSystem;
 
 /**
  * Issue 17, item 4: PamHandle.nss() through the real libpam, in a C application's JVM, in a Java

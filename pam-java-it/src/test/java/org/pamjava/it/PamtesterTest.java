@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.pamjava.itsupport.PrivateSystem;
 
 /**
  * pamtester (Debian's package, a real PAM application reading /etc/pam.d) drives a service that

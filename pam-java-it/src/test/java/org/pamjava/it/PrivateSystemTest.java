@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.pamjava.itsupport.PrivateSystem;
 
 /** The guard of the tests that write /etc tells scripts/private-system.sh's copy from the machine. */
 class PrivateSystemTest {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pamjava.it.PamTestBed.Host;
+import org.pamjava.itsupport.PrivateSystem;
 
 /**
  * pam_java inside the real hosts it is meant for: util-linux su (setuid, run by an unprivileged

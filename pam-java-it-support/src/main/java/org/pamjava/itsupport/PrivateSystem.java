@@ -1,4 +1,4 @@
-package org.pamjava.it;
+package org.pamjava.itsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,13 +13,14 @@ import java.util.List;
  * The guard of the tests that write the system's /etc (a service in /etc/pam.d, a test user) or
  * /run and /var (sshd): they run only in the private copy of the system that
  * scripts/private-system.sh makes (scripts/test.sh runs Maven in it), never on the machine itself.
- * pam-java-app-it's tests use it too, from this module's test-jar.
+ * Both integration suites (pam-java-it, pam-java-app-it) call it: one guard, so they cannot
+ * disagree on what counts as private.
  */
 public final class PrivateSystem {
     /** Set by private-system.sh to the machine's mount namespace ("mnt:[N]"). */
-    static final String MARKER = "PAM_JAVA_PRIVATE_SYSTEM";
+    public static final String MARKER = "PAM_JAVA_PRIVATE_SYSTEM";
     /** The mount source private-system.sh gives its overlays. */
-    static final String SOURCE = "pam-java-private";
+    public static final String SOURCE = "pam-java-private";
 
     private PrivateSystem() {}
 
@@ -42,7 +43,7 @@ public final class PrivateSystem {
     }
 
     /** What is not private, or null when /etc, /run and /var are private-system.sh's overlays. */
-    static String missing(String machineNamespace) {
+    public static String missing(String machineNamespace) {
         try {
             String here = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
             if (machineNamespace != null && machineNamespace.equals(here)) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,7 +69,8 @@ public final class ConfigCopy {
             }
             return includes.get(included);
         };
-        for (String top : new String[] {name, "other"}) {
+        // libpam falls back to "other"; a service named "other" is that file already
+        for (String top : name.equals("other") ? List.of(name) : List.of(name, "other")) {
             Optional<byte[]> content = source.readService(top);
             if (content.isPresent()) {
                 files.put(confdir.resolve(top), copy(content.get(), top, modules, copies));

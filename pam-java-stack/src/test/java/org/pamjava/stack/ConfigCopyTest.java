@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,18 @@ class ConfigCopyTest {
             rules += compare(ConfigSource.files(files), "case " + i + ":\n" + files.get("login"));
         }
         assertTrue(rules > 20, "compared " + rules + " rules");
+    }
+
+    @Test
+    void theServiceOtherIsCopiedOnceSoEachOfItsRulesGetsOneSubstitute() throws Exception {
+        List<String> substituted = new ArrayList<>();
+        Map<Path, byte[]> copy = ConfigCopy.of(ConfigSource.files(Map.of("other", "auth required pam_deny.so\naccount required pam_permit.so\n")),
+                "other", CONFDIR, INCLUDES, (file, line, type, silent, path) -> {
+                    substituted.add(file + ":" + line);
+                    return "/r/" + line;
+                });
+        assertEquals(List.of("other:1", "other:2"), substituted);
+        assertEquals(List.of(CONFDIR.resolve("other")), List.copyOf(copy.keySet()));
     }
 
     @Test

@@ -302,10 +302,10 @@ final class TracedRun {
      * The engine's rules answered with the recorded codes, call by call: each call the engine makes
      * must be the next one recorded (the same rule, operation and flags); any other is a disagreement.
      */
-    private static final class Replay implements AssumedResults {
+    static final class Replay implements AssumedResults {
         private final List<String> disagreements;
         private final List<Integer> traceIndexes = new ArrayList<>();
-        private IntSupplier traceSize = () -> 0;
+        IntSupplier traceSize = () -> 0; // set once the engine's transaction exists
         private List<Call> expected = List.of();
         private int next;
 
@@ -322,6 +322,7 @@ final class TracedRun {
             for (Call c : expected.subList(Math.min(next, expected.size()), expected.size())) {
                 disagreements.add(OperationWords.word(op) + ": libpam called " + c.rule() + " ("
                         + PamCodes.name(c.code()) + "), which the engine did not run");
+                traceIndexes.add(Integer.MAX_VALUE); // its record has no row: later records keep theirs
             }
             expected = List.of();
         }

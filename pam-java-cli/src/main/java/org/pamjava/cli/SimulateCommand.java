@@ -85,15 +85,15 @@ final class SimulateCommand {
         // Java modules look users and groups up as pam_java.so's would: in this machine's NSS.
         PamStack stack = PamStack.of(source(service, args)).withOnlyModules(modules.resolver())
                 .withNss(org.pamjava.runtime.NativeNss.instance());
-        AssumedResults ruleResults = modules.ruleResults(stack.config(service));
+        org.pamjava.stack.PamConfig config = stack.config(service); // read once: the rules, their diagnostics
+        AssumedResults ruleResults = modules.ruleResults(config);
         if (ruleResults != null) {
             stack = stack.withAssumedResults(ruleResults);
         }
 
         SimulatedConversation conversation = new SimulatedConversation(args.all("--answer"));
         List<SimulatedOperation> done = new ArrayList<>();
-        List<ConfigDiagnostic> diagnostics = stack.config(service).diagnostics();
-        org.pamjava.stack.PamConfig config = stack.config(service);
+        List<ConfigDiagnostic> diagnostics = config.diagnostics();
         boolean pamJavaRules = java.util.Arrays.stream(org.pamjava.stack.ModuleType.values())
                 .flatMap(type -> config.rules(type).stream())
                 .anyMatch(rule -> rule.modulePath() != null && org.pamjava.stack.ModuleResolver.isPamJava(rule.modulePath()));

@@ -15,6 +15,20 @@ final class Installation {
 
     private Installation() {}
 
+    /**
+     * Where pam_java.so, named {@code pamJavaPath} in a rule, looks up a relative Java module: the
+     * directory of its own real file (the realpath of where libpam loaded it from), so through a
+     * symbolic link, where the link points. check and simulate both look there.
+     */
+    static Path javaModuleDirectory(String pamJavaPath) {
+        Path so = pamJavaPath.startsWith("/") ? Path.of(pamJavaPath) : SYSTEM_MODULE_DIR.resolve(pamJavaPath);
+        try {
+            return so.toRealPath().getParent();
+        } catch (java.io.IOException e) {
+            return so.toAbsolutePath().getParent();
+        }
+    }
+
     static Path home() {
         String configured = System.getProperty("pamjava.home");
         if (configured != null) {

@@ -164,8 +164,7 @@ final class SimulatedModules {
         if (!ModuleResolver.isPamJava(path) || args.isEmpty()) {
             return Optional.empty();
         }
-        Path so = Path.of(path);
-        Path moduleDir = so.isAbsolute() ? StackChecks.realDirectory(so) : Installation.SYSTEM_MODULE_DIR;
+        Path moduleDir = Installation.javaModuleDirectory(path);
         if (!Files.exists(moduleDir.resolve(args.getFirst()))) {
             return Optional.empty(); // pam_java: PAM_OPEN_ERR
         }

@@ -75,7 +75,7 @@ final class StackChecks {
             errors.accept(rule, "pam_java.so needs a Java module argument (a .java or .jar file): the rule fails with PAM_MODULE_UNKNOWN");
             return;
         }
-        Path moduleDir = realDirectory(module); // pam_java.so resolves MODULE against its own real path
+        Path moduleDir = Installation.javaModuleDirectory(path);
         Path java = moduleDir.resolve(javaArgs.getFirst());
         String name = java.getFileName().toString();
         if (!name.endsWith(".java") && !name.endsWith(".jar")) {
@@ -85,18 +85,6 @@ final class StackChecks {
         } else {
             javaModules.refusal(moduleDir, javaArgs.getFirst()).ifPresent(verdict ->
                     (verdict.severity() == Finding.Severity.ERROR ? errors : warnings).accept(rule, verdict.message()));
-        }
-    }
-
-    /**
-     * The directory of {@code pam_java.so} as pam_java.so finds its own (realpath of where it was
-     * loaded from): through a symbolic link, relative modules are looked up where the link points.
-     */
-    static Path realDirectory(Path module) {
-        try {
-            return module.toRealPath().getParent();
-        } catch (java.io.IOException e) {
-            return module.toAbsolutePath().getParent();
         }
     }
 

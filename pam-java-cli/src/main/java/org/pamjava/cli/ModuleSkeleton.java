@@ -66,12 +66,12 @@ final class ModuleSkeleton {
                   <description>A PAM module written in Java, run by pam_java.so.</description>
 
                   <properties>
-                    <maven.compiler.release>25</maven.compiler.release>
+                    <maven.compiler.release>@MODULE_JDK@</maven.compiler.release>
                     <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
                     <pam-java.version>@VERSION@</pam-java.version>
                     <!-- The JDK that compiles the module and runs its tests: the one pam_java ran on when
                          'pam-java new' wrote this file, whatever JDK Maven itself runs on. Another:
-                         mvn -Dpam-java.jdk=/path/to/jdk-25 test -->
+                         mvn -Dpam-java.jdk=/path/to/jdk-@MODULE_JDK@ test -->
                     <pam-java.jdk>@JDK@</pam-java.jdk>
                   </properties>
 
@@ -127,7 +127,7 @@ final class ModuleSkeleton {
                                     <file>${pam-java.jdk}/bin/javac</file>
                                     <file>${pam-java.jdk}/bin/java</file>
                                   </files>
-                                  <message>pam-java.jdk: no JDK at ${pam-java.jdk}. Name a JDK 25: mvn -Dpam-java.jdk=/path/to/jdk-25 ..., or set pam-java.jdk in pom.xml.</message>
+                                  <message>pam-java.jdk: no JDK at ${pam-java.jdk}. Name a JDK @MODULE_JDK@: mvn -Dpam-java.jdk=/path/to/jdk-@MODULE_JDK@ ..., or set pam-java.jdk in pom.xml.</message>
                                 </requireFilesExist>
                               </rules>
                             </configuration>
@@ -165,6 +165,7 @@ final class ModuleSkeleton {
                   </build>
                 </project>
                 """.replace("@DEPENDENCIES@", indented(dependencies, 4))
+                .replace("@MODULE_JDK@", Integer.toString(NewCommand.MODULE_JDK))
                 .replace("@FINAL_NAME@", jar ? "\n    <finalName>${project.artifactId}</finalName>" : "")
                 .replace("@JAR_ARCHIVE@", indented(archive, 8))
                 .replace("@PACKAGING@", indented(packaging, 6))

@@ -46,12 +46,8 @@ final class ClassPathResolver {
      * The class path {@code roots} make, checked as described above.
      *
      * @param rootsAre what the roots are, for messages ("class_path entry")
+     * @param asRootAnyway judge as root whatever this process runs as ({@code pam-java check})
      */
-    Resolved resolve(List<Path> roots, String rootsAre) throws ModuleLoadException {
-        return resolve(roots, rootsAre, false);
-    }
-
-    /** {@link #resolve(List, String)}, judged as root whatever this process runs as when {@code asRootAnyway}. */
     Resolved resolve(List<Path> roots, String rootsAre, boolean asRootAnyway) throws ModuleLoadException {
         if (roots.isEmpty()) {
             return new Resolved(List.of(), "");

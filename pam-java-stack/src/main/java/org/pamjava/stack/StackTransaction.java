@@ -49,7 +49,7 @@ public final class StackTransaction implements AutoCloseable {
     private boolean chauthtokUpdating;
     private boolean ended;
     /** Results given for rules instead of calling their modules, or null. */
-    private AssumedResults assumed;
+    private final AssumedResults assumed;
 
     StackTransaction(ConfigSource source, ModuleResolver resolver, PamConfig config, String user,
                    Conversation conversation, AssumedResults assumed) {

@@ -150,14 +150,19 @@ class CheckJavaModulesTest {
         Files.setPosixFilePermissions(groupWritable, PosixFilePermissions.fromString("rw-rw-r--"));
         Path rootsOnly = Path.of(source("RootsOnly", module("RootsOnly", "")));
         Files.setPosixFilePermissions(rootsOnly, PosixFilePermissions.fromString("rw-------"));
+        Path rootsDirectory = Files.createDirectory(tmp.resolve("roots-only"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path inRootsDirectory = Files.writeString(rootsDirectory.resolve("InRootsDirectory.java"), module("InRootsDirectory", ""));
         Path service = Dist.service(confdir, "groupsvc", "auth required $PAM_JAVA " + groupWritable,
-                "auth required $PAM_JAVA " + rootsOnly);
+                "auth required $PAM_JAVA " + rootsOnly, "auth required $PAM_JAVA " + inRootsDirectory);
         PamJavaCommand.Result checked = PamJavaCommand.runAsNobody(tmp, "check", service.toString());
         assertEquals(1, checked.status(), checked.toString());
-        // What only root can read is not pam_java.so's refusal: a warning that says to ask as root.
+        // What only root can read or reach is not pam_java.so's refusal: a warning that says to ask as root.
         assertTrue(finding(checked, service + ":2: warning: ").startsWith("cannot check the module from this account ("),
                 checked.toString());
-        assertEquals("1 file checked: 1 error, 1 warning", checked.lines().getLast(), checked.toString());
+        assertTrue(finding(checked, service + ":3: warning: ").startsWith("cannot check the module from this account ("),
+                checked.toString());
+        assertEquals("1 file checked: 1 error, 2 warnings", checked.lines().getLast(), checked.toString());
         assertEquals("pam_java.so refuses the module and the rule fails with PAM_OPEN_ERR; it logs: refusing module "
                 + groupWritable + ": " + groupWritable + " is writable by group or others", finding(checked, service + ":1: error: "),
                 checked.toString());

@@ -80,7 +80,8 @@ final class StackChecks {
         String name = java.getFileName().toString();
         if (!name.endsWith(".java") && !name.endsWith(".jar")) {
             errors.accept(rule, "pam_java.so module " + javaArgs.getFirst() + " is neither a .java nor a .jar file: the rule fails with PAM_OPEN_ERR");
-        } else if (!Files.isRegularFile(java)) {
+        } else if (!Files.isRegularFile(java) && (Files.exists(java) || Files.notExists(java))) {
+            // (neither: this account may not search a directory on the way; the loader says so below)
             errors.accept(rule, "pam_java.so module " + java + " does not exist: the rule fails with PAM_OPEN_ERR");
         } else {
             javaModules.refusal(moduleDir, javaArgs.getFirst()).ifPresent(verdict ->

@@ -517,8 +517,10 @@ public final class ModuleLoader {
 
     private void checkModuleFile(Path file) throws ModuleLoadException {
         if (!Files.isRegularFile(file)) {
+            // neither exists nor not: stat(2) said EACCES, a directory on the way is not searchable
             throw new ModuleLoadException(PamConstants.PAM_OPEN_ERR, "cannot open " + file + ": "
-                    + (Files.exists(file) ? "not a regular file" : "no such file"));
+                    + (Files.exists(file) ? "not a regular file" : Files.notExists(file) ? "no such file"
+                    : "Permission denied (a directory on its path is not searchable)"));
         }
         trusted(file, "module");
         // No Files.isReadable: access(2) answers for the real uid, which in a setuid host (su run

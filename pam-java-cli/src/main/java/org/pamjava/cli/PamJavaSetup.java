@@ -76,13 +76,7 @@ record PamJavaSetup(Path file, List<Path> classPath, Path cacheDir, Path javaHom
                 }
             }
         }
-        List<Path> classPath = new ArrayList<>();
-        String entries = conf == null ? null : conf.value("class_path");
-        for (String entry : entries == null ? new String[0] : entries.split(":")) {
-            if (!entry.isEmpty()) {
-                classPath.add(Path.of(entry));
-            }
-        }
+        List<Path> classPath = conf == null ? List.of() : conf.classPath();
         Path cacheDir = conf != null && conf.value("cache_dir") != null ? Path.of(conf.value("cache_dir")) : defaultCacheDir;
         Path javaHome = conf != null && conf.value("java_home") != null ? Path.of(conf.value("java_home")) : defaultJavaHome;
         if (problems.isEmpty()) { // in jvm.c's order: the first refusal ends the start

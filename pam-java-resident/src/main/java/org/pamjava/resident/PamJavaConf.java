@@ -55,6 +55,12 @@ public final class PamJavaConf {
         return values.get(name);
     }
 
+    /** class_path's entries in order, split at ':' with empty ones skipped; none when it is unset. */
+    public List<Path> classPath() {
+        String entries = values.get("class_path");
+        return entries == null ? List.of() : Arrays.stream(entries.split(":")).filter(e -> !e.isEmpty()).map(Path::of).toList();
+    }
+
     /** The timeout in milliseconds; 0: no limit. */
     public long timeoutMillis() {
         return timeoutMillis;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.pamjava.runtime.TrustedPaths;
@@ -37,16 +36,9 @@ record ResidentConfig(Path cacheDir, List<Path> classPath, Path residentSocket, 
         }
         PamJavaConf conf = PamJavaConf.parse(text, file.toString());
         checkLauncher(file, conf);
-        List<Path> classPath = new ArrayList<>();
-        String entries = conf.value("class_path");
-        for (String entry : entries == null ? new String[0] : entries.split(":")) {
-            if (!entry.isEmpty()) {
-                classPath.add(Path.of(entry));
-            }
-        }
         String cacheDir = conf.value("cache_dir");
         String socket = conf.value("resident_socket");
-        return new ResidentConfig(Path.of(cacheDir != null ? cacheDir : DEFAULT_CACHE_DIR), List.copyOf(classPath),
+        return new ResidentConfig(Path.of(cacheDir != null ? cacheDir : DEFAULT_CACHE_DIR), conf.classPath(),
                 socket != null ? Path.of(socket) : null, conf.timeoutMillis());
     }
 
